@@ -1,0 +1,12 @@
+"""Path constants anchored at the project root, so code works from any working directory."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+CLASSIFICATIONS_DIR = DATA_DIR / "classifications"
+SAMPLE_DIR = DATA_DIR / "sample"
+PUBLISHED_DIR = DATA_DIR / "published"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+REPORTS_DIR = ROOT / "reports"
+SHARED_DIR = ROOT.parent / "shared"
