@@ -1,0 +1,282 @@
+"""The canonical trade table: column definitions, typed errors and validation.
+
+One tidy long table of monthly observations. Each row is one series value:
+
+    period         pandas Period[M]   month the value refers to (the last month when months > 1)
+    months         int                months the value covers, ending at period (2 = GAC's combined
+                                      January-February figure stored at February), default 1
+    flow           str                "export" | "import"
+    partner        str                partner code from data/classifications/partners.csv
+                                      (WORLD = all partners)
+    product        str                product code from data/classifications/products.csv
+                                      (TOTAL = all products)
+    value          float              value in currency units (not thousands or millions)
+    currency       str                "USD" | "CNY"
+    quantity       float (nullable)   quantity in quantity_unit
+    quantity_unit  str (nullable)     canonical unit (tonnes, units, pairs ...)
+    measure        str                "level" (default) or "yoy_pct" for series that only exist as
+                                      y/y growth rates (wide-series imports)
+    source         str                where the row came from (sample, gac, comtrade, series, ...)
+    vintage        str (ISO date)     release / as-of date, so revisions are kept side by side
+
+The key is (period, flow, partner, product, currency, measure, vintage).
+
+We validate with our own checks rather than pandera: every error must name the file, the
+1-based line in that file and the column, which pandera's failure cases do not carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CANONICAL_COLUMNS = [
+    "period",
+    "months",
+    "flow",
+    "partner",
+    "product",
+    "value",
+    "currency",
+    "quantity",
+    "quantity_unit",
+    "measure",
+    "source",
+    "vintage",
+]
+KEY_COLUMNS = ["period", "flow", "partner", "product", "currency", "measure", "vintage"]
+SERIES_COLUMNS = ["flow", "partner", "product", "currency", "measure"]
+FLOWS = ("export", "import")
+CURRENCIES = ("USD", "CNY")
+MEASURES = ("level", "yoy_pct")
+OPTIONAL_DEFAULTS = {"months": 1, "quantity": np.nan, "quantity_unit": None, "measure": "level"}
+
+
+class TradeKitError(Exception):
+    """Base class of the kit's own errors."""
+
+
+@dataclass
+class Problem:
+    """One thing wrong with one input row."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class DataValidationError(TradeKitError):
+    """Input data broke the canonical schema; carries every problem found (file, line, column)."""
+
+    def __init__(self, problems: list[Problem], limit: int = 20):
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:limit])
+        more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
+        super().__init__(f"{len(problems)} problem(s) in the input:\n  {shown}{more}")
+
+
+def _line_numbers(frame: pd.DataFrame) -> pd.Series:
+    """1-based line numbers in the source file (header = line 1) when the reader recorded them."""
+    if "_line" in frame.columns:
+        return frame["_line"]
+    return pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+
+
+def read_canonical_csv(path: str | Path) -> pd.DataFrame:
+    """Read a canonical CSV, keeping cells as text so validation can name bad ones."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame["_line"] = np.arange(len(frame)) + 2
+    return frame
+
+
+def validate(
+    frame: pd.DataFrame,
+    source_name: str,
+    partner_codes: set[str] | None = None,
+    product_codes: set[str] | None = None,
+    check_gaps: bool = True,
+) -> pd.DataFrame:
+    """Check a frame against the canonical schema and return a typed copy.
+
+    Raises DataValidationError listing every problem with file, line and column: missing columns,
+    non-month periods, unknown flows/currencies/partners/products, non-numeric or negative values,
+    duplicate keys, mixed currencies within one series and gaps inside a series.
+    The input frame is never modified.
+    """
+    from helpers import classifications  # local import: classifications imports this module
+
+    if partner_codes is None:
+        partner_codes = set(classifications.partners().index)
+    if product_codes is None:
+        product_codes = set(classifications.products()["code"])
+
+    problems: list[Problem] = []
+    df = frame.copy()
+    lines = _line_numbers(df)
+    required = [c for c in CANONICAL_COLUMNS if c not in OPTIONAL_DEFAULTS]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataValidationError(
+            [Problem(source_name, 1, c, "required column is missing") for c in missing]
+        )
+    for column, default in OPTIONAL_DEFAULTS.items():
+        if column not in df.columns:
+            df[column] = default
+
+    def flag(mask: pd.Series, column: str, message) -> None:
+        for idx in df.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            text = message(df.loc[idx]) if callable(message) else message
+            problems.append(Problem(source_name, int(lines.loc[idx]), column, text))
+
+    # period: must parse as a calendar month
+    if isinstance(df["period"].dtype, pd.PeriodDtype):
+        periods = df["period"]
+    else:
+        text = df["period"].astype("string").str.strip()
+        month_like = text.str.fullmatch(r"\d{4}-\d{2}")
+        flag(~month_like, "period", lambda r: f"'{r['period']}' is not a month (expected YYYY-MM)")
+        periods = pd.Series(pd.NaT, index=df.index, dtype="period[M]")
+        ok = month_like.fillna(False).astype(bool)
+        try:
+            periods[ok] = pd.PeriodIndex(text[ok], freq="M")
+        except (ValueError, TypeError):
+            for idx in df.index[ok]:
+                try:
+                    periods[idx] = pd.Period(text[idx], freq="M")
+                except (ValueError, TypeError):
+                    flag(df.index == idx, "period", f"'{text[idx]}' is not a valid month")
+    df["period"] = periods
+
+    for column, allowed in (("flow", FLOWS), ("currency", CURRENCIES), ("measure", MEASURES)):
+        bad = ~df[column].isin(allowed)
+        flag(bad, column, lambda r, c=column, a=allowed: f"'{r[c]}' is not one of {', '.join(a)}")
+    flag(
+        ~df["partner"].isin(partner_codes),
+        "partner",
+        lambda r: f"unknown partner code '{r['partner']}'",
+    )
+    flag(
+        ~df["product"].isin(product_codes),
+        "product",
+        lambda r: f"unknown product code '{r['product']}'",
+    )
+
+    for column, nullable in (("value", False), ("quantity", True), ("months", False)):
+        raw = df[column]
+        numbers = pd.to_numeric(raw, errors="coerce")
+        non_numeric = numbers.isna() & raw.notna()
+        flag(non_numeric, column, lambda r, c=column: f"'{r[c]}' is not a number")
+        if not nullable:
+            flag(raw.isna(), column, "value is missing")
+        negative = numbers < 0
+        if column == "value":
+            negative &= df["measure"].eq("level")  # growth rates may be negative
+        flag(negative, column, lambda r, c=column: f"negative {c} {r[c]}")
+        df[column] = numbers
+    bad_months = ~df["months"].isin([1, 2]) & df["months"].notna()
+    flag(bad_months, "months", lambda r: f"months must be 1 or 2, got {r['months']}")
+
+    if problems:
+        raise DataValidationError(problems)
+
+    df["months"] = df["months"].astype(int)
+    dupes = df.duplicated(KEY_COLUMNS, keep="first")
+    if dupes.any():
+        first = df[~dupes].reset_index().set_index(KEY_COLUMNS)["index"]
+        for idx in df.index[dupes]:
+            key = tuple(df.loc[idx, KEY_COLUMNS])
+            original = int(lines.loc[first.loc[key]])
+            problems.append(
+                Problem(
+                    source_name,
+                    int(lines.loc[idx]),
+                    "period",
+                    f"duplicate key {dict(zip(KEY_COLUMNS, map(str, key), strict=True))} "
+                    f"(first seen on line {original})",
+                )
+            )
+
+    # Mixed currencies: one series (flow, partner, product) switching currency from month to
+    # month. Both editions side by side are fine; each currency must then cover the same months.
+    cover = df.groupby(
+        ["flow", "partner", "product", "measure", "vintage", "currency"], observed=True
+    )["period"].agg(lambda s: frozenset(s))
+    for key, per_currency in cover.groupby(level=[0, 1, 2, 3, 4], observed=True):
+        if per_currency.nunique() > 1:
+            rows = df[(df[["flow", "partner", "product"]] == list(key[:3])).all(axis=1)]
+            spans = {
+                cur: f"{min(ps)}..{max(ps)} ({len(ps)} months)"
+                for (*_, cur), ps in per_currency.items()
+            }
+            problems.append(
+                Problem(
+                    source_name,
+                    int(lines.loc[rows.index[0]]),
+                    "currency",
+                    f"series {key[:3]} mixes currencies across months: {spans}",
+                )
+            )
+    units = df.dropna(subset=["quantity_unit"]).groupby(
+        ["flow", "partner", "product"], observed=True
+    )["quantity_unit"]
+    for key, n in units.nunique().items():
+        if n > 1:
+            rows = df[(df[["flow", "partner", "product"]] == list(key)).all(axis=1)]
+            problems.append(
+                Problem(
+                    source_name,
+                    int(lines.loc[rows.index[0]]),
+                    "quantity_unit",
+                    f"series {key} mixes quantity units "
+                    f"{sorted(rows['quantity_unit'].dropna().unique())}",
+                )
+            )
+
+    if check_gaps and not problems:
+        problems.extend(_gap_problems(df, source_name, lines))
+    if problems:
+        raise DataValidationError(problems)
+    return df.drop(columns=["_line"], errors="ignore")[CANONICAL_COLUMNS].reset_index(drop=True)
+
+
+def _gap_problems(df: pd.DataFrame, source_name: str, lines: pd.Series) -> list[Problem]:
+    """Months missing inside a series (between its first and last month), per vintage."""
+    problems = []
+    group_cols = SERIES_COLUMNS + ["vintage"]
+    ordinals = df["period"].map(lambda p: p.ordinal)
+    work = df.assign(_end=ordinals, _start=ordinals - df["months"] + 1)
+    for key, group in work.groupby(group_cols, observed=True, sort=False):
+        covered = np.concatenate(
+            [np.arange(s, e + 1) for s, e in zip(group["_start"], group["_end"], strict=True)]
+        )
+        expected = np.arange(covered.min(), covered.max() + 1)
+        missing = np.setdiff1d(expected, covered)
+        if len(missing):
+            first_missing = pd.Period(ordinal=int(missing[0]), freq="M")
+            after = group[group["_end"] < missing[0]]
+            line = int(lines.loc[after.index[-1]]) if len(after) else None
+            problems.append(
+                Problem(
+                    source_name,
+                    line,
+                    "period",
+                    f"series {dict(zip(group_cols, key, strict=True))} has a gap: "
+                    f"{len(missing)} month(s) missing, first {first_missing}",
+                )
+            )
+    return problems
