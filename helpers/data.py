@@ -1,0 +1,210 @@
+"""Load a dataset (bundled sample, a store, or a canonical file) and pull series out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import classifications
+from helpers.paths import SAMPLE_DIR
+from helpers.schema import (
+    CANONICAL_COLUMNS,
+    KEY_COLUMNS,
+    TradeKitError,
+    read_canonical_csv,
+    validate,
+)
+
+SAMPLE_LABEL = "Illustrative sample data, not official statistics"
+
+
+class DataNotFoundError(TradeKitError):
+    """The data location does not exist or holds no trade table."""
+
+
+class SeriesNotAvailableError(TradeKitError):
+    """A view asked for a series the dataset does not hold."""
+
+
+@dataclass
+class Dataset:
+    """Trade observations (latest vintage) plus optional consensus and indicator tables."""
+
+    trade: pd.DataFrame
+    location: Path
+    files: list[Path] = field(default_factory=list)
+    consensus: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
+
+    @cached_property
+    def is_sample(self) -> bool:
+        """True when every row comes from the bundled illustrative sample."""
+        return bool(len(self.trade)) and self.trade["source"].eq("sample").all()
+
+    @cached_property
+    def combined_years(self) -> frozenset[int]:
+        """Years whose January and February are only available combined."""
+        return frozenset(
+            int(y) for y in self.trade.loc[self.trade["months"] == 2, "period"].dt.year.unique()
+        )
+
+    @cached_property
+    def _index(self) -> pd.DataFrame:
+        return self.trade.set_index(
+            ["flow", "partner", "product", "currency", "measure"]
+        ).sort_index()
+
+    def has(self, flow: str, partner: str = "WORLD", product: str = "TOTAL",
+            currency: str = "USD", measure: str = "level") -> bool:  # fmt: skip
+        """Whether the dataset holds this series."""
+        return (flow, partner, product, currency, measure) in self._index.index
+
+    def last_period(self, flow: str = "export", currency: str = "USD") -> pd.Period:
+        """Latest month of the flow's total."""
+        return self.levels(flow, currency=currency).last_valid_index()
+
+    def periods(self) -> pd.PeriodIndex:
+        """Months for which the dataset holds the world total of either flow."""
+        world = self.trade[(self.trade["partner"] == "WORLD") & (self.trade["product"] == "TOTAL")]
+        return pd.PeriodIndex(sorted(world["period"].unique()), freq="M")
+
+    def levels(
+        self,
+        flow: str,
+        partner: str = "WORLD",
+        product: str = "TOTAL",
+        currency: str = "USD",
+        column: str = "value",
+        measure: str = "level",
+    ) -> pd.Series:
+        """A monthly series on a complete month index (combined Jan-Feb: January is NaN)."""
+        key = (flow, partner, product, currency, measure)
+        if key not in self._index.index:
+            raise SeriesNotAvailableError(
+                f"the data at {self.location} hold no {measure} series for flow={flow}, "
+                f"partner={partner}, product={product}, currency={currency}"
+            )
+        rows = self._index.loc[key]
+        series = pd.Series(rows[column].to_numpy(dtype=float), index=pd.PeriodIndex(rows["period"]))
+        series = series.sort_index()
+        full = pd.period_range(series.index.min(), series.index.max(), freq="M")
+        return series.reindex(full).rename(f"{flow}:{partner}:{product}:{currency}")
+
+    def partner_levels(self, flow: str, partner: str, currency: str = "USD",
+                       as_of: pd.Period | None = None) -> pd.Series:  # fmt: skip
+        """Partner series; a bloc is rebuilt from its members as of `as_of` when they are all held.
+
+        GAC compares a bloc with itself on today's membership (the EU's y/y excludes the UK on
+        both sides from 2020); the stored bloc row mixes memberships over time, so when the member
+        lines exist we re-aggregate them with one fixed membership.
+        """
+        if as_of is not None and partner in classifications.blocs():
+            members = classifications.members(partner, as_of)
+            if members and all(self.has(flow, m, "TOTAL", currency) for m in members):
+                parts = pd.concat(
+                    [self.levels(flow, m, "TOTAL", currency) for m in members], axis=1
+                )
+                return parts.sum(axis=1, min_count=len(members)).rename(partner)
+        return self.levels(flow, partner, "TOTAL", currency)
+
+    def consensus_series(self, flow: str, metric: str = "yoy") -> pd.Series | None:
+        """Consensus (pct for yoy, USD bn for balance) by month, or None when absent."""
+        if self.consensus is None:
+            return None
+        rows = self.consensus[
+            (self.consensus["flow"] == flow) & (self.consensus["metric"] == metric)
+        ]
+        if rows.empty:
+            return None
+        return pd.Series(
+            rows["value"].to_numpy(float), index=pd.PeriodIndex(rows["period"], freq="M")
+        )
+
+    def indicator_table(self) -> pd.DataFrame | None:
+        """Leading indicators wide (one column per indicator, monthly index), or None."""
+        if self.indicators is None:
+            return None
+        wide = self.indicators.pivot(index="period", columns="indicator", values="value")
+        wide.index = pd.PeriodIndex(wide.index, freq="M")
+        return wide.sort_index()
+
+
+def latest_vintage(trade: pd.DataFrame) -> pd.DataFrame:
+    """Keep the newest vintage of every key."""
+    key = [c for c in KEY_COLUMNS if c != "vintage"]
+    ordered = trade.sort_values("vintage")
+    return ordered.drop_duplicates(key, keep="last").reset_index(drop=True)
+
+
+def _typed(trade: pd.DataFrame) -> pd.DataFrame:
+    trade = trade.copy()
+    if not isinstance(trade["period"].dtype, pd.PeriodDtype):
+        trade["period"] = pd.PeriodIndex(trade["period"].astype(str), freq="M")
+    for column in ("flow", "partner", "product", "currency", "measure", "source", "vintage"):
+        trade[column] = trade[column].astype(str)
+    trade["value"] = trade["value"].astype(float)
+    trade["quantity"] = pd.to_numeric(trade["quantity"], errors="coerce")
+    return trade
+
+
+def _read_side_table(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path, dtype={"period": str}) if path.exists() else None
+
+
+def load_dataset(data: str | Path | None = None) -> Dataset:
+    """Load the bundled sample (default), a sample-layout folder, a store folder or a file."""
+    location = Path(data).expanduser().resolve() if data else SAMPLE_DIR
+    if not location.exists():
+        raise DataNotFoundError(f"data path {location} does not exist")
+    if location.is_dir():
+        trade_file = location / "trade.parquet"
+        if trade_file.exists():
+            trade = pd.read_parquet(trade_file)
+            files = [trade_file]
+        else:
+            from helpers import store  # a store folder written by `python -m helpers import`
+
+            try:
+                trade = store.load(location)
+            except (FileNotFoundError, TradeKitError) as error:
+                raise DataNotFoundError(
+                    f"{location} holds neither trade.parquet nor an import store ({error})"
+                ) from error
+            files = sorted(p for p in location.rglob("*") if p.is_file())
+        consensus = _read_side_table(location / "consensus.csv")
+        indicators = _read_side_table(location / "indicators.csv")
+    else:
+        if location.suffix == ".parquet":
+            frame = pd.read_parquet(location)
+            trade = validate(frame.assign(period=frame["period"].astype(str)), str(location))
+        else:
+            trade = validate(read_canonical_csv(location), str(location))
+        files, consensus, indicators = [location], None, None
+    trade = latest_vintage(_typed(trade[CANONICAL_COLUMNS]))
+    return Dataset(trade, location, files, consensus, indicators)
+
+
+def split_combined_janfeb(levels: pd.Series, combined_years) -> pd.Series:
+    """Split combined Jan-Feb values into two months by the average January share elsewhere.
+
+    Used only where a model needs every month (seasonal adjustment); reports show the combined
+    figure. Falls back to an even split when no year has both months.
+    """
+    out = levels.copy()
+    separate_years = [y for y in set(out.index.year) if y not in combined_years]
+    shares = []
+    for year in separate_years:
+        j, f = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
+        if j in out.index and f in out.index and np.isfinite(out[j]) and np.isfinite(out[f]):
+            shares.append(out[j] / (out[j] + out[f]))
+    share = float(np.mean(shares)) if shares else 0.5
+    for year in combined_years:
+        j, f = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
+        if f in out.index and j in out.index and not np.isfinite(out[j]):
+            total = out[f]
+            out[j], out[f] = total * share, total * (1 - share)
+    return out
