@@ -1,0 +1,217 @@
+"""Breakdowns of a flow by product or by partner: growth, contributions, shares, price/volume.
+
+One table layout serves the product, regional and imports views. Row roles:
+- part: a top-level line of a partition of the total (they add up with "other");
+- of_which: a child shown under its parent (partial child lists: never added to anything);
+- overlap: an aggregate that overlaps the parts (high-tech, RCEP, Belt and Road);
+- other: the total minus the parts, computed here so that contributions add up exactly;
+- total: the flow's total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers import classifications, metrics
+from helpers.data import Dataset
+
+BN = 1e9
+TABLE_COLUMNS = [
+    "name", "role", "depth", "level_bn", "yoy_pct", "yoy_prev_pct", "contribution_pp",
+    "share_pct", "share_change_pp", "yoy_change_pp",
+]  # fmt: skip
+
+
+def _is_residual(code: str) -> bool:
+    return code == "other" or code.endswith("_other")
+
+
+def product_layout(flow: str) -> list[tuple[str, str, int]]:
+    """(code, role, depth) rows in display order for a flow's product hierarchy."""
+    tree = classifications.product_tree(flow)
+    rows: list[tuple[str, str, int]] = []
+
+    def walk(code: str, depth: int) -> None:
+        for child in tree.index[tree["parent"] == code]:
+            if _is_residual(child):
+                continue
+            if depth == 0:
+                role = "part" if tree.at[child, "in_partition"] else "overlap"
+            else:
+                role = "of_which"
+            rows.append((child, role, depth))
+            walk(child, depth + 1)
+
+    walk("TOTAL", 0)
+    # overlapping aggregates go last, after the parts
+    return [r for r in rows if r[1] != "overlap"] + [r for r in rows if r[1] == "overlap"]
+
+
+def partner_layout() -> list[tuple[str, str, int]]:
+    """(code, role, depth) rows in GAC's table order: top rows, their members, overlapping blocs."""
+    table = classifications.partners().sort_values("display_order")
+    rows = []
+    for code, info in table.iterrows():
+        if info["top_level"] == "True":
+            rows.append((code, "part", 0))
+            children = table[(table["gac_parent"] == code) & (table["kind"] == "country")]
+            rows.extend((child, "of_which", 1) for child in children.index)
+        elif info["kind"] == "bloc":
+            rows.append((code, "overlap", 0))
+    return rows
+
+
+def _series(ds: Dataset, flow: str, dimension: str, code: str, currency: str, as_of) -> pd.Series:
+    if dimension == "partner":
+        return ds.partner_levels(flow, code, currency, as_of=as_of)
+    return ds.levels(flow, "WORLD", code, currency)
+
+
+def _available(ds: Dataset, flow: str, dimension: str, code: str, currency: str) -> bool:
+    if dimension == "partner":
+        return ds.has(flow, code, "TOTAL", currency)
+    return ds.has(flow, "WORLD", code, currency)
+
+
+def level_frame(
+    ds: Dataset, flow: str, dimension: str, period: pd.Period, currency: str = "USD"
+) -> tuple[pd.DataFrame, pd.Series, list[tuple[str, str, int]]]:
+    """Folded monthly levels of every available row, the folded total and the row layout."""
+    layout = product_layout(flow) if dimension == "product" else partner_layout()
+    layout = [row for row in layout if _available(ds, flow, dimension, row[0], currency)]
+    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
+    columns = {
+        code: metrics.fold_janfeb(
+            _series(ds, flow, dimension, code, currency, period), ds.combined_years
+        ).reindex(total.index)
+        for code, _, _ in layout
+    }
+    return pd.DataFrame(columns, index=total.index), total, layout
+
+
+def breakdown(
+    ds: Dataset, flow: str, dimension: str, period, currency: str = "USD"
+) -> pd.DataFrame:
+    """Growth, contribution and share of every line for one month, with 'other' and 'total'.
+
+    Contributions of the parts plus 'other' add up to the total's y/y exactly; of-which and
+    overlapping rows carry their own contribution for reading, never for adding.
+    """
+    resolved = metrics.resolve_period(period, ds.combined_years)
+    t = resolved.period
+    levels, total, layout = level_frame(ds, flow, dimension, t, currency)
+    parts = [code for code, role, _ in layout if role == "part"]
+    contrib_parts = metrics.contributions(levels[parts], total)
+    shares = levels.apply(lambda col: metrics.share(col, total))
+    yoy = levels.apply(metrics.yoy)
+    other = total - levels[parts].sum(axis=1, min_count=len(parts))
+
+    def row(code, name, role, depth, level, growth, contribution, share):
+        prev = growth.get(t - 1, np.nan) if not resolved.is_janfeb else np.nan
+        return {
+            "code": code, "name": name, "role": role, "depth": depth,
+            "level_bn": level.get(t, np.nan) / BN, "yoy_pct": growth.get(t, np.nan),
+            "yoy_prev_pct": prev, "contribution_pp": contribution.get(t, np.nan),
+            "share_pct": share.get(t, np.nan),
+            "share_change_pp": share.get(t, np.nan) - share.get(t - 12, np.nan),
+        }  # fmt: skip
+
+    records = []
+    for code, role, depth in layout:
+        contribution = (
+            contrib_parts[code] if role == "part" else metrics.contribution(levels[code], total)
+        )
+        name = classifications.display_name(code, dimension, flow)
+        records.append(row(code, name, role, depth, levels[code], yoy[code], contribution,
+                           shares[code]))  # fmt: skip
+    other_name = "Other (not listed above)" if dimension == "product" else "Rest of world"
+    records.append(row("other", other_name, "other", 0, other, metrics.yoy(other),
+                       contrib_parts["other"], metrics.share(other, total)))  # fmt: skip
+    total_growth = metrics.yoy(total)
+    records.append(row("total", f"Total {flow}s", "total", 0, total, total_growth,
+                       total_growth, pd.Series(100.0, index=total.index)))  # fmt: skip
+    table = pd.DataFrame(records).set_index("code")
+    table["yoy_change_pp"] = table["yoy_pct"] - table["yoy_prev_pct"]
+    table.attrs.update(period=t, label=resolved.label, currency=currency, flow=flow,
+                       is_janfeb=resolved.is_janfeb)  # fmt: skip
+    return table
+
+
+def contribution_check(table: pd.DataFrame) -> float:
+    """Parts + other minus total growth (pp): zero up to float error when the table adds up."""
+    adds = table.loc[table["role"].isin(["part", "other"]), "contribution_pp"].sum()
+    return float(adds - table.at["total", "yoy_pct"])
+
+
+def movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """Lines whose y/y changed most from the previous month (largest absolute change first)."""
+    lines = table[table["role"].isin(["part", "of_which"])].dropna(subset=["yoy_change_pp"])
+    order = lines["yoy_change_pp"].abs().sort_values(ascending=False).index[:n]
+    return lines.loc[order, ["name", "yoy_prev_pct", "yoy_pct", "yoy_change_pp"]]
+
+
+def yoy_matrix(
+    ds: Dataset, flow: str, dimension: str, period, months: int = 24, currency: str = "USD"
+) -> pd.DataFrame:
+    """Y/y growth (pct) of the top-level and overlapping rows over the last `months` months."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    levels, _, layout = level_frame(ds, flow, dimension, t, currency)
+    codes = [code for code, role, _ in layout if role in ("part", "overlap")]
+    window = pd.period_range(t - months + 1, t, freq="M")
+    growth = levels[codes].apply(metrics.yoy).reindex(window)
+    growth.columns = [classifications.display_name(c, dimension, flow) for c in codes]
+    return growth.T.dropna(axis=1, how="all")
+
+
+def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
+    """Value, volume and unit-value growth (and the additive split) for lines with quantities."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    rows = {}
+    for code, _, _ in product_layout(flow):
+        if not ds.has(flow, "WORLD", code, currency):
+            continue
+        quantity = ds.levels(flow, "WORLD", code, currency, column="quantity")
+        if quantity.notna().sum() == 0 or pd.isna(quantity.get(t, np.nan)):
+            continue
+        value = metrics.fold_janfeb(ds.levels(flow, "WORLD", code, currency), ds.combined_years)
+        quantity = metrics.fold_janfeb(quantity, ds.combined_years)
+        split = metrics.price_volume(value, quantity)
+        if t in split.index:
+            rows[code] = split.loc[t]
+    table = pd.DataFrame(rows).T
+    if table.empty:
+        return table
+    table.insert(0, "name", [classifications.display_name(c, "product", flow) for c in table.index])
+    return table
+
+
+def share_ytd_table(
+    ds: Dataset, flow: str, period, codes: list[str], currency: str = "USD"
+) -> pd.DataFrame:
+    """Year-to-date share of the total (pct) and its change from the previous full year (pp)."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
+    rows = {}
+    for code in codes:
+        if not ds.has(flow, "WORLD", code, currency):
+            continue
+        part = metrics.fold_janfeb(ds.levels(flow, "WORLD", code, currency), ds.combined_years)
+        part = part.reindex(total.index)
+        rows[code] = {
+            "name": classifications.display_name(code, "product", flow),
+            "share_ytd_pct": metrics.share_ytd(part, total).get(t, np.nan),
+            "share_ytd_change_pp": metrics.share_ytd_change(part, total).get(t, np.nan),
+        }
+    return pd.DataFrame(rows).T
+
+
+def non_us_growth(ds: Dataset, flow: str, period, currency: str = "USD") -> dict[str, float]:
+    """Y/y growth to the US and to everyone else (pct)."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
+    us = metrics.fold_janfeb(ds.levels(flow, "united_states", "TOTAL", currency), ds.combined_years)
+    return {
+        "united_states": metrics.yoy(us).get(t, np.nan),
+        "non_us": metrics.yoy(total - us.reindex(total.index)).get(t, np.nan),
+    }
