@@ -206,12 +206,74 @@ def share_ytd_table(
     return pd.DataFrame(rows).T
 
 
-def non_us_growth(ds: Dataset, flow: str, period, currency: str = "USD") -> dict[str, float]:
-    """Y/y growth to the US and to everyone else (pct)."""
+def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
+    """Y/y growth (pct) and contribution (pp) of the US and of everyone else."""
     t = metrics.resolve_period(period, ds.combined_years).period
     total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
     us = metrics.fold_janfeb(ds.levels(flow, "united_states", "TOTAL", currency), ds.combined_years)
-    return {
-        "united_states": metrics.yoy(us).get(t, np.nan),
-        "non_us": metrics.yoy(total - us.reindex(total.index)).get(t, np.nan),
+    parts = pd.DataFrame({"united_states": us.reindex(total.index)})
+    contrib = metrics.contributions(parts, total, other_name="non_us")
+    levels = {"united_states": parts["united_states"], "non_us": total - parts["united_states"]}
+    rows = {
+        code: {
+            "name": "United States" if code == "united_states" else "All other partners",
+            "level_bn": levels[code].get(t, np.nan) / BN,
+            "yoy_pct": metrics.yoy(levels[code]).get(t, np.nan),
+            "contribution_pp": contrib[code].get(t, np.nan),
+            "share_pct": metrics.share(levels[code], total).get(t, np.nan),
+        }
+        for code in ("united_states", "non_us")
     }
+    return pd.DataFrame(rows).T
+
+
+def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:
+    """Add the non-US line's growth and contribution (the US line is in the breakdown)."""
+    columns = {"yoy_pct": ("yoy", "pct"), "contribution_pp": ("contribution", "pp")}
+    figures.add_table(table.loc[["non_us"]], flow, "partner", period, columns)
+
+
+def additivity_note(table: pd.DataFrame) -> str:
+    """One sentence stating that (and how exactly) the contributions add up."""
+    parts = table[table["role"].isin(["part", "other"])]
+    total = table.at["total", "yoy_pct"]
+    return (
+        f"The {len(parts)} lines marked *part* and *other* contribute "
+        f"{parts['contribution_pp'].sum():+.2f} pp in all, equal to total growth of "
+        f"{total:+.2f}% (difference {contribution_check(table):.1e} pp)."
+    )
+
+
+def record_breakdown(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:
+    """Add a breakdown's figures: y/y (this and the previous month), contribution, share."""
+    t = table.attrs["period"]
+    for code, row in table.iterrows():
+        figures.add("yoy", flow, dimension, code, t, row["yoy_pct"], "pct")
+        if not table.attrs.get("is_janfeb"):
+            figures.add("yoy", flow, dimension, code, t - 1, row["yoy_prev_pct"], "pct")
+        if code != "total":
+            figures.add("contribution", flow, dimension, code, t, row["contribution_pp"], "pp")
+            figures.add("share", flow, dimension, code, t, row["share_pct"], "pct")
+            figures.add("share_change_yoy", flow, dimension, code, t, row["share_change_pp"], "pp")
+        figures.add("level", flow, dimension, code, t, row["level_bn"],
+                    f"{table.attrs['currency'].lower()}_bn")  # fmt: skip
+
+
+def record_price_volume(figures, table: pd.DataFrame, flow: str, period) -> None:
+    """Add unit-value and volume growth (pct) and the additive split (pp)."""
+    columns = {
+        "price_yoy": ("yoy_price", "pct"), "volume_yoy": ("yoy_volume", "pct"),
+        "price_part": ("contribution_price", "pp"), "volume_part": ("contribution_volume", "pp"),
+    }  # fmt: skip
+    if not table.empty:
+        figures.add_table(table, flow, "product", period, columns)
+
+
+def record_share_ytd(figures, table: pd.DataFrame, flow: str, period) -> None:
+    """Add year-to-date shares (pct) and their change from the previous year (pp)."""
+    columns = {
+        "share_ytd_pct": ("share_ytd", "pct"),
+        "share_ytd_change_pp": ("share_ytd_change", "pp"),
+    }
+    if not table.empty:
+        figures.add_table(table, flow, "product", period, columns)

@@ -141,3 +141,64 @@ def summary(h: Headline) -> str:
             f"{'up' if change >= 0 else 'down'} {unit}{abs(change):.1f}bn from a year earlier."
         )
     return " ".join(sentences)
+
+
+def key_table(h: Headline) -> pd.DataFrame:
+    """Exports and imports side by side: level, growth over several horizons, consensus."""
+    labels = {
+        "level_bn": f"Level ({h.currency} bn)", "yoy": "y/y %", "yoy_prev": "y/y % previous",
+        "consensus": "Consensus y/y %", "surprise": "Surprise (pp)", "ytd": "Year to date y/y %",
+        "three_month": "3-month sum y/y %", "two_year_stacked": "Two-year growth % (vs t-24)",
+        "two_year_average": "Two-year average annual %",
+    }  # fmt: skip
+    table = pd.DataFrame({f"{flow.capitalize()}s": h.flows[flow] for flow in FLOWS})
+    return table.loc[list(labels)].rename(index=labels)
+
+
+def quarter_table(h: Headline) -> pd.DataFrame:
+    """Quarterly y/y growth (pct) of exports and imports for complete quarters to the month."""
+    table = pd.DataFrame({f"{flow.capitalize()}s y/y %": h.quarters[flow] for flow in FLOWS})
+    table = table[table.index.end_time <= h.period.end_time]
+    table.index = [f"{q.year}-Q{q.quarter}" for q in table.index]
+    return table
+
+
+def balance_table(h: Headline) -> pd.DataFrame:
+    """Trade balance now, a year earlier, the change and the consensus (bn)."""
+    unit = f"{h.currency} bn"
+    return pd.DataFrame(
+        {unit: [h.balance_bn, h.balance_prev_year_bn, h.balance_change_bn, h.balance_consensus_bn]},
+        index=["Balance", "Balance a year earlier", "Change y/y", "Consensus balance"],
+    )
+
+
+def record(figures, h: Headline, quarters: int = 4) -> None:
+    """Add the headline figures in the published vocabulary."""
+    unit_bn = f"{h.currency.lower()}_bn"
+    prev = h.period - 1 if not h.is_janfeb else h.period - 2
+    for flow in FLOWS:
+        f = h.flows[flow]
+        figures.add("yoy", flow, "total", "total", h.period, f["yoy"], "pct")
+        figures.add("yoy", flow, "total", "total", prev, f["yoy_prev"], "pct")
+        figures.add("consensus_yoy", flow, "total", "total", h.period, f["consensus"], "pct")
+        figures.add("surprise", flow, "total", "total", h.period, f["surprise"], "pp")
+        figures.add("ytd_yoy", flow, "total", "total", h.period, f["ytd"], "pct")
+        figures.add("yoy_3m", flow, "total", "total", h.period, f["three_month"], "pct")
+        figures.add(
+            "yoy_2y_stacked", flow, "total", "total", h.period, f["two_year_stacked"], "pct"
+        )
+        figures.add(
+            "yoy_2y_average", flow, "total", "total", h.period, f["two_year_average"], "pct"
+        )
+        figures.add("level", flow, "total", "total", h.period, f["level_bn"], unit_bn)
+        for quarter, value in last_quarters(h, flow, quarters).items():
+            figures.add("yoy_quarter", flow, "total", "total", quarter, value, "pct")
+    figures.add("balance", "net", "total", "total", h.period, h.balance_bn, unit_bn)
+    figures.add(
+        "balance_change_yoy", "net", "total", "total", h.period, h.balance_change_bn, unit_bn
+    )
+    figures.add(
+        "consensus_balance", "net", "total", "total", h.period, h.balance_consensus_bn, unit_bn
+    )
+    if h.is_janfeb:
+        figures.add("coverage_months", "net", "total", "total", h.period, 2, "months")

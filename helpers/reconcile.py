@@ -107,3 +107,24 @@ def reconcile(ds: Dataset, published: pd.DataFrame, currency: str = "USD") -> pd
             }
         )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def reconciliation_for(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
+    """Reconciliation table for a month, empty when no published file exists for it."""
+    path = published_path(period)
+    if not path.exists() or currency != "USD":
+        return pd.DataFrame()
+    table = reconcile(ds, read_published(path), currency)
+    table.attrs["source"] = str(path)
+    return table
+
+
+def reconciliation_note(table: pd.DataFrame) -> str:
+    """One sentence on the reconciliation outcome."""
+    if table.empty:
+        return "No published-figures file for this month (or not a USD run): nothing to reconcile."
+    bad = table[~table["matches"]]
+    if bad.empty:
+        return f"All {len(table)} published figures are reproduced to their printed precision."
+    names = ", ".join(f"{r.metric} {r.item} {r.period}" for r in bad.itertuples())
+    return f"**{len(bad)} of {len(table)} figures differ beyond print precision:** {names}."
