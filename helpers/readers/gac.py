@@ -1,0 +1,837 @@
+"""Reader for GAC preliminary release tables saved as HTML from GAC's English site.
+
+Tables read (identified by their description, not their number): (4) by country/region,
+(5) major exports and (6) major imports by quantity and value; CNY and USD editions; the
+normal-month layout and the January-February combined layout (NOTES §1).
+
+    read_gac(path) -> DataFrame           single-month values in the canonical columns
+                                          (a January-February table gives months=2 at February)
+    read_gac_tables(path) -> GacTable     month, ytd, prior_ytd, printed_yoy, printed, unmapped,
+                                          meta
+    read_page(path) -> RawPage            reading only: file -> HTML -> the table's rows of cells
+    parse_page(raw) -> GacTable           parsing only: rows -> frames
+
+Conventions
+- value = printed number x the Unit line's scale ("CNY 100 Million" -> 1e8, "USD1 Million" -> 1e6).
+- quantity = printed quantity x the factor in data/classifications/gac_product_labels.csv, in the
+  product's canonical unit from products.csv; NaN when the product has no canonical unit, GAC
+  prints none, or the printed unit cannot be converted.
+- vintage = the release date printed on the page (div.atcl-date) as an ISO date; when the page has
+  none, the 15th of the month after the period (GAC releases land on the 7th-14th), and
+  meta["vintage_source"] says "assumed" instead of "printed".
+- source = "gac:<file name>"; measure = "level" ("yoy_pct" in printed_yoy).
+- Hierarchy (leading spaces, "of which:") is recorded in GacTable.printed but never used to add
+  children into parents: each row maps to its own code. Aggregates overlap; never add them up.
+- Partner labels form a closed list: an unknown one is an error. A commodity line without a kit
+  product code is read, kept in GacTable.printed and listed in GacTable.unmapped.
+
+Label files (data/classifications), matched after dropping case, punctuation, "*", nbsp and
+"of which:":
+- gac_partner_labels.csv: label, partner (code in partners.csv), seen_in.
+- gac_product_labels.csv: flow, label, product (empty = GAC line without a kit code), gac_unit
+  (quantity unit as GAC prints it), factor (printed quantity -> canonical unit of products.csv;
+  empty = not convertible), until (last year GAC printed that unit; empty = current: used when a
+  page lacks the unit column), note. A printed unit not listed for its line is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+from lxml import html as lxml_html
+
+from helpers import classifications
+from helpers.paths import CLASSIFICATIONS_DIR
+from helpers.readers import ReaderError
+from helpers.schema import CANONICAL_COLUMNS
+
+PARTNER_LABELS = CLASSIFICATIONS_DIR / "gac_partner_labels.csv"
+PRODUCT_LABELS = CLASSIFICATIONS_DIR / "gac_product_labels.csv"
+
+BY_COUNTRY, EXPORTS, IMPORTS = "by_country", "major_exports", "major_imports"
+SECTION_FLOW = {EXPORTS: "export", IMPORTS: "import"}
+
+# Data columns after the label, per layout (values as printed, before scaling).
+LAYOUT_COLUMNS = {
+    "by_country_month": [
+        "total_month", "total_ytd", "export_month", "export_ytd", "import_month", "import_ytd",
+        "total_ytd_yoy", "export_ytd_yoy", "import_ytd_yoy",
+    ],
+    "by_country_janfeb": [
+        "total_ytd", "export_ytd", "import_ytd", "total_ytd_yoy", "export_ytd_yoy",
+        "import_ytd_yoy",
+    ],
+    "commodity_month": [
+        "unit", "qty_month", "value_month", "qty_ytd", "value_ytd", "qty_prior_ytd",
+        "value_prior_ytd", "qty_ytd_yoy", "value_ytd_yoy",
+    ],
+    "commodity_janfeb": [
+        "unit", "qty_ytd", "value_ytd", "qty_prior_ytd", "value_prior_ytd", "qty_ytd_yoy",
+        "value_ytd_yoy",
+    ],
+}  # fmt: skip
+
+MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH_WORD = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_PERIOD_RE = re.compile(
+    rf"\b{_MONTH_WORD}(?:\s*[-\u2013\u2014~]\s*{_MONTH_WORD})?\s*,?\s*((?:19|20)\d\d)\b", re.I
+)
+_TITLE_CURRENCY_RE = re.compile(r"\bin\s+(cny|rmb|usd|yuan|us\s*dollars?)\b", re.I)
+_UNIT_RE = re.compile(r"\bunit\s*[:\uff1a]\s*(.+)$", re.I)
+_NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+_DECIMAL_RE = re.compile(r"[-+]?[\d,]*\d\.\d+")
+MISSING = {"", "-", "\u2014", "\u2013", "\u2012", "--", "\uff0d", "\u2026", "..."}
+HEADER_WORDS = {
+    "import source", "export destination", "commodity", "quantity", "value", "quantity unit",
+    "qty unit", "export & import", "export", "import", "country/region", "countries/regions",
+    "item",
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+class GacReadError(ReaderError):
+    """Base class of the GAC reader's errors."""
+
+
+class GacNoTableError(GacReadError):
+    """The page holds no data table (GAC's 2018 by-country pages carry an image)."""
+
+
+class GacUnsupportedTableError(GacReadError):
+    """A page this reader does not parse (trade mode, section (1) totals, index pages...)."""
+
+
+class GacCurrencyMismatchError(GacReadError):
+    """The title's currency disagrees with the Unit line's: the page is rejected, not guessed."""
+
+
+class GacUnitError(GacReadError):
+    """The value unit line is missing or unreadable, or a quantity unit is not in the label file."""
+
+
+class GacLayoutError(GacReadError):
+    """The table does not have a layout this reader knows (period, header, columns, numbers)."""
+
+
+class GacTruncatedTableError(GacLayoutError):
+    """The table is cut short: a row with the wrong number of cells, no Total row, not closed."""
+
+
+class GacUnknownLabelError(GacReadError):
+    """A partner label that is not in data/classifications/gac_partner_labels.csv."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Result types
+
+
+@dataclass
+class RawRow:
+    """One <tr> of the release table: cell texts (nbsp kept, expanded by colspan)."""
+
+    number: int
+    line: int | None
+    cells: list[str]
+    spanning: bool
+
+
+@dataclass
+class RawPage:
+    """What reading a saved page yields, before any interpretation."""
+
+    file: str
+    titles: list[str]
+    release_date: str | None
+    rows: list[RawRow]
+    closed: bool
+
+
+@dataclass
+class UnmappedLine:
+    """A commodity line that was read but has no kit product code."""
+
+    file: str
+    row: int
+    line: int | None
+    flow: str
+    label: str
+    reason: str
+
+
+@dataclass
+class GacTable:
+    """Everything one release table holds.
+
+    month        canonical frame of single-month values (Jan-Feb tables: months=2 at February)
+    ytd          canonical-like frame of the cumulative Jan..m values (months = m, may exceed 2)
+    prior_ytd    canonical-like frame of the prior year's Jan..m values (commodity pages only)
+    printed_yoy  canonical-like frame of the printed YTD y/y %, measure "yoy_pct"
+                 (plus quantity_yoy_pct on commodity pages)
+    printed      the table as printed: one row per table row, numbers unscaled, with row, line,
+                 label, indent, parent, code, and for commodity pages the quantity unit and factor
+    unmapped     commodity lines without a kit product code
+    meta         file, title, section, section_number, flow, currency, unit, scale, period,
+                 months, ytd_months, layout, unit_column_missing, release_date, vintage,
+                 vintage_source
+    """
+
+    month: pd.DataFrame
+    ytd: pd.DataFrame
+    prior_ytd: pd.DataFrame
+    printed_yoy: pd.DataFrame
+    printed: pd.DataFrame
+    unmapped: list[UnmappedLine] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def _clean(text: str | None) -> str:
+    """Collapse all whitespace (nbsp included) to single spaces and NFKC-normalise."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def label_key(label: str) -> str:
+    """Matching key of a GAC label: case, punctuation, stars, nbsp and "of which:" ignored."""
+    text = _clean(label).lower()
+    text = re.sub(r"^of which\s*:\s*", "", text)
+    text = text.replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def unit_key(unit: str | None) -> str:
+    """Matching key of a GAC quantity unit ("10,000 Tons" == "10000 tons")."""
+    text = re.sub(r"(?<=\d),(?=\d)", "", _clean(unit).lower())
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _is_missing(text: str) -> bool:
+    return _clean(text) in MISSING
+
+
+def _number(text: str) -> float | None:
+    """Parse a printed number ("41,046.4\xa0", "-1.2", "−3"); NaN for "-", "—" or empty.
+
+    Returns None when the cell is not a number.
+    """
+    cleaned = _clean(text).replace("\u2212", "-").replace(",", "").replace(" ", "")
+    if cleaned in MISSING:
+        return np.nan
+    return float(cleaned) if _NUMBER_RE.fullmatch(cleaned) else None
+
+
+def _row_text(text: str) -> str:
+    """Drop the source's formatting whitespace (runs containing a newline) but keep nbsp."""
+    return re.sub(r"[ \t\r]*\n[ \t\r\n]*", " ", text).strip(" \t\r\n")
+
+
+def _indent(text: str) -> int:
+    """Leading space characters (nbsp, ideographic space...) of a cell."""
+    return len(text) - len(text.lstrip())
+
+
+def _int(value) -> int | None:
+    """An int from a frame cell (row and line numbers), None when missing."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _iso_date(text: str | None) -> str | None:
+    """Release dates print as 2026/04/08 or (2018-2019) 06/10/2019."""
+    text = _clean(text)
+    for fmt in ("%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Label files
+
+
+@cache
+def partner_labels() -> dict[str, str]:
+    """Label key -> partner code, from gac_partner_labels.csv."""
+    table = pd.read_csv(PARTNER_LABELS, dtype=str, keep_default_na=False)
+    keys = table["label"].map(label_key)
+    clash = table.assign(key=keys).groupby("key")["partner"].nunique()
+    if (clash > 1).any():
+        raise GacReadError(
+            PARTNER_LABELS.name, f"labels map to several codes: {list(clash[clash > 1].index)}"
+        )
+    return dict(zip(keys, table["partner"], strict=True))
+
+
+@cache
+def product_labels() -> pd.DataFrame:
+    """gac_product_labels.csv with matching keys and numeric factors."""
+    table = pd.read_csv(PRODUCT_LABELS, dtype=str, keep_default_na=False)
+    table["key"] = table["label"].map(label_key)
+    table["unit_key"] = table["gac_unit"].map(unit_key)
+    table["factor"] = pd.to_numeric(table["factor"].replace("", np.nan))
+    clash = table.groupby(["flow", "key"])["product"].nunique()
+    if (clash > 1).any():
+        raise GacReadError(
+            PRODUCT_LABELS.name, f"labels map to several codes: {list(clash[clash > 1].index)}"
+        )
+    return table
+
+
+def check_label_files() -> list[str]:
+    """Problems in the label files: codes missing from partners.csv / products.csv (per flow)."""
+    problems = []
+    partner_codes = set(classifications.partners().index)
+    for code in sorted(set(partner_labels().values()) - partner_codes):
+        problems.append(f"{PARTNER_LABELS.name}: partner code '{code}' not in partners.csv")
+    products = classifications.products()
+    known = set(zip(products["flow"], products["code"], strict=True))
+    labels = product_labels()
+    for flow, code in labels.loc[labels["product"] != "", ["flow", "product"]].itertuples(
+        index=False
+    ):
+        if (flow, code) not in known:
+            problems.append(f"{PRODUCT_LABELS.name}: ({flow}, {code}) not in products.csv")
+    return problems
+
+
+def _canonical_unit(flow: str, code: str) -> str:
+    tree = classifications.product_tree(flow)
+    return tree.at[code, "quantity_unit"] if code in tree.index else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: file -> HTML text -> table -> rows of cells
+
+
+def read_html_text(path: str | Path) -> str:
+    """The page's text (GAC serves UTF-8; GB18030 as a fallback for pages saved otherwise)."""
+    data = Path(path).read_bytes()
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _table_rows(table) -> list[RawRow]:
+    """Rows of one <table> (nested tables ignored), cells expanded by colspan."""
+    rows = []
+    for number, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"), start=1):
+        tds = tr.xpath("./td|./th")
+        cells = []
+        for td in tds:
+            span = td.get("colspan") or "1"
+            span = int(span) if span.strip().isdigit() else 1
+            cells.extend([_row_text(td.text_content())] + [""] * (max(span, 1) - 1))
+        rows.append(RawRow(number, tr.sourceline, cells, spanning=len(tds) == 1))
+    return rows
+
+
+def read_page(path: str | Path) -> RawPage:
+    """Read a saved GAC page: titles, printed release date and the release table's rows."""
+    path = Path(path)
+    text = read_html_text(path)
+    try:
+        doc = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise GacNoTableError(path.name, f"not an HTML page ({exc})") from exc
+    titles = [_clean(t) for t in doc.xpath("//title/text()")]
+    titles += [_clean(d.text_content()) for d in doc.xpath("//*[contains(@class,'atcl-ttl')]")]
+    dates = [d.text_content() for d in doc.xpath("//*[contains(@class,'atcl-date')]")]
+    dates += doc.xpath("//meta[@name='PubDate']/@content")
+    release = next((iso for iso in map(_iso_date, dates) if iso), None)
+
+    tables = doc.xpath("//*[contains(@class,'atcl-cnt')]//table") or doc.xpath("//table")
+    if not tables:
+        images = doc.xpath("//*[contains(@class,'atcl-cnt')]//img/@src") or doc.xpath(
+            "//body//img[not(ancestor::*[contains(@class,'g-')])]/@src"
+        )
+        what = f"an image ({images[0]}) instead of a table" if images else "no <table>"
+        raise GacNoTableError(
+            path.name, f"the page holds {what}; GAC's 2018 by-country pages are images"
+        )
+    table = max(tables, key=lambda t: len(t.xpath(".//tr")))
+    rows = _table_rows(table)
+    lowered = text.lower()
+    closed = lowered.count("</table") >= lowered.count("<table")
+    return RawPage(path.name, [t for t in titles if t], release, rows, closed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing: rows -> frames
+
+
+def _split_rows(raw: RawPage) -> tuple[list[RawRow], list[RawRow], list[RawRow]]:
+    """Banner rows above the header (title, unit), header rows and data rows."""
+    banners, header, data = [], [], []
+    notes_at = None
+    for row in raw.rows:
+        if not any(_clean(c) for c in row.cells):
+            continue
+        if notes_at is not None:
+            if not row.spanning:
+                raise GacLayoutError(
+                    raw.file, "data row below the notes", row.number, row.line, _clean(row.cells[0])
+                )
+            continue
+        if row.spanning:
+            if data:
+                notes_at = row.number
+            else:
+                banners.append(row)
+        elif not data and _looks_like_header(row):
+            header.append(row)
+        else:
+            data.append(row)
+    return banners, header, data
+
+
+def _looks_like_header(row: RawRow) -> bool:
+    """Header rows name columns; the second by-country header ("3", "1- to-3") has no decimals."""
+    cells = [_clean(c).lower() for c in row.cells]
+    if any(c in HEADER_WORDS for c in cells):
+        return True
+    return not any(_DECIMAL_RE.fullmatch(c) for c in cells)
+
+
+def _parse_title(raw: RawPage, banners: list[RawRow]) -> dict:
+    """Section, period, months and title currency from the table's title (or the page's)."""
+    table_titles = [_clean(r.cells[0]) for r in banners if not _UNIT_RE.search(_clean(r.cells[0]))]
+    titles = [t for t in table_titles + raw.titles if _PERIOD_RE.search(t)]
+    if not titles:
+        raise GacUnsupportedTableError(
+            raw.file, f"no release table title with a month (titles: {raw.titles or table_titles})"
+        )
+    title = titles[0]
+    low = title.lower()
+    if "trade mode" in low:
+        raise GacUnsupportedTableError(raw.file, f"'{title}': tables by trade mode are not read")
+    if "country" in low:
+        section = BY_COUNTRY
+    elif "major export" in low:
+        section = EXPORTS
+    elif "major import" in low:
+        section = IMPORTS
+    elif re.search(r"total (export|value|import)", low):
+        raise GacUnsupportedTableError(
+            raw.file, f"'{title}': section (1) totals are not read (layout not verified yet)"
+        )
+    else:
+        raise GacUnsupportedTableError(
+            raw.file, f"'{title}': not a release table this reader knows"
+        )
+
+    match = _PERIOD_RE.search(title)
+    first = MONTH_NAMES.index(match.group(1)[:3].lower()) + 1
+    last = MONTH_NAMES.index(match.group(2)[:3].lower()) + 1 if match.group(2) else first
+    if (first, last) not in {(1, 2)} and first != last:
+        raise GacLayoutError(raw.file, f"'{title}': only January-February ranges are known")
+    number = re.match(r"\((\d+)\)", title)
+    currencies = {}
+    for text in dict.fromkeys(table_titles + raw.titles):
+        found = _TITLE_CURRENCY_RE.search(text)
+        if found:
+            currencies[text] = "USD" if found.group(1).lower().startswith("us") else "CNY"
+    return {
+        "title": title,
+        "section": section,
+        "section_number": int(number.group(1)) if number else None,
+        "period": pd.Period(year=int(match.group(3)), month=last, freq="M"),
+        "janfeb": first != last,
+        "title_currencies": currencies,
+    }
+
+
+def _parse_value_unit(raw: RawPage, banners: list[RawRow], title_currencies: dict) -> dict:
+    """Currency and scale from the Unit line; reject a page whose title says otherwise."""
+    unit_row = next((r for r in banners if _UNIT_RE.search(_clean(r.cells[0]))), None)
+    if unit_row is None:
+        raise GacUnitError(raw.file, "no 'Unit:' line above the table header")
+    unit_text = _clean(unit_row.cells[0])
+    low = _UNIT_RE.search(unit_text).group(1).lower()
+    currency = "CNY" if re.search(r"cny|rmb|yuan", low) else None
+    if currency is None and re.search(r"\busd|\bus\s*(\$|dollar)", low):
+        currency = "USD"
+    scale = re.search(r"(\d[\d,]*)?\s*(hundred million|million|billion|thousand)", low)
+    if scale is None:
+        raise GacUnitError(raw.file, f"cannot read the scale of '{unit_text}'", unit_row.number)
+    multiplier = {"hundred million": 1e8, "million": 1e6, "billion": 1e9, "thousand": 1e3}
+    factor = float(scale.group(1).replace(",", "")) if scale.group(1) else 1.0
+    for title, title_currency in title_currencies.items():
+        if currency and title_currency != currency:
+            raise GacCurrencyMismatchError(
+                raw.file,
+                f"the title '{title}' says {title_currency} but the Unit line '{unit_text}' says "
+                f"{currency}; rejecting the page rather than guessing",
+                unit_row.number,
+                unit_row.line,
+            )
+    currency = currency or next(iter(set(title_currencies.values())), None)
+    if len(set(title_currencies.values())) > 1:
+        raise GacCurrencyMismatchError(raw.file, f"titles disagree on currency: {title_currencies}")
+    if currency is None:
+        raise GacUnitError(raw.file, f"no currency in '{unit_text}' or the title", unit_row.number)
+    return {"currency": currency, "unit": unit_text, "scale": factor * multiplier[scale.group(2)]}
+
+
+def _header_months(header: list[RawRow]) -> set[int]:
+    """Month numbers the header names: "3", "1- to-3", "1-5 Total", "May", "Jan-May in Total"."""
+    found = set()
+    for row in header:
+        for cell in (_clean(c).lower() for c in row.cells):
+            if re.fullmatch(r"\d{1,2}", cell):
+                found.add(int(cell))
+            found.update(int(m) for m in re.findall(r"\b1\s*-\s*(?:to\s*-?\s*)?(\d{1,2})\b", cell))
+            names = re.findall(rf"\bjan\w*\.?\s*-\s*{_MONTH_WORD}", cell)
+            if re.fullmatch(_MONTH_WORD, cell):
+                names.append(cell)
+            found.update(MONTH_NAMES.index(name[:3]) + 1 for name in names)
+    return found
+
+
+def _check_cells(raw: RawPage, data: list[RawRow], width: int, layout: str, shifted: bool) -> None:
+    """Every data row must have the layout's cell count (shifted rows: one fewer, or empty last)."""
+
+    def fits(row: RawRow) -> bool:
+        if not shifted:
+            return len(row.cells) == width
+        return len(row.cells) == width - 1 or (
+            len(row.cells) == width and not _clean(row.cells[-1])
+        )
+
+    bad = [row for row in data if not fits(row)]
+    if not bad:
+        return
+    counts = sorted({len(row.cells) for row in bad})
+    if len(bad) == len(data):
+        raise GacLayoutError(
+            raw.file,
+            f"data rows have {counts} cells but the {layout} layout (from the title) has {width}",
+            data[0].number,
+            data[0].line,
+            _clean(data[0].cells[0]),
+        )
+    row = bad[0]
+    raise GacTruncatedTableError(
+        raw.file,
+        f"{len(row.cells)} cells where the {layout} layout has {width} (truncated table?)",
+        row.number,
+        row.line,
+        _clean(row.cells[0]),
+    )
+
+
+def _unit_column_missing(data: list[RawRow], width: int) -> bool:
+    """April 2025 USD: rows lack the Quantity Unit cell (values one column left, empty last)."""
+
+    def shifted(row: RawRow) -> bool:
+        if len(row.cells) == width - 1:
+            return True
+        second = _clean(row.cells[1]) if len(row.cells) > 1 else ""
+        unit_like = not _is_missing(second) and _number(second) is None
+        return len(row.cells) == width and not _clean(row.cells[-1]) and not unit_like
+
+    return bool(data) and all(shifted(row) for row in data)
+
+
+def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.DataFrame:
+    """The table as printed: label, indentation, parent and numbers (unscaled)."""
+    records, stack = [], []
+    for row in data:
+        label_cell = row.cells[0]
+        label = _clean(re.sub(r"^\s*of which\s*:\s*", "", _clean(label_cell), flags=re.I))
+        if not label:
+            raise GacLayoutError(raw.file, "data row without a label", row.number, row.line)
+        indent = _indent(label_cell)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        record = {
+            "row": row.number,
+            "line": row.line,
+            "label": label,
+            "indent": indent,
+            "parent": stack[-1][1] if stack else None,
+            "of_which": _clean(label_cell).lower().startswith("of which"),
+            "aggregate": "*" in label,
+        }
+        stack.append((indent, label))
+        values = row.cells[1 : 1 + len(columns)]
+        values += [""] * (len(columns) - len(values))
+        for column, cell in zip(columns, values, strict=True):
+            if column == "unit":
+                record[column] = None if _is_missing(cell) else _clean(cell)
+                continue
+            number = _number(cell)
+            if number is None:
+                raise GacLayoutError(
+                    raw.file, f"'{_clean(cell)}' in column {column} is not a number",
+                    row.number, row.line, label,
+                )  # fmt: skip
+            record[column] = number
+        if all(np.isnan(record[c]) for c in columns if c != "unit") and not any(
+            _clean(c) for c in row.cells[1:]
+        ):
+            raise GacTruncatedTableError(
+                raw.file,
+                "every value cell is empty (truncated table?)",
+                row.number,
+                row.line,
+                label,
+            )
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
+    """Partner code per row; unknown labels are an error (partners are a closed list)."""
+    labels = partner_labels()
+    codes = printed["label"].map(lambda text: labels.get(label_key(text)))
+    unknown = printed[codes.isna()]
+    if len(unknown):
+        first = unknown.iloc[0]
+        raise GacUnknownLabelError(
+            raw.file,
+            f"unknown partner label; add it to {PARTNER_LABELS.name} if it is a new variant "
+            f"({len(unknown)} unknown: {list(unknown['label'])})",
+            _int(first["row"]),
+            _int(first["line"]),
+            first["label"],
+        )
+    if "WORLD" not in set(codes):
+        first = printed.iloc[0]
+        raise GacTruncatedTableError(
+            raw.file,
+            f"no 'Total' row among the {len(printed)} data rows (truncated table?)",
+            _int(first["row"]),
+            _int(first["line"]),
+            first["label"],
+        )
+    return printed.assign(code=codes)
+
+
+def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: bool, year: int):
+    """(factor, GAC unit) for a mapped row whose product has a canonical unit and quantities.
+
+    The unit is the one printed on the row; when the page lacks the unit column (April 2025 USD)
+    it is the label file's unit that is still current in `year` (column until empty or >= year).
+    """
+
+    def fail(detail: str) -> GacUnitError:
+        return GacUnitError(raw.file, detail, _int(rec.row), _int(rec.line), rec.label)
+
+    printed_unit = rec.unit if isinstance(rec.unit, str) else None
+    if printed_unit is not None:
+        match = candidates[candidates["unit_key"] == unit_key(printed_unit)]
+        if match.empty:
+            listed = [u for u in candidates["gac_unit"] if u]
+            raise fail(
+                f"quantity unit '{printed_unit}' is not listed for this line in "
+                f"{PRODUCT_LABELS.name} (listed: {listed})"
+            )
+        return match["factor"].iloc[0], printed_unit
+    if not unit_missing:
+        raise fail("quantities printed without a quantity unit")
+    current = candidates["until"].eq("") | (pd.to_numeric(candidates["until"]) >= year)
+    listed = candidates[current & candidates["gac_unit"].ne("")].drop_duplicates("unit_key")
+    if len(listed) != 1:
+        raise fail(f"no quantity unit cell and {len(listed)} current units listed for this line")
+    return listed["factor"].iloc[0], listed["gac_unit"].iloc[0]
+
+
+def _map_products(
+    raw: RawPage, printed: pd.DataFrame, flow: str, unit_missing: bool, year: int
+) -> tuple[pd.DataFrame, list[UnmappedLine]]:
+    """Product code, quantity unit and factor per row; lines without a code go to unmapped."""
+    labels = product_labels()
+    labels = labels[labels["flow"] == flow]
+    qty_columns = [c for c in printed.columns if c.startswith("qty_") and not c.endswith("_yoy")]
+    mapped, unmapped = [], []
+    for rec in printed.itertuples(index=False):
+        candidates = labels[labels["key"] == label_key(rec.label)]
+        code = candidates["product"].iloc[0] if len(candidates) else ""
+        if not code:
+            note = candidates["note"].iloc[0] if len(candidates) else ""
+            reason = (
+                (note or "listed without a kit product code")
+                if len(candidates)
+                else f"label not in {PRODUCT_LABELS.name}"
+            )
+            unmapped.append(
+                UnmappedLine(raw.file, _int(rec.row), _int(rec.line), flow, rec.label, reason)
+            )
+            mapped.append((None, rec.unit, np.nan, None))
+            continue
+        target = _canonical_unit(flow, code)
+        factor, unit = np.nan, rec.unit
+        if target and any(pd.notna(getattr(rec, c)) for c in qty_columns):
+            factor, unit = _quantity_factor(raw, rec, candidates, unit_missing, year)
+        mapped.append((code, unit, factor, target if pd.notna(factor) else None))
+    codes, units, factors, canon = (list(x) for x in zip(*mapped, strict=True))
+    printed = printed.assign(code=codes, unit=units, factor=factors, quantity_unit=canon)
+    return printed, unmapped
+
+
+def _check_duplicates(raw: RawPage, printed: pd.DataFrame) -> None:
+    dupes = printed[printed["code"].notna() & printed.duplicated("code", keep=False)]
+    if len(dupes):
+        first, second = dupes.iloc[0], dupes[dupes["code"] == dupes.iloc[0]["code"]].iloc[1]
+        raise GacLayoutError(
+            raw.file,
+            f"rows {first['row']} and {second['row']} both map to '{first['code']}'",
+            _int(second["row"]),
+            _int(second["line"]),
+            second["label"],
+        )
+
+
+def _frame(
+    printed: pd.DataFrame, meta: dict, specs, period, months, measure="level"
+) -> pd.DataFrame:
+    """Canonical(-like) rows from printed columns; specs = [(flow, value column, qty column)]."""
+    mapped = printed[printed["code"].notna()]
+    parts = []
+    for flow, value_col, qty_col in specs:
+        if value_col not in mapped.columns:
+            continue
+        by_country = meta["section"] == BY_COUNTRY
+        scale = meta["scale"] if measure == "level" else 1.0
+        part = pd.DataFrame(
+            {
+                "period": pd.PeriodIndex([period] * len(mapped), freq="M"),
+                "months": months,
+                "flow": flow,
+                "partner": mapped["code"].to_numpy() if by_country else "WORLD",
+                "product": "TOTAL" if by_country else mapped["code"].to_numpy(),
+                "value": mapped[value_col].to_numpy() * scale,
+                "currency": meta["currency"],
+                "quantity": np.nan,
+                "quantity_unit": None,
+                "measure": measure,
+                "source": f"gac:{meta['file']}",
+                "vintage": meta["vintage"],
+            }
+        )
+        if qty_col and measure == "level":
+            part["quantity"] = (mapped[qty_col] * mapped["factor"]).to_numpy()
+            part["quantity_unit"] = (
+                mapped["quantity_unit"].where(part["quantity"].notna().to_numpy(), None).to_numpy()
+            )
+        elif qty_col:
+            part["quantity_yoy_pct"] = mapped[qty_col].to_numpy()
+        parts.append(part[part["value"].notna()])
+    columns = CANONICAL_COLUMNS + (
+        ["quantity_yoy_pct"] if measure != "level" and meta["flow"] else []
+    )
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True).reindex(columns=columns)
+    out["quantity_unit"] = (
+        out["quantity_unit"].astype(object).where(out["quantity_unit"].notna(), None)
+    )
+    return out
+
+
+def parse_page(raw: RawPage) -> GacTable:
+    """Interpret a read page: metadata, layout, rows, codes; then build the frames."""
+    banners, header, data = _split_rows(raw)
+    meta = {"file": raw.file, **_parse_title(raw, banners)}
+    meta.update(_parse_value_unit(raw, banners, meta.pop("title_currencies")))
+    if not header:
+        raise GacLayoutError(raw.file, "no header rows above the data")
+    if not data:
+        raise GacTruncatedTableError(raw.file, "the table has a header but no data rows")
+    period, janfeb, section = meta["period"], meta["janfeb"], meta["section"]
+    named = _header_months(header) - {period.month}
+    if named:
+        raise GacLayoutError(
+            raw.file,
+            f"the header names month(s) {sorted(named)} but the title says {period}",
+            header[0].number,
+            header[0].line,
+        )
+    kind = "by_country" if section == BY_COUNTRY else "commodity"
+    layout = f"{kind}_{'janfeb' if janfeb else 'month'}"
+    columns = list(LAYOUT_COLUMNS[layout])
+    width = len(columns) + 1
+    unit_missing = kind == "commodity" and _unit_column_missing(data, width)
+    _check_cells(raw, data, width, layout, unit_missing)
+    if not raw.closed:
+        last = data[-1]
+        raise GacTruncatedTableError(
+            raw.file, "the table is not closed: the file ends inside it (truncated page?)",
+            last.number, last.line, _clean(last.cells[0]),
+        )  # fmt: skip
+    if unit_missing:
+        columns.remove("unit")
+    printed = _printed_rows(raw, data, columns)
+    if unit_missing:
+        printed.insert(printed.columns.get_loc(columns[0]), "unit", None)
+
+    flow = SECTION_FLOW.get(section)
+    unmapped: list[UnmappedLine] = []
+    if kind == "by_country":
+        printed = _map_partners(raw, printed)
+    else:
+        printed, unmapped = _map_products(raw, printed, flow, unit_missing, period.year)
+    _check_duplicates(raw, printed)
+
+    vintage = raw.release_date
+    meta.update(
+        flow=flow,
+        months=2 if janfeb else 1,
+        ytd_months=period.month,
+        layout=layout,
+        unit_column_missing=unit_missing,
+        release_date=raw.release_date,
+        vintage=vintage or ((period + 1).start_time + pd.Timedelta(days=14)).date().isoformat(),
+        vintage_source="printed" if vintage else "assumed",
+    )
+    flows = [flow] if flow else ["export", "import"]
+    prefix = {f: ("value" if kind == "commodity" else f) for f in flows}
+    qty = "qty" if kind == "commodity" else None
+
+    def specs(suffix: str):
+        return [(f, f"{prefix[f]}_{suffix}", f"{qty}_{suffix}" if qty else None) for f in flows]
+
+    month_suffix = "ytd" if janfeb else "month"
+    return GacTable(
+        month=_frame(printed, meta, specs(month_suffix), period, meta["months"]),
+        ytd=_frame(printed, meta, specs("ytd"), period, period.month),
+        prior_ytd=_frame(printed, meta, specs("prior_ytd"), period - 12, period.month),
+        printed_yoy=_frame(printed, meta, specs("ytd_yoy"), period, period.month, "yoy_pct"),
+        printed=printed,
+        unmapped=unmapped,
+        meta=meta,
+    )
+
+
+def read_gac_tables(path: str | Path) -> GacTable:
+    """Read one saved GAC release page into a GacTable (the file is only read)."""
+    return parse_page(read_page(path))
+
+
+def read_gac(path: str | Path) -> pd.DataFrame:
+    """Single-month values of one saved GAC release page in the canonical columns.
+
+    A January-February combined table gives its Jan-Feb cumulative rows with months=2 at February.
+    """
+    return read_gac_tables(path).month
