@@ -1,0 +1,146 @@
+"""View helpers on a small hand-made dataset (expected values worked out by hand)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import composition, headline, view
+from helpers.data import Dataset
+from helpers.figures import FigureSet
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.schema import validate
+
+MONTHS_2024 = pd.period_range("2024-01", "2024-12", freq="M")
+MONTHS_2025 = pd.period_range("2025-01", "2025-03", freq="M")
+
+
+def _rows(flow, partner, product, before, after, q_before=None, q_after=None):
+    rows = []
+    for months, value, qty in ((MONTHS_2024, before, q_before), (MONTHS_2025, after, q_after)):
+        for p in months:
+            rows.append({"period": str(p), "flow": flow, "partner": partner, "product": product,
+                         "value": value, "currency": "USD", "quantity": qty,
+                         "quantity_unit": "tonnes" if qty else None, "source": "hand",
+                         "vintage": "2025-04-01"})  # fmt: skip
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """Exports 100 a month in 2024 and 110 in 2025; imports 80 then 84."""
+    rows = (
+        _rows("export", "WORLD", "TOTAL", 100, 110)
+        + _rows("export", "WORLD", "electromechanical", 60, 69)
+        + _rows("export", "WORLD", "integrated_circuits", 5, 8)
+        + _rows("export", "WORLD", "steel", 10, 9, q_before=20, q_after=21)
+        + _rows("export", "united_states", "TOTAL", 15, 12)
+        + _rows("export", "european_union", "TOTAL", 14, 16)
+        + _rows("import", "WORLD", "TOTAL", 80, 84)
+    )
+    trade = validate(pd.DataFrame(rows), "tiny")
+    return Dataset(trade, Path("tiny"))
+
+
+def test_product_breakdown_by_hand(tiny):
+    table = composition.breakdown(tiny, "export", "product", "2025-03")
+    # electromechanical 60 -> 69: +15%, contributes 9/100 = 9 pp
+    assert table.at["electromechanical", "yoy_pct"] == pytest.approx(15.0)
+    assert table.at["electromechanical", "contribution_pp"] == pytest.approx(9.0)
+    # ICs (of which) 5 -> 8: +60%, 3 pp, shown but not added
+    assert table.at["integrated_circuits", "role"] == "of_which"
+    assert table.at["integrated_circuits", "contribution_pp"] == pytest.approx(3.0)
+    # steel 10 -> 9: -10%, -1 pp; other = 100-60-10 = 30 -> 110-69-9 = 32: +6.667%, +2 pp
+    assert table.at["steel", "contribution_pp"] == pytest.approx(-1.0)
+    assert table.at["other", "yoy_pct"] == pytest.approx(200 / 30)
+    assert table.at["other", "contribution_pp"] == pytest.approx(2.0)
+    assert table.at["total", "yoy_pct"] == pytest.approx(10.0)
+    # 9 - 1 + 2 = 10: the parts and other add up to total growth
+    assert composition.contribution_check(table) == pytest.approx(0.0, abs=1e-12)
+    # share of electromechanical 69/110 = 62.727% vs 60%: +2.727 pp
+    assert table.at["electromechanical", "share_change_pp"] == pytest.approx(6900 / 110 - 60)
+
+
+def test_price_volume_by_hand(tiny):
+    table = composition.price_volume_table(tiny, "export", "2025-03")
+    # steel: value 10 -> 9 (-10%), tonnes 20 -> 21 (+5%), unit value 0.5 -> 9/21 (-14.2857%)
+    assert list(table.index) == ["steel"]
+    assert table.at["steel", "volume_yoy"] == pytest.approx(5.0)
+    assert table.at["steel", "price_yoy"] == pytest.approx((9 / 21 / 0.5 - 1) * 100)
+    assert table.at["steel", "price_part"] + table.at["steel", "volume_part"] == pytest.approx(-10)
+
+
+def test_partner_breakdown_and_us_split(tiny):
+    table = composition.breakdown(tiny, "export", "partner", "2025-03")
+    # US 15 -> 12: -20%, -3 pp; EU 14 -> 16: +2 pp; rest 71 -> 82: +11 pp
+    assert table.at["united_states", "contribution_pp"] == pytest.approx(-3.0)
+    assert table.at["european_union", "contribution_pp"] == pytest.approx(2.0)
+    assert table.at["other", "contribution_pp"] == pytest.approx(11.0)
+    split = composition.us_split(tiny, "export", "2025-03")
+    # non-US 85 -> 98: +15.294%
+    assert split.at["non_us", "yoy_pct"] == pytest.approx((98 / 85 - 1) * 100)
+    assert split.at["non_us", "contribution_pp"] == pytest.approx(13.0)
+
+
+def test_headline_by_hand(tiny):
+    h = headline.headline(tiny, "2025-03")
+    assert h.flows["export"]["yoy"] == pytest.approx(10.0)
+    assert h.flows["import"]["yoy"] == pytest.approx(5.0)
+    # balance 110 - 84 = 26 (as bn of currency units: values are tiny, so 26e-9 bn)
+    assert h.balance_bn == pytest.approx(26e-9)
+    assert h.balance_change_bn == pytest.approx(6e-9)
+    assert "No export consensus" in " ".join(h.notes)
+    text = headline.summary(h)
+    assert text.startswith("Exports rose 10.0% y/y in dollar terms in March 2025")
+    figures = FigureSet()
+    headline.record(figures, h)
+    frame = figures.frame().set_index(["metric", "flow", "period"])
+    assert frame.loc[("yoy", "export", "2025-03"), "value"] == pytest.approx(10.0)
+    assert frame.loc[("yoy_quarter", "export", "2025-Q1"), "value"] == pytest.approx(10.0)
+
+
+def test_sample_janfeb_period_is_combined(sample):
+    h = headline.headline(sample, "2025-01")
+    assert h.is_janfeb and h.label == "January–February 2025"
+    assert h.period == pd.Period("2025-02", "M")
+    jf = sample.levels("export")
+    expected = (jf[pd.Period("2025-02", "M")] / jf[pd.Period("2024-02", "M")] - 1) * 100
+    assert h.flows["export"]["yoy"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"period": "2025-13"}, "not a month"),
+        ({"period": "Sept 2025"}, "not a month"),
+        ({"period": "2030-01"}, "not in the data"),
+        ({"currency": "EUR"}, "not supported"),
+        ({"data": "/no/such/place"}, "does not exist"),
+    ],
+)
+def test_bad_parameters_raise_one_clear_error(kwargs, message):
+    arguments = {"period": "2025-09", "data": "", "currency": "USD", "output_dir": ""} | kwargs
+    with pytest.raises(view.ParameterError, match=message):
+        view.start("headline", **arguments)
+
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_committed_clean_and_parameterised(path):
+    book = json.loads(path.read_text())
+    code = [c for c in book["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    source = "".join(tagged[0]["source"])
+    for name in ("period: str", "data: str", "currency: str", "output_dir: str"):
+        assert name in source
+    assert book["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_five_views_exist():
+    names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
+    assert names == ["headline", "product", "regional", "imports", "outlook"]
