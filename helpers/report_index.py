@@ -1,0 +1,131 @@
+"""The report's index page: self-contained HTML (inline CSS, no scripts, no external assets)."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+DESCRIPTIONS = {
+    "headline": "Exports, imports and the balance: growth, contributions, surprises.",
+    "product": "Major export products: electromechanical, high-tech, ICs, vehicles.",
+    "regional": "Exports and imports by partner: US, EU, ASEAN, Africa and the rest.",
+    "imports": "Imports by product: commodities, volumes and prices.",
+    "outlook": "Seasonally adjusted trends and the outlook.",
+}
+UNITS = {
+    "pct": "{:+.1f}%",
+    "pp": "{:+.1f} pp",
+    "usd_bn": "USD {:,.1f} bn",
+    "cny_bn": "CNY {:,.1f} bn",
+}
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328;
+  background: #fafafa; }
+main { max-width: 900px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 1.6em; margin: 0 0 4px; }
+.sub { color: #59636e; margin: 0 0 16px; }
+.banner { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; padding: 10px 14px;
+  border-radius: 6px; margin: 12px 0; }
+.kpis { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
+.kpi { flex: 1 1 200px; background: #fff; border: 1px solid #d1d9e0; border-radius: 8px;
+  padding: 12px 16px; }
+.kpi .label { color: #59636e; font-size: .9em; }
+.kpi .value { font-size: 1.8em; font-weight: 600; }
+ul.views { list-style: none; padding: 0; }
+ul.views li { background: #fff; border: 1px solid #d1d9e0; border-radius: 8px; margin: 8px 0;
+  padding: 10px 16px; }
+ul.views a { font-weight: 600; font-size: 1.1em; }
+.meta { color: #59636e; font-size: .85em; margin-top: 24px; }
+.meta code { font-size: .95em; }
+"""
+
+
+def fmt_value(value, unit: str) -> str:
+    """Format a figure with its unit, e.g. 8.3 pct -> '+8.3%'."""
+    if value is None or value != value:
+        return "n/a"
+    pattern = UNITS.get(str(unit).lower())
+    return pattern.format(value) if pattern else f"{value:,.2f} {escape(str(unit))}"
+
+
+def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
+    """(label, formatted value) for exports y/y, imports y/y and the balance, headline view first.
+
+    Rows used: metric `yoy` with flow `exports`/`imports`, metric `balance` (any flow), dimension
+    `total`, period = the report period (any period if none match).
+    """
+    rows = figures[
+        (figures["dimension"].str.lower() == "total")
+        & figures["metric"].str.lower().isin(["yoy", "balance"])
+    ]
+    if (rows["period"] == period).any():
+        rows = rows[rows["period"] == period]
+    rows = rows.assign(_h=(rows["view"] != "headline")).sort_values("_h", kind="stable")
+
+    def pick(metric, flow=None):
+        sel = rows[rows["metric"].str.lower() == metric]
+        if flow:
+            sel = sel[sel["flow"].str.lower().str.startswith(flow)]
+        if sel.empty:
+            return "n/a"
+        return fmt_value(sel["value"].iloc[0], sel["unit"].iloc[0])
+
+    return [
+        ("Exports, y/y", pick("yoy", "export")),
+        ("Imports, y/y", pick("yoy", "import")),
+        ("Trade balance", pick("balance")),
+    ]
+
+
+def month_label(period: str) -> str:
+    """'2025-09' -> 'September 2025'."""
+    y, m = (int(x) for x in period.split("-"))
+    return date(y, m, 1).strftime("%B %Y")
+
+
+def render_index(
+    period: str, currency: str, views: list[str], figures, manifest: dict, banner: str = ""
+) -> str:
+    """Return the index page HTML."""
+    kpis = "".join(
+        f'<div class="kpi"><div class="label">{escape(label)}</div>'
+        f'<div class="value">{escape(value)}</div></div>'
+        for label, value in headline_numbers(figures, period)
+    )
+    items = "".join(
+        f'<li><a href="{v}.html">{escape(v.title())}</a><br>{escape(DESCRIPTIONS.get(v, ""))}</li>'
+        for v in views
+    )
+    git = manifest.get("git") or {}
+    commit = (git.get("commit") or "")[:10] + (" (modified)" if git.get("dirty") else "")
+    data = manifest.get("data", {})
+    source = (
+        "bundled sample" if data.get("source") == "sample" else escape(str(data.get("path", "")))
+    )
+    versions = ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items() if v)
+    banner_html = f'<div class="banner" role="note">{escape(banner)}</div>' if banner else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>China trade — {escape(month_label(period))}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<h1>China trade — {escape(month_label(period))}</h1>
+<p class="sub">GAC monthly customs data, values in {escape(currency)}.</p>
+{banner_html}
+<div class="kpis">{kpis}</div>
+<h2>Views</h2>
+<ul class="views">{items}</ul>
+<p><a href="figures.csv">figures.csv</a> · <a href="manifest.json">manifest.json</a></p>
+<div class="meta">Built {escape(manifest.get("created", ""))}
+{f" from commit <code>{escape(commit)}</code>" if commit else ""}; data: {source}
+({len(data.get("files", []))} file(s), sha256 in manifest.json).<br>{escape(versions)}</div>
+</main>
+</body>
+</html>
+"""
