@@ -1,20 +1,35 @@
-"""`python -m helpers <command>`: temporary dispatcher (run -> helpers.runner.main)."""
+"""`python -m helpers <command>`: run the views, import data or regenerate the sample."""
+
+from __future__ import annotations
 
 import sys
 
+USAGE = """usage: python -m helpers {run,import,sample} ...
 
-def main(argv=None) -> int:
-    """Dispatch the subcommand."""
+commands:
+  run      build the five views as HTML reports      (python -m helpers run --help)
+  import   import GAC pages, wide series, Comtrade   (python -m helpers import --help)
+  sample   regenerate the illustrative sample data   (python -m helpers sample --help)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the subcommand's own main()."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "run":
-        from helpers.runner import main as run_main
-
-        return run_main(argv[1:])
-    print(
-        "usage: python -m helpers run --period YYYY-MM [...]  (see: python -m helpers run -h)",
-        file=sys.stderr,
-    )
-    return 2
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        from helpers.runner import main as command_main
+    elif command == "import":
+        from helpers.importer import main as command_main
+    elif command == "sample":
+        from helpers.sample import main as command_main
+    else:
+        print(f"unknown command '{command}'\n\n{USAGE}", file=sys.stderr)
+        return 2
+    return command_main(rest)
 
 
 if __name__ == "__main__":
