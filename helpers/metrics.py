@@ -154,20 +154,27 @@ def _previous_year_value(by_year_end: pd.Series, index: pd.PeriodIndex) -> pd.Se
 # --------------------------------------------------------------------------------------------
 
 
-def comparison_years(years: Iterable[int]) -> frozenset[int]:
-    """Years that must be folded when ``years`` are published as combined Jan-Feb.
+def comparison_years(years: Iterable[int], index: pd.PeriodIndex | None = None) -> frozenset[int]:
+    """Years whose January and February are compared combined.
 
-    For each combined year y this is {y - 1, y, y + 1}: y itself, y + 1 (whose Jan-Feb growth
-    compares with the combined y) and y - 1 (the base of y's Jan-Feb growth).
+    Once any year of a series is published as combined Jan-Feb, every year is folded: folding
+    only the neighbours of a combined year would compare a folded February with a single-month
+    February at the edges (e.g. Jan-Feb 2019 against February 2018), a meaningless +150%.
+    Without an index the answer is "every year" when ``years`` is non-empty (an empty set else).
     """
-    return frozenset(int(y) + d for y in years for d in (-1, 0, 1))
+    years = frozenset(int(y) for y in years)
+    if not years:
+        return frozenset()
+    if index is None:
+        return frozenset(range(1900, 2200))
+    return frozenset(int(y) for y in index.year) | years
 
 
 def fold_janfeb(levels: pd.Series, years: Iterable[int]) -> pd.Series:
     """Copy of ``levels`` with January folded into February for every year needing it.
 
-    Exact rule: for every year y in ``comparison_years(years)`` (= each combined year y together
-    with y - 1 and y + 1) whose February or January is in the index:
+    Exact rule: when ``years`` is non-empty, for every year y of the index (see
+    :func:`comparison_years` for why all years):
 
     * February(y) <- January(y) + February(y), where a NaN or absent January counts as 0 (Feb
       then already holds the Jan-Feb cumulative, as for a combined year). If February(y) is NaN
@@ -178,7 +185,7 @@ def fold_janfeb(levels: pd.Series, years: Iterable[int]) -> pd.Series:
     modified. Folding an already-folded year is a no-op, so the function is idempotent.
     """
     x = _as_levels(levels)
-    fold = x.index.year.isin(sorted(comparison_years(years)))
+    fold = x.index.year.isin(sorted(comparison_years(years, x.index)))
     is_jan = fold & (x.index.month == 1)
     is_feb = fold & (x.index.month == 2)
     # January value of the same year, looked up by period (robust to gaps in the index)
@@ -201,9 +208,9 @@ class ResolvedPeriod:
 def resolve_period(period: pd.Period | str, combined_years: Iterable[int]) -> ResolvedPeriod:
     """Resolve a requested month against the combined Jan-Feb years.
 
-    A request for January or February of a year that :func:`fold_janfeb` folds (a combined
-    year, the year after one, or the year before one, i.e. ``comparison_years``) resolves to
-    February of that year with the label "January–February YYYY" and ``is_janfeb=True``; any
+    When any year is combined (so :func:`fold_janfeb` folds every year), a request for January
+    or February resolves to February with the label "January–February YYYY" and
+    ``is_janfeb=True``; any
     other month resolves to itself with a label like "September 2025".
     """
     p = pd.Period(period, freq="M")

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from lunardate import LunarDate
 
-from helpers import classifications
+from helpers import classifications, metrics
 from helpers.paths import SAMPLE_DIR
 
 FIRST, LAST = pd.Period("2015-01", "M"), pd.Period("2025-09", "M")
@@ -517,13 +517,8 @@ def make_consensus(totals: dict[str, pd.Series], rng: np.random.Generator) -> pd
     index = totals["export"].index
     for flow, sd in (("export", 3.0), ("import", 4.0)):
         level = totals[flow]
-        folded = level.copy()
-        for y in years | {y + 1 for y in years}:
-            feb, jan = pd.Period(f"{y}-02", "M"), pd.Period(f"{y}-01", "M")
-            if jan in folded.index and feb in folded.index:
-                folded[feb] += folded[jan]
-                folded[jan] = np.nan
-        yoy = (folded / folded.shift(12) - 1) * 100
+        folded = metrics.fold_janfeb(level, years)
+        yoy = metrics.yoy(folded)
         error = rng.normal(0, sd, len(index))
         consensus = (yoy - error).dropna()
         rows.append(pd.DataFrame({"period": consensus.index, "flow": flow, "metric": "yoy",

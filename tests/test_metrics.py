@@ -239,9 +239,10 @@ def test_two_year_growth_hand_computed():
 
 
 def test_comparison_years():
-    assert comparison_years([2024]) == {2023, 2024, 2025}
-    assert comparison_years({2020, 2021}) == {2019, 2020, 2021, 2022}
-    assert comparison_years([]) == frozenset()
+    index = pd.period_range("2018-01", "2026-03", freq="M")
+    assert comparison_years([2024], index) == set(range(2018, 2027))
+    assert 1999 in comparison_years({2020, 2021})  # no index: every year
+    assert comparison_years([], index) == frozenset()
 
 
 def test_fold_janfeb_hand_computed():
@@ -249,7 +250,7 @@ def test_fold_janfeb_hand_computed():
     months = [f"{y}-0{m}" for y in (2022, 2023, 2024, 2025) for m in (1, 2, 3)]
     raw = at(
         months,
-        [90, 70, 100]  # 2022 Jan-Mar (outside the comparison years: untouched)
+        [90, 70, 100]  # 2022 Jan-Mar (folded too: every year is, once one is combined)
         + [100, 80, 120]  # 2023 Jan-Mar
         + [NAN, 250, 100]  # 2024 Jan-Mar (combined)
         + [130, 120, 90],  # 2025 Jan-Mar
@@ -258,7 +259,7 @@ def test_fold_janfeb_hand_computed():
     f = fold_janfeb(raw, [2024])
     pd.testing.assert_series_equal(raw, before)  # input untouched
     assert f.index.equals(raw.index)
-    assert f[P("2022-01", "M")] == 90 and f[P("2022-02", "M")] == 70
+    assert math.isnan(f[P("2022-01", "M")]) and f[P("2022-02", "M")] == 160  # 90 + 70
     assert f[[P("2023-01", "M"), P("2024-01", "M"), P("2025-01", "M")]].isna().all()
     assert f[P("2023-02", "M")] == 180  # 100 + 80
     assert f[P("2024-02", "M")] == 250  # NaN Jan counts 0: already cumulative
@@ -303,7 +304,8 @@ def test_folded_janfeb_in_ytd_and_quarterly():
         ("2025-01", [2024], ResolvedPeriod(P("2025-02", "M"), "January–February 2025", True)),
         # following year combined: the year is folded as its base
         ("2024-02", [2025], ResolvedPeriod(P("2024-02", "M"), "January–February 2024", True)),
-        ("2025-01", [2020], ResolvedPeriod(P("2025-01", "M"), "January 2025", False)),
+        ("2025-01", [2020], ResolvedPeriod(P("2025-02", "M"), "January–February 2025", True)),
+        ("2025-01", [], ResolvedPeriod(P("2025-01", "M"), "January 2025", False)),
         ("2025-03", [2025], ResolvedPeriod(P("2025-03", "M"), "March 2025", False)),
     ],
 )
