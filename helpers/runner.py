@@ -453,6 +453,7 @@ def run_report(
     out.mkdir(parents=True, exist_ok=True)
     target, failed_dir = out / period, out / f"{period}.failed"
     build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out))
+    build.chmod(0o755)  # mkdtemp makes it private; the report is an ordinary folder
     try:
         (build / "notebooks").mkdir()
         (build / "logs").mkdir()
@@ -477,7 +478,8 @@ def run_report(
                     "metadata": {"name": f"{v.title()} — {period} ({currency})"},
                     "ctk_nav": views,
                     "ctk_view": v,
-                    "ctk_banner": banner,
+                    # the views print their own banner from the data's source column
+                    "ctk_banner": "",
                 },
             }
             for v in views

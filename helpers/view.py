@@ -39,6 +39,8 @@ class ViewContext:
 
     def save_figures(self) -> Path | None:
         """Write this view's figures for the runner (no-op when no output_dir was given)."""
+        if self.output_dir and self.ds.is_sample:
+            (Path(self.output_dir) / "sample_flag").write_text(SAMPLE_LABEL + "\n")
         return self.figures.save(self.output_dir, self.view)
 
 
@@ -100,14 +102,47 @@ def show_banner(ctx: ViewContext) -> None:
         display(HTML(html))
 
 
-def fmt_table(table: pd.DataFrame, decimals: int = 1, indent: bool = True) -> pd.DataFrame:
-    """Round numbers and indent child rows' names for display (no arithmetic)."""
-    shown = table.copy()
-    if indent and {"name", "depth"} <= set(shown.columns):
-        shown["name"] = [
-            ("\u2003" * int(d)) + n for n, d in zip(table["name"], table["depth"], strict=True)
+COLUMN_LABELS = {
+    "level_bn": "Level ({currency} bn)",
+    "yoy_pct": "y/y %",
+    "yoy_prev_pct": "Previous month y/y %",
+    "contribution_pp": "Contribution (pp)",
+    "share_pct": "Share %",
+    "share_change_pp": "Share change y/y (pp)",
+    "yoy_change_pp": "Change in y/y (pp)",
+    "value_yoy": "Value y/y %",
+    "volume_yoy": "Volume y/y %",
+    "price_yoy": "Unit value y/y %",
+    "price_part": "Price part (pp)",
+    "volume_part": "Volume part (pp)",
+    "share_ytd_pct": "Year-to-date share %",
+    "share_ytd_change_pp": "Change from previous year (pp)",
+}
+ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:italic",
+              "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
+
+
+def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
+    """Display form of a computed table: named rows (children indented), labelled columns.
+
+    Formatting only: rounds for display, never changes the numbers behind it.
+    """
+    shown = frame.copy()
+    roles = shown["role"] if "role" in shown else pd.Series("", index=shown.index)
+    if "name" in shown:
+        depth = shown["depth"] if "depth" in shown else pd.Series(0, index=shown.index)
+        marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) "}).fillna("")
+        shown.index = [
+            "\u00a0" * 4 * int(d) + m + n
+            for d, m, n in zip(depth, marks, shown["name"], strict=True)
         ]
-        shown = shown.drop(columns=["depth"])
+        shown = shown.drop(columns=[c for c in ("name", "depth", "role") if c in shown])
+    shown.index.name = None
+    shown = shown.rename(columns={k: v.format(currency=currency) for k, v in COLUMN_LABELS.items()})
+    styles = [ROW_STYLES.get(r, "") for r in roles]
     numeric = shown.select_dtypes("number").columns
-    shown[numeric] = shown[numeric].round(decimals)
-    return shown
+    return (
+        shown.style.format(f"{{:.{decimals}f}}", subset=list(numeric), na_rep="–")
+        .apply(lambda _: styles, axis=0)
+        .set_table_styles([{"selector": "th.row_heading", "props": "text-align:left"}])
+    )
