@@ -463,7 +463,6 @@ def run_report(
             "currency": currency,
             "output_dir": str(build),
         }
-        banner = SAMPLE_BANNER if data is None else ""
         tasks = [
             {
                 "view": v,
