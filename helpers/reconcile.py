@@ -128,3 +128,10 @@ def reconciliation_note(table: pd.DataFrame) -> str:
         return f"All {len(table)} published figures are reproduced to their printed precision."
     names = ", ".join(f"{r.metric} {r.item} {r.period}" for r in bad.itertuples())
     return f"**{len(bad)} of {len(table)} figures differ beyond print precision:** {names}."
+
+
+def display_form(table: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation table indexed by figure, for display."""
+    if table.empty:
+        return table
+    return table.set_index(["metric", "flow", "item", "period"]).drop(columns="dimension")
