@@ -1,0 +1,170 @@
+"""`python -m helpers import KIND FILE... --store DIR`: read source files into the import store.
+
+Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
+(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall),
+tidy (CSV/Parquet already in the canonical columns). Each file is validated and stored on its
+own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
+file was rejected, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import store as store_mod
+from helpers.schema import CANONICAL_COLUMNS, DataValidationError, TradeKitError
+
+KINDS = ("gac", "series", "comtrade", "tidy")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m helpers import",
+        description="Import source files into a trade store (a directory of Parquet data).",
+        epilog="Example: python -m helpers import gac release/*.html --store data/store",
+    )
+    p.add_argument("kind", choices=KINDS, help="what the files are")
+    p.add_argument("files", nargs="*", type=Path, help="files to import (read only)")
+    p.add_argument("--store", required=True, type=Path, help="store directory (created if new)")
+    p.add_argument("--mapping", type=Path, help="series: YAML/CSV mapping of columns to series")
+    p.add_argument("--vintage", help="as-of date for rows that carry none (default: today; "
+                                     "GAC pages use their release date)")
+    p.add_argument("--source", help="series: source name, e.g. ceic (rows get series:NAME)")
+    p.add_argument("--no-derive", action="store_true",
+                   help="gac: do not derive missing single months from YTD values")
+    live = p.add_argument_group("comtrade live pull (network; needs comtradeapicall)")
+    live.add_argument("--live", action="store_true", help="pull from the Comtrade API")
+    live.add_argument("--api-key", help="Comtrade API subscription key")
+    live.add_argument("--period", action="append", default=[],
+                      help="month(s) to pull, YYYY-MM (repeat or comma-separate)")
+    live.add_argument("--cmd-codes", default="TOTAL",
+                      help="Comtrade cmdCode list (default TOTAL), e.g. TOTAL,84,85,8542")
+    live.add_argument("--partners", default=None,
+                      help="Comtrade partner codes (default: all, needed for blocs)")
+    return p
+
+
+def _read_tidy(path: Path, vintage: str) -> pd.DataFrame:
+    from helpers.schema import read_canonical_csv
+
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+        frame["period"] = frame["period"].astype(str)
+        frame["_line"] = range(2, len(frame) + 2)
+    else:
+        frame = read_canonical_csv(path)
+    if "vintage" not in frame:
+        frame["vintage"] = vintage
+    if "source" not in frame:
+        frame["source"] = f"tidy:{path.name}"
+    return frame
+
+
+def _import_file(kind: str, path: Path, args, store, vintage: str):
+    """Read one file and ingest it; returns the ImportReport."""
+    ytd, notes, derive = None, [], False
+    if kind == "gac":
+        from helpers.readers.gac import read_gac_tables
+
+        table = read_gac_tables(path)
+        frame = table.month
+        parts = [table.ytd, table.prior_ytd, table.printed_yoy]
+        parts = [p.reindex(columns=CANONICAL_COLUMNS) for p in parts if len(p)]
+        ytd = pd.concat(parts, ignore_index=True) if parts else None
+        derive = not args.no_derive
+        if table.unmapped:
+            labels = "; ".join(f"'{u.label}' (row {u.row})" for u in table.unmapped)
+            notes = [f"{len(table.unmapped)} commodity line(s) have no kit product and were "
+                     f"not stored: {labels}"]
+        if args.vintage:
+            frame = frame.assign(vintage=args.vintage)
+            ytd = ytd.assign(vintage=args.vintage) if ytd is not None else None
+    elif kind == "series":
+        from helpers.readers.series import read_series
+
+        frame = read_series(path, args.mapping, vintage=args.vintage, source=args.source)
+    elif kind == "comtrade":
+        from helpers.readers.comtrade import read_comtrade
+
+        frame = read_comtrade(path, vintage=vintage)
+    else:
+        frame = _read_tidy(path, vintage)
+    notes = list(frame.attrs.get("notes", [])) + notes
+    return store_mod.ingest(store, frame, str(path), ytd=ytd, derive=derive, notes=notes)
+
+
+def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
+    if isinstance(error, store_mod.ImportRejected):
+        return error.report
+    report = store_mod.ImportReport(source=name, rejected=1)
+    if isinstance(error, DataValidationError):
+        report.reasons = [str(p) for p in error.problems]
+    else:
+        report.reasons = [f"{type(error).__name__}: {error}"]
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the import command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "import":
+        argv = argv[1:]
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.kind == "series" and args.mapping is None:
+        parser.print_usage(sys.stderr)
+        print("error: series files need --mapping FILE", file=sys.stderr)
+        return 2
+    if args.live and (args.kind != "comtrade" or not args.api_key or not args.period):
+        print("error: --live works with 'comtrade' and needs --api-key KEY and --period YYYY-MM",
+              file=sys.stderr)
+        return 2
+    if not args.files and not args.live:
+        print("error: no files given", file=sys.stderr)
+        return 2
+    try:
+        store = store_mod.open_store(args.store)
+    except (TradeKitError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    vintage = args.vintage or datetime.now(UTC).date().isoformat()
+
+    reports = []
+    for path in args.files:
+        try:
+            report = _import_file(args.kind, path, args, store, vintage)
+        except (TradeKitError, OSError, ValueError) as error:
+            report = _rejected(str(path), error)
+        reports.append(report)
+        print(report, flush=True)
+    if args.live:
+        from helpers.readers.comtrade import fetch_comtrade, frame_from_comtrade
+
+        name = f"comtrade API (China, {','.join(args.period)}, cmdCode {args.cmd_codes})"
+        try:
+            raw = fetch_comtrade(args.period, args.api_key, cmd_codes=args.cmd_codes,
+                                 partners=args.partners)
+            frame = frame_from_comtrade(raw, name, vintage)
+            report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
+        except (TradeKitError, OSError, ValueError) as error:
+            report = _rejected(name, error)
+        reports.append(report)
+        print(report, flush=True)
+
+    bad = sum(not r.ok for r in reports)
+    print(f"{len(reports) - bad} imported, {bad} rejected; store {store.path}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

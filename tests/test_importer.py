@@ -1,0 +1,213 @@
+"""`python -m helpers import`: per-file reports, exit codes, store untouched on rejection."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import importer, store
+from helpers.paths import ROOT, SHARED_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SERIES = FIXTURES / "series" / "exports_monthly.csv"
+MAPPING = FIXTURES / "series" / "mapping.yaml"
+COMTRADE = FIXTURES / "comtrade" / "china_monthly.csv"
+MIXED = FIXTURES / "comtrade" / "mixed_reporters.csv"
+GAC = SHARED_DIR / "fixtures" / "gac"
+
+
+def tree_hash(path: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    code = importer.main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_help(capsys):
+    code, text = run(capsys, "--help")
+    assert code == 0
+    assert "python -m helpers import" in text and "{gac,series,comtrade,tidy}" in text
+    assert "--live" in text and "--mapping" in text
+
+
+def test_module_entry_point():
+    result = subprocess.run([sys.executable, "-m", "helpers.importer", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "--store" in result.stdout
+
+
+def test_usage_errors(capsys, tmp_path):
+    assert run(capsys, "series", SERIES, "--store", tmp_path)[0] == 2  # no --mapping
+    assert run(capsys, "gac", "--store", tmp_path)[0] == 2  # no files
+    assert run(capsys, "comtrade", "--live", "--store", tmp_path)[0] == 2  # no key/period
+    assert run(capsys, "excel", SERIES, "--store", tmp_path)[0] == 2
+
+
+def test_series_import_twice(capsys, tmp_path):
+    inputs = tree_hash(SERIES.parent)
+    code, text = run(capsys, "import", "series", SERIES, "--mapping", MAPPING, "--store",
+                     tmp_path)
+    assert code == 0, text
+    assert "stored 16: new 16" in text and "y/y-only" in text
+    before = tree_hash(tmp_path)
+    code, text = run(capsys, "series", SERIES, "--mapping", MAPPING, "--store", tmp_path)
+    assert code == 0 and "unchanged 16" in text and "stored 0" in text
+    assert tree_hash(tmp_path) == before
+    assert tree_hash(SERIES.parent) == inputs
+    assert len(store.load(tmp_path)) == 16
+
+
+def test_series_bad_mapping_leaves_store_identical(capsys, tmp_path):
+    dest = tmp_path / "store"
+    run(capsys, "series", SERIES, "--mapping", MAPPING, "--store", dest)
+    before = tree_hash(dest)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MAPPING.read_text().replace("China: Imports: USD mn", "China: Imprts"))
+    code, text = run(capsys, "series", SERIES, "--mapping", bad, "--store", dest)
+    assert code == 1
+    assert "REJECTED (store unchanged)" in text and "China: Imprts" in text
+    assert "does not have" in text
+    assert tree_hash(dest) == before
+
+
+def test_series_revision_is_a_new_vintage(capsys, tmp_path):
+    run(capsys, "series", SERIES, "--mapping", MAPPING, "--store", tmp_path)
+    revised = tmp_path / "revised.csv"
+    revised.write_text(SERIES.read_text().replace("357774.5", "357800.0"))
+    code, text = run(capsys, "series", revised, "--mapping", MAPPING, "--store", tmp_path,
+                     "--vintage", "2026-05-20")
+    assert code == 0 and "revised 1" in text and "unchanged 15" in text
+    latest = store.load(tmp_path)
+    dec = latest[(latest["period"] == pd.Period("2025-12", "M")) & (latest["partner"] == "WORLD")
+                 & (latest["flow"] == "export") & (latest["measure"] == "level")].iloc[0]
+    assert dec["value"] == pytest.approx(357800.0e6) and dec["vintage"] == "2026-05-20"
+    assert len(store.load(tmp_path, latest=False)) == 17
+
+
+def test_comtrade_files(capsys, tmp_path):
+    code, text = run(capsys, "comtrade", COMTRADE, "--store", tmp_path, "--vintage", "2026-05-01")
+    assert code == 0, text
+    before = tree_hash(tmp_path)
+    inputs = tree_hash(COMTRADE.parent)
+    code, text = run(capsys, "comtrade", MIXED, COMTRADE, "--store", tmp_path)
+    assert code == 1
+    assert "mixed_reporters.csv: REJECTED" in text and "not China" in text
+    assert "china_monthly.csv: imported" in text  # the good file still goes through
+    assert tree_hash(tmp_path) == before  # ...and changes nothing, being identical
+    assert tree_hash(COMTRADE.parent) == inputs
+    world = store.load(tmp_path).query("partner == 'WORLD' and product == 'TOTAL'")
+    assert world["value"].max() == 1_584_000_000
+
+
+def test_comtrade_live_with_fake_client(capsys, tmp_path, monkeypatch):
+    raw = pd.read_csv(COMTRADE, dtype={"cmdCode": str})
+    fake = types.SimpleNamespace(getFinalData=lambda key, **kw: raw[raw["period"] == 202603])
+    monkeypatch.setitem(sys.modules, "comtradeapicall", fake)
+    code, text = run(capsys, "comtrade", "--live", "--api-key", "KEY", "--period", "2026-03",
+                     "--store", tmp_path)
+    assert code == 0, text
+    assert "comtrade API (China, 2026-03" in text
+    monkeypatch.setitem(sys.modules, "comtradeapicall", None)
+    before = tree_hash(tmp_path)
+    code, text = run(capsys, "comtrade", "--live", "--api-key", "KEY", "--period", "2026-04",
+                     "--store", tmp_path)
+    assert code == 1 and "pip install comtradeapicall" in text
+    assert tree_hash(tmp_path) == before
+
+
+def tidy_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": ["2026-01", "2026-02"], "months": 1, "flow": "export", "partner": "WORLD",
+        "product": "TOTAL", "value": [1.0e11, 2.0e11], "currency": "USD", "measure": "level",
+        "source": "analyst", "vintage": "2026-03-20",
+    })
+
+
+def test_tidy_csv_and_parquet(capsys, tmp_path):
+    csv = tmp_path / "tidy.csv"
+    tidy_frame().to_csv(csv, index=False)
+    parquet = tmp_path / "tidy.parquet"
+    tidy_frame().assign(flow="import").drop(columns=["vintage", "source"]).to_parquet(parquet)
+    dest = tmp_path / "store"
+    code, text = run(capsys, "tidy", csv, parquet, "--store", dest, "--vintage", "2026-04-01")
+    assert code == 0, text
+    loaded = store.load(dest)
+    assert len(loaded) == 4
+    assert set(loaded.loc[loaded["flow"] == "import", "source"]) == {"tidy:tidy.parquet"}
+    assert set(loaded.loc[loaded["flow"] == "import", "vintage"]) == {"2026-04-01"}
+
+
+def test_tidy_bad_row_names_line(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    tidy_frame().assign(partner=["WORLD", "narnia"]).to_csv(bad, index=False)
+    dest = tmp_path / "store"
+    code, text = run(capsys, "tidy", bad, "--store", dest)
+    assert code == 1
+    assert "line 3, column 'partner': unknown partner code 'narnia'" in text
+    assert tree_hash(dest) == {}
+
+
+def test_missing_file(capsys, tmp_path):
+    code, text = run(capsys, "tidy", tmp_path / "nope.csv", "--store", tmp_path / "s")
+    assert code == 1 and "no such file" in text
+
+
+# --- real GAC release pages ---------------------------------------------------------------------
+
+needs_gac = pytest.mark.skipif(not GAC.is_dir(), reason="shared GAC fixtures not present")
+
+
+@needs_gac
+def test_gac_pages(capsys, tmp_path):
+    pages = sorted(GAC.glob("gac_s*.html"))
+    inputs = tree_hash(GAC)
+    code, text = run(capsys, "gac", *pages, "--store", tmp_path)
+    assert code == 0, text
+    month = store.load(tmp_path)
+    key = ["period", "flow", "partner", "product", "currency"]
+    rows = month.set_index(key)["value"]
+    mar = pd.Period("2026-03", "M")
+    assert rows[(mar, "export", "WORLD", "TOTAL", "CNY")] == pytest.approx(2.2297e12)
+    assert rows[(mar, "import", "WORLD", "TOTAL", "CNY")] == pytest.approx(1.87494e12)
+    assert rows[(mar, "export", "european_union", "TOTAL", "CNY")] == pytest.approx(3.2489e11)
+    assert rows[(mar, "export", "united_states", "TOTAL", "CNY")] == pytest.approx(2.045e11)
+    janfeb = month[(month["period"] == pd.Period("2025-02", "M")) & (month["partner"] == "WORLD")
+                   & (month["flow"] == "export") & (month["product"] == "TOTAL")].iloc[0]
+    assert janfeb["months"] == 2 and janfeb["value"] == pytest.approx(3.88121e12)
+    ytd = store.load(tmp_path, table="ytd").set_index([*key, "measure"])["value"]
+    assert ytd[(mar, "export", "WORLD", "TOTAL", "CNY", "level")] == pytest.approx(6.84667e12)
+    assert ytd[(mar, "export", "WORLD", "TOTAL", "CNY", "yoy_pct")] == pytest.approx(11.9)
+    # commodity pages carry the prior year's YTD: printed and computed y/y agree within 0.1 pp
+    compared = store.compare_printed_ytd_yoy(tmp_path, all_rows=True)
+    assert len(compared) > 40
+    assert compared["diff_pp"].abs().max() < 0.1
+    assert store.compare_printed_ytd_yoy(tmp_path).empty
+
+    before = tree_hash(tmp_path)
+    code, text = run(capsys, "gac", *pages, "--store", tmp_path)
+    assert code == 0 and text.count("stored 0: new 0, revised 0") == len(pages)
+    assert tree_hash(tmp_path) == before
+    assert len(store.load(tmp_path, latest=False)) == len(month)
+    assert tree_hash(GAC) == inputs
+
+
+@needs_gac
+def test_gac_non_table_page_rejected(capsys, tmp_path):
+    run(capsys, "gac", GAC / "gac_s4_by_country_2026-03_CNY.html", "--store", tmp_path)
+    before = tree_hash(tmp_path)
+    code, text = run(capsys, "gac", GAC / "gac_index_preliminary_2026.html", "--store", tmp_path)
+    assert code == 1 and "REJECTED" in text and "GacUnsupportedTableError" in text
+    assert tree_hash(tmp_path) == before
