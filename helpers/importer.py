@@ -103,7 +103,7 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
 def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
     if isinstance(error, store_mod.ImportRejected):
         return error.report
-    report = store_mod.ImportReport(source=name, rejected=1)
+    report = store_mod.ImportReport(source=name)
     if isinstance(error, DataValidationError):
         report.reasons = [str(p) for p in error.problems]
     else:
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.files:
         try:
             report = _import_file(args.kind, path, args, store, vintage)
-        except (TradeKitError, OSError, ValueError) as error:
+        except Exception as error:  # any unreadable file is reported, not a traceback
             report = _rejected(str(path), error)
         reports.append(report)
         print(report, flush=True)
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                                  partners=args.partners)
             frame = frame_from_comtrade(raw, name, vintage)
             report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
-        except (TradeKitError, OSError, ValueError) as error:
+        except Exception as error:  # reported like a rejected file
             report = _rejected(name, error)
         reports.append(report)
         print(report, flush=True)

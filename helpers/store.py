@@ -107,16 +107,21 @@ class ImportReport:
         return self.rejected == 0 and not self.reasons
 
     def __str__(self) -> str:
-        status = "imported" if self.ok else "REJECTED (store unchanged)"
-        lines = [
-            f"{self.source}: {status}",
-            f"  rows read {self.read}"
-            + (f" (of which {self.ytd_rows} year-to-date)" if self.ytd_rows else ""),
-            f"  stored {self.stored}: new {self.new}, revised {self.revised}"
-            + (f", derived from YTD {self.derived}" if self.derived else ""),
-            f"  unchanged {self.unchanged}",
-            f"  rejected {self.rejected}",
-        ]
+        if self.ok:
+            ytd = f" (of which {self.ytd_rows} year-to-date)" if self.ytd_rows else ""
+            derived = f", derived from YTD {self.derived}" if self.derived else ""
+            lines = [
+                f"{self.source}: imported",
+                f"  rows read {self.read}{ytd}",
+                f"  stored {self.stored}: new {self.new}, revised {self.revised}{derived}",
+                f"  unchanged {self.unchanged}",
+                "  rejected 0",
+            ]
+        else:
+            counted = f"rows read {self.read}, rejected {self.rejected}" if self.read else (
+                "the file could not be read"
+            )
+            lines = [f"{self.source}: REJECTED (store unchanged)", f"  {counted}"]
         lines += [f"  ! {reason}" for reason in self.reasons[:20]]
         if len(self.reasons) > 20:
             lines.append(f"  ! ... and {len(self.reasons) - 20} more")

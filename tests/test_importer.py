@@ -43,8 +43,9 @@ def test_help(capsys):
     assert "--live" in text and "--mapping" in text
 
 
-def test_module_entry_point():
-    result = subprocess.run([sys.executable, "-m", "helpers.importer", "--help"], cwd=ROOT,
+@pytest.mark.parametrize("command", [["helpers.importer"], ["helpers", "import"]])
+def test_module_entry_points(command):
+    result = subprocess.run([sys.executable, "-m", *command, "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "--store" in result.stdout
 
@@ -160,9 +161,14 @@ def test_tidy_bad_row_names_line(capsys, tmp_path):
     assert tree_hash(dest) == {}
 
 
-def test_missing_file(capsys, tmp_path):
+def test_missing_and_corrupt_files(capsys, tmp_path):
     code, text = run(capsys, "tidy", tmp_path / "nope.csv", "--store", tmp_path / "s")
-    assert code == 1 and "no such file" in text
+    assert code == 1 and "no such file" in text and "could not be read" in text
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK not really a workbook")
+    code, text = run(capsys, "series", broken, "--mapping", MAPPING, "--store", tmp_path / "s")
+    assert code == 1 and "broken.xlsx: REJECTED" in text
+    assert tree_hash(tmp_path / "s") == {}
 
 
 # --- real GAC release pages ---------------------------------------------------------------------
