@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -62,7 +62,7 @@ def test_default_vintage_is_today_and_source_plain(tmp_path):
     mapping.write_text("column,flow,currency,scale\nChina: Exports: USD mn,export,USD,mn\n")
     frame = read_series(DATA, mapping)
     assert set(frame["source"]) == {"series"}
-    assert set(frame["vintage"]) == {date.today().isoformat()}
+    assert set(frame["vintage"]) == {datetime.now(UTC).date().isoformat()}
 
 
 def test_xlsx_with_metadata_rows_and_excel_dates(tmp_path):
