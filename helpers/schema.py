@@ -159,7 +159,11 @@ def validate(
                 try:
                     periods[idx] = pd.Period(text[idx], freq="M")
                 except (ValueError, TypeError):
-                    flag(df.index == idx, "period", f"'{text[idx]}' is not a valid month")
+                    flag(
+                        pd.Series(df.index == idx, index=df.index),
+                        "period",
+                        f"'{text[idx]}' is not a valid month",
+                    )
     df["period"] = periods
 
     for column, allowed in (("flow", FLOWS), ("currency", CURRENCIES), ("measure", MEASURES)):

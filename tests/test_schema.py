@@ -77,6 +77,13 @@ def test_non_month_period(tmp_path):
     assert (problem.line, problem.column) == (6, "period")
 
 
+def test_impossible_month(tmp_path):
+    lines = GOOD + ["2026-13,export,japan,TOTAL,5,USD,,,test,2025-03-01"]
+    problem = _error(_write(tmp_path, lines)).problems[0]
+    assert (problem.line, problem.column) == (6, "period")
+    assert "2026-13" in problem.message
+
+
 def test_gap_inside_a_series(tmp_path):
     lines = GOOD + [
         "2025-01,export,japan,TOTAL,5,USD,,,test,2025-03-01",
