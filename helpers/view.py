@@ -117,6 +117,26 @@ COLUMN_LABELS = {
     "volume_part": "Volume part (pp)",
     "share_ytd_pct": "Year-to-date share %",
     "share_ytd_change_pp": "Change from previous year (pp)",
+    "horizon": "Horizon (months)",
+    "n": "Months scored",
+    "rmse_pp": "RMSE (pp)",
+    "mae_pp": "MAE (pp)",
+    "rmse_ratio_vs_random_walk": "RMSE / random walk",
+    "rmse_ratio_vs_seasonal_naive": "RMSE / seasonal naive",
+    "beats_random_walk": "Beats random walk",
+    "lo95_pct": "Low 95%",
+    "lo80_pct": "Low 80%",
+    "hi80_pct": "High 80%",
+    "hi95_pct": "High 95%",
+    "basis": "Basis",
+    "item": "Line",
+    "growth_change_pp": "Growth change (pp)",
+    "headline_effect_pp": "Effect on headline growth (pp)",
+    "how": "How",
+    "published": "Published",
+    "computed": "Computed",
+    "difference": "Difference",
+    "matches": "Matches at print precision",
 }
 ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:italic",
               "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
@@ -140,9 +160,9 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
     shown.index.name = None
     shown = shown.rename(columns={k: v.format(currency=currency) for k, v in COLUMN_LABELS.items()})
     styles = [ROW_STYLES.get(r, "") for r in roles]
-    numeric = shown.select_dtypes("number").columns
+    floats = shown.select_dtypes("float").columns
     return (
-        shown.style.format(f"{{:.{decimals}f}}", subset=list(numeric), na_rep="–")
+        shown.style.format(f"{{:.{decimals}f}}", subset=list(floats), na_rep="–")
         .apply(lambda _: styles, axis=0)
         .set_table_styles([{"selector": "th.row_heading", "props": "text-align:left"}])
     )
