@@ -7,19 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM, open_page
 from helpers.runner import run_report
 
-CHROMIUM = "/usr/bin/chromium"
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,31 +25,6 @@ def built(tmp_path_factory):
     return run_report(
         "2025-09", views="headline,product", out=out, notebooks_dir=STANDINS, progress=None
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str):
-    """Load url; return the page and the console errors, failed and non-local requests seen."""
-    page = browser.new_page()
-    seen = {"errors": [], "failed": [], "remote": []}
-    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    page.on(
-        "request",
-        lambda r: not r.url.startswith(("file:", "data:")) and seen["remote"].append(r.url),
-    )
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page, seen
 
 
 def test_index_page(browser, built):
