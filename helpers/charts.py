@@ -21,6 +21,13 @@ def _finish(fig, ax, title: str, source: str | None) -> plt.Figure:
     return fig
 
 
+def _nothing(title: str, what: str):
+    """Stand-in for a chart whose data are missing: says so instead of failing."""
+    from IPython.display import Markdown
+
+    return Markdown(f"*{title}: no {what} in the data for this period.*")
+
+
 def _timestamps(index: pd.PeriodIndex) -> pd.DatetimeIndex:
     return index.to_timestamp(how="start")
 
@@ -57,6 +64,8 @@ def balance_bars(balance: pd.Series, unit: str, title: str, source: str | None =
 def contribution_waterfall(table: pd.DataFrame, title: str, source: str | None = None):
     """Waterfall of contributions (pp) of the parts and 'other', ending in the total's growth."""
     rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution_pp"])
+    if rows.empty:
+        return _nothing(title, "contributions")
     values = rows["contribution_pp"].to_numpy()
     labels = list(rows["name"])
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
@@ -78,6 +87,8 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source: str | None =
 
 def yoy_heatmap(matrix: pd.DataFrame, title: str, source: str | None = None):
     """Heatmap of y/y growth (pct) by line and month."""
+    if matrix.empty:
+        return _nothing(title, "growth rates")
     data = matrix.copy()
     data.columns = [p.strftime("%b %y") for p in data.columns]
     height = 0.32 * len(data) + 1.6
@@ -93,6 +104,8 @@ def yoy_heatmap(matrix: pd.DataFrame, title: str, source: str | None = None):
 
 def price_volume_bars(table: pd.DataFrame, title: str, source: str | None = None):
     """Value growth split into price and volume parts (pp) for lines with quantities."""
+    if table.empty:
+        return _nothing(title, "quantities")
     data = table.sort_values("value_yoy")
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(data) + 1.5))
     y = np.arange(len(data))
@@ -112,6 +125,8 @@ def price_volume_bars(table: pd.DataFrame, title: str, source: str | None = None
 def bar_ranking(values: pd.Series, title: str, xlabel: str, source: str | None = None):
     """Horizontal bars of one figure per line (e.g. share change in pp), sorted."""
     data = values.dropna().sort_values()
+    if data.empty:
+        return _nothing(title, "values")
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(data) + 1.4))
     ax.barh(data.index, data.values, color=np.where(data.values >= 0, UP, DOWN))
     ax.axvline(0, color="#333333", lw=0.8)

@@ -102,10 +102,13 @@ def breakdown(
     t = resolved.period
     levels, total, layout = level_frame(ds, flow, dimension, t, currency)
     parts = [code for code, role, _ in layout if role == "part"]
-    contrib_parts = metrics.contributions(levels[parts], total)
+    if parts:
+        contrib_parts = metrics.contributions(levels[parts], total)
+    else:  # no lines in the data: everything is "other"
+        contrib_parts = pd.DataFrame({"other": metrics.yoy(total)})
     shares = levels.apply(lambda col: metrics.share(col, total))
     yoy = levels.apply(metrics.yoy)
-    other = total - levels[parts].sum(axis=1, min_count=len(parts))
+    other = total - levels[parts].sum(axis=1, min_count=len(parts)) if parts else total
 
     def row(code, name, role, depth, level, growth, contribution, share):
         prev = growth.get(t - 1, np.nan) if not resolved.is_janfeb else np.nan
@@ -134,7 +137,7 @@ def breakdown(
     table = pd.DataFrame(records).set_index("code")
     table["yoy_change_pp"] = table["yoy_pct"] - table["yoy_prev_pct"]
     table.attrs.update(period=t, label=resolved.label, currency=currency, flow=flow,
-                       is_janfeb=resolved.is_janfeb)  # fmt: skip
+                       is_janfeb=resolved.is_janfeb, lines=len(layout))  # fmt: skip
     return table
 
 
@@ -237,6 +240,13 @@ def additivity_note(table: pd.DataFrame) -> str:
     """One sentence stating that (and how exactly) the contributions add up."""
     parts = table[table["role"].isin(["part", "other"])]
     total = table.at["total", "yoy_pct"]
+    if table.attrs.get("lines") == 0:
+        return (
+            f"**The data hold no {table.attrs.get('flow', '')} lines by this dimension for "
+            f"{table.attrs.get('label', 'this month')}**: only the total is shown."
+        )
+    if pd.isna(total):
+        return "**Total growth cannot be computed: the data lack the month a year earlier.**"
     return (
         f"The {len(parts)} lines marked *part* and *other* contribute "
         f"{parts['contribution_pp'].sum():+.2f} pp in all, equal to total growth of "

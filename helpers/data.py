@@ -88,7 +88,7 @@ class Dataset:
                 f"the data at {self.location} hold no {measure} series for flow={flow}, "
                 f"partner={partner}, product={product}, currency={currency}"
             )
-        rows = self._index.loc[key]
+        rows = self._index.loc[[key]]  # a list keeps a one-row series a DataFrame
         series = pd.Series(rows[column].to_numpy(dtype=float), index=pd.PeriodIndex(rows["period"]))
         series = series.sort_index()
         full = pd.period_range(series.index.min(), series.index.max(), freq="M")

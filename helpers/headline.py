@@ -202,3 +202,8 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
     )
     if h.is_janfeb:
         figures.add("coverage_months", "net", "total", "total", h.period, 2, "months")
+
+
+def notes_markdown(h: Headline) -> str:
+    """What the data could not support this month, as italic lines (empty when nothing)."""
+    return "\n\n".join(f"*{note}*" for note in h.notes)

@@ -135,8 +135,8 @@ def _slug(text: str) -> str:
 
 def backtest_verdict(table: pd.DataFrame) -> str:
     """Plain-words verdict on the backtest, whichever way it goes."""
-    if table.empty:
-        return "No backtest could be run on these data."
+    if table is None or table.empty:
+        return "*No backtest could be run on these data.*"
     models = table[~table["model"].isin(["random_walk", "seasonal_naive"])]
     lines = []
     for row in models.itertuples():
