@@ -206,7 +206,7 @@ def share_ytd_table(
             "share_ytd_pct": metrics.share_ytd(part, total).get(t, np.nan),
             "share_ytd_change_pp": metrics.share_ytd_change(part, total).get(t, np.nan),
         }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
@@ -227,7 +227,7 @@ def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFr
         }
         for code in ("united_states", "non_us")
     }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:

@@ -8,9 +8,9 @@ from html import escape
 DESCRIPTIONS = {
     "headline": "Exports, imports and the balance: growth, contributions, surprises.",
     "product": "Major export products: electromechanical, high-tech, ICs, vehicles.",
-    "regional": "Exports and imports by partner: US, EU, ASEAN, Africa and the rest.",
-    "imports": "Imports by product: commodities, volumes and prices.",
-    "outlook": "Seasonally adjusted trends and the outlook.",
+    "regional": "Exports by destination: the US, EU, ASEAN, Africa and the rest; blocs.",
+    "imports": "Imports by product and origin: commodity prices and volumes, the US.",
+    "outlook": "Seasonal adjustment, base effects, nowcast backtest, forecast, scenarios.",
 }
 UNITS = {
     "pct": "{:+.1f}%",
@@ -32,6 +32,7 @@ h1 { font-size: 1.6em; margin: 0 0 4px; }
   padding: 12px 16px; }
 .kpi .label { color: #59636e; font-size: .9em; }
 .kpi .value { font-size: 1.8em; font-weight: 600; }
+.kpi .note { color: #59636e; font-size: .85em; }
 ul.views { list-style: none; padding: 0; }
 ul.views li { background: #fff; border: 1px solid #d1d9e0; border-radius: 8px; margin: 8px 0;
   padding: 10px 16px; }
@@ -47,6 +48,32 @@ def fmt_value(value, unit: str) -> str:
         return "n/a"
     pattern = UNITS.get(str(unit).lower())
     return pattern.format(value) if pattern else f"{value:,.2f} {escape(str(unit))}"
+
+
+def headline_notes(figures, period: str) -> list[str]:
+    """Consensus and surprise under each flow's figure, the y/y change under the balance."""
+    rows = figures[(figures["dimension"].str.lower() == "total") & (figures["period"] == period)]
+
+    def value(metric, flow):
+        sel = rows[(rows["metric"] == metric) & (rows["flow"] == flow)]
+        return (sel["value"].iloc[0], sel["unit"].iloc[0]) if len(sel) else None
+
+    notes = []
+    for flow in ("export", "import"):
+        consensus, surprise = value("consensus_yoy", flow), value("surprise", flow)
+        notes.append(
+            f"consensus {fmt_value(*consensus)}, surprise {fmt_value(*surprise)}"
+            if consensus and surprise
+            else "no consensus in the data"
+        )
+    change = value("balance_change_yoy", "net")
+    if change:
+        amount, unit = change
+        sign = "+" if amount >= 0 else "−"
+        notes.append(f"{sign}{fmt_value(abs(amount), unit)} on a year earlier")
+    else:
+        notes.append("")
+    return notes
 
 
 def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
@@ -90,8 +117,10 @@ def render_index(
     """Return the index page HTML."""
     kpis = "".join(
         f'<div class="kpi"><div class="label">{escape(label)}</div>'
-        f'<div class="value">{escape(value)}</div></div>'
-        for label, value in headline_numbers(figures, period)
+        f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
+        for (label, value), note in zip(
+            headline_numbers(figures, period), headline_notes(figures, period), strict=True
+        )
     )
     items = "".join(
         f'<li><a href="{v}.html">{escape(v.title())}</a><br>{escape(DESCRIPTIONS.get(v, ""))}</li>'

@@ -144,3 +144,21 @@ def test_notebooks_are_committed_clean_and_parameterised(path):
 def test_five_views_exist():
     names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
     assert names == ["headline", "product", "regional", "imports", "outlook"]
+
+
+def test_index_notes_show_consensus_surprise_and_balance_change():
+    from helpers.report_index import headline_notes
+
+    figures = pd.DataFrame(
+        [
+            ["consensus_yoy", "export", "total", "2025-09", 6.6, "pct"],
+            ["surprise", "export", "total", "2025-09", 1.7, "pp"],
+            ["balance_change_yoy", "net", "total", "2025-09", -8.8, "usd_bn"],
+        ],
+        columns=["metric", "flow", "dimension", "period", "value", "unit"],
+    )
+    assert headline_notes(figures, "2025-09") == [
+        "consensus +6.6%, surprise +1.7 pp",
+        "no consensus in the data",
+        "−USD 8.8 bn on a year earlier",
+    ]
