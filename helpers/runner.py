@@ -5,7 +5,7 @@
 
 - `index.html`: links to the views, headline numbers from figures.csv, a sample-data banner;
 - `<view>.html`: each executed notebook, code hidden unless --show-code, nothing from a CDN;
-- `figures.csv`: every view's figures with a leading `view` column, values rounded half-up on
+- `figures.csv`: every view's figures with a trailing `view` column, values rounded half-up on
   their decimal form to 1 decimal for units pct/pp/usd_bn/cny_bn and 2 for `ratio`, other units
   (e.g. usd_mn, counts) as written; rows sorted stably by view (canonical order), metric, flow,
   dimension, item, period;
@@ -239,7 +239,7 @@ def round_value(value: float, unit: str) -> float:
 
 
 def combine_figures(frames: dict):
-    """Concatenate per-view figure frames: leading `view` column, rounded values, stable sort.
+    """Concatenate per-view figure frames: trailing `view` column, rounded values, stable sort.
 
     Rows are ordered by view (canonical order), then metric, flow, dimension, item, period; rows
     equal on all of these keep the notebook's order.
@@ -252,10 +252,10 @@ def combine_figures(frames: dict):
         if missing:
             raise ReportError(f"figures_{view}.csv lacks column(s) {', '.join(missing)}", view=view)
         part = df[FIGURE_COLUMNS].copy()
-        part.insert(0, "view", view)
+        part["view"] = view  # last, so the first seven columns are the published vocabulary
         parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=["view", *FIGURE_COLUMNS])
+        return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
     out = pd.concat(parts, ignore_index=True)
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     out["value"] = [round_value(v, u) for v, u in zip(out["value"], out["unit"], strict=True)]

@@ -125,7 +125,7 @@ def test_combine_figures_sorted_stably():
         columns=cols,
     )
     out = runner.combine_figures({"outlook": outlook, "headline": headline})
-    assert list(out.columns) == ["view", *cols]
+    assert list(out.columns) == [*cols, "view"]
     assert out["view"].tolist() == ["headline"] * 3 + ["outlook"]
     assert out["metric"].tolist() == ["level", "yoy", "yoy", "yoy"]
     assert out["value"].tolist() == [12.345, 7.4, 2.0, 1.1]
@@ -193,7 +193,7 @@ def test_full_run_layout(report):
 def test_full_run_figures_rounded(report):
     path, _ = report
     fig = pd.read_csv(path / "figures.csv", keep_default_na=False)
-    assert list(fig.columns) == ["view", *runner.FIGURE_COLUMNS]
+    assert list(fig.columns) == [*runner.FIGURE_COLUMNS, "view"]
     assert fig["view"].drop_duplicates().tolist() == VIEWS
     head = fig[fig["view"] == "headline"].set_index(["metric", "flow"])["value"]
     assert head[("yoy", "export")] == 8.3  # 8.25 rounded half-up
