@@ -1,5 +1,7 @@
 """Shared fixtures: the bundled sample dataset, loaded once per session."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from helpers.data import load_dataset
@@ -47,3 +49,13 @@ def open_page(browser, url: str):
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     return page, seen
+
+
+def combine_janfeb(levels: pd.Series, years) -> pd.Series:
+    """GAC style: January NaN, February = Jan+Feb, for `years`."""
+    out = levels.copy()
+    for year in years:
+        jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
+        out[feb] += out[jan]
+        out[jan] = np.nan
+    return out

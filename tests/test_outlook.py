@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import combine_janfeb
 from helpers.outlook import (
     backtest,
     base_effects,
@@ -53,15 +54,6 @@ def noise_case(seed: int = 0, years: int = 10):
         index=ind_index,
     )
     return levels_from_yoy(yoy, index), indicators
-
-
-def combine_janfeb(levels: pd.Series, years) -> pd.Series:
-    out = levels.copy()
-    for year in years:
-        jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-        out[feb] += out[jan]
-        out[jan] = np.nan
-    return out
 
 
 def hand_sa(levels: pd.Series, last_adjusted: float) -> SAResult:

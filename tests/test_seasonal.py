@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import combine_janfeb
 from helpers import seasonal
 from helpers.seasonal import (
     cny_regressors,
@@ -34,16 +35,6 @@ def synthetic(seed: int = 0, start: str = "2012-01", end: str = "2025-12"):
         + rng.normal(0, 0.015, len(idx))
     )
     return pd.Series(np.exp(log_level), index=idx), pd.Series(np.exp(log_holiday), index=idx)
-
-
-def combine_janfeb(levels: pd.Series, years) -> pd.Series:
-    """GAC style: January NaN, February = Jan+Feb, for `years`."""
-    out = levels.copy()
-    for year in years:
-        jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-        out[feb] += out[jan]
-        out[jan] = np.nan
-    return out
 
 
 def mom_std(levels: pd.Series) -> float:
