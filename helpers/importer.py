@@ -163,7 +163,28 @@ def main(argv: list[str] | None = None) -> int:
 
     bad = sum(not r.ok for r in reports)
     print(f"{len(reports) - bad} imported, {bad} rejected; store {store.path}")
+    if args.kind == "gac" and bad < len(reports):
+        print(ytd_check_report(store))
     return 1 if bad else 0
+
+
+def ytd_check_report(store) -> str:
+    """GAC's printed YTD y/y against the kit's, where the store holds both years."""
+    compared = store_mod.compare_printed_ytd_yoy(store, all_rows=True)
+    if compared.empty:
+        return "YTD check: the store does not hold both years of any printed YTD y/y yet"
+    off = compared[compared["diff_pp"].abs() > 0.1]
+    lines = [
+        f"YTD check: {len(compared)} printed YTD y/y compared with the kit's; "
+        f"{len(off)} differ by more than 0.1 pp"
+        + (f" (largest {compared['diff_pp'].abs().max():.2f} pp)" if len(compared) else "")
+    ]
+    for row in off.head(20).itertuples():
+        lines.append(
+            f"  {row.period} {row.flow} {row.partner} {row.product} {row.currency}: printed "
+            f"{row.printed:.1f}, computed {row.computed:.2f} ({row.diff_pp:+.2f} pp)"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

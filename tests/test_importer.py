@@ -217,3 +217,32 @@ def test_gac_non_table_page_rejected(capsys, tmp_path):
     code, text = run(capsys, "gac", GAC / "gac_index_preliminary_2026.html", "--store", tmp_path)
     assert code == 1 and "REJECTED" in text and "GacUnsupportedTableError" in text
     assert tree_hash(tmp_path) == before
+
+
+OWN_GAC = FIXTURES / "gac"
+
+
+@pytest.mark.parametrize(
+    ("page", "error"),
+    [
+        ("bad_currency_mismatch.html", "GacCurrencyMismatchError"),
+        ("bad_truncated.html", "GacTruncatedTableError"),
+        ("bad_image_only.html", "GacNoTableError"),
+        ("bad_unknown_partner.html", "GacUnknownLabelError"),
+    ],
+)
+def test_bad_gac_pages_leave_the_store_byte_identical(capsys, tmp_path, page, error):
+    code, _ = run(capsys, "gac", OWN_GAC / "by_country_2024-07_USD.html", "--store", tmp_path)
+    assert code == 0
+    before, source = tree_hash(tmp_path), hashlib.sha256((OWN_GAC / page).read_bytes()).digest()
+    code, text = run(capsys, "gac", OWN_GAC / page, "--store", tmp_path)
+    assert code == 1 and "REJECTED" in text and error in text and page in text
+    assert tree_hash(tmp_path) == before
+    assert hashlib.sha256((OWN_GAC / page).read_bytes()).digest() == source
+
+
+def test_gac_import_reports_the_ytd_check(capsys, tmp_path):
+    code, text = run(capsys, "gac", OWN_GAC / "major_exports_2024-06_CNY.html", "--store", tmp_path)
+    # the page prints prior-year YTD values and YTD y/y: all 7 printed rates agree within 0.1 pp
+    assert code == 0
+    assert "7 printed YTD y/y compared with the kit's; 0 differ by more than 0.1 pp" in text
