@@ -128,8 +128,9 @@ def summary(h: Headline) -> str:
             )
             text += f", {verdict} the {f['consensus']:.1f}% consensus"
         if np.isfinite(f["yoy_prev"]):
-            previous = "the previous month" if not h.is_janfeb else "December"
-            change = "up from" if f["yoy"] > f["yoy_prev"] else "down from"
+            previous = (h.period - 1 if not h.is_janfeb else h.period - 2).strftime("%B")
+            now, before = round(f["yoy"], 1), round(f["yoy_prev"], 1)
+            change = {1: "up from", -1: "down from", 0: "unchanged from"}[np.sign(now - before)]
             text += f", {change} {f['yoy_prev']:.1f}% in {previous}"
         sentences.append(text + ".")
     if np.isfinite(h.balance_bn):

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CHROMIUM, open_page
 from helpers import reconcile
-from helpers.paths import PUBLISHED_DIR, SAMPLE_DIR
+from helpers.paths import NOTEBOOKS_DIR, PUBLISHED_DIR, SAMPLE_DIR
 from helpers.runner import ReportError, run_report
 
 pytestmark = pytest.mark.slow
@@ -118,3 +118,17 @@ def test_pages_in_chromium(reports, browser, page_name):
     if page_name != "index":
         assert len(sizes) >= 2 and all(ok and w > 0 and h > 0 for ok, w, h in sizes)
     page.close()
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_notebook_runs_with_its_defaults(notebook, tmp_path):
+    """As in JupyterLab: no injected parameters, the kernel started in notebooks/."""
+    import papermill
+
+    executed = papermill.execute_notebook(
+        str(notebook), str(tmp_path / notebook.name), kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR), progress_bar=False,
+    )  # fmt: skip
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert not list(tmp_path.glob("figures_*.csv"))  # no output_dir: nothing written

@@ -93,6 +93,8 @@ def test_headline_by_hand(tiny):
     assert "No export consensus" in " ".join(h.notes)
     text = headline.summary(h)
     assert text.startswith("Exports rose 10.0% y/y in dollar terms in March 2025")
+    # February's y/y is the folded Jan-Feb against Jan-Feb: 220/200 - 1 = +10.0%
+    assert "unchanged from 10.0% in February" in text
     figures = FigureSet()
     headline.record(figures, h)
     frame = figures.frame().set_index(["metric", "flow", "period"])
