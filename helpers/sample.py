@@ -523,9 +523,11 @@ def make_consensus(totals: dict[str, pd.Series], rng: np.random.Generator) -> pd
         consensus = (yoy - error).dropna()
         rows.append(pd.DataFrame({"period": consensus.index, "flow": flow, "metric": "yoy",
                                   "value": consensus.values, "unit": "pct"}))  # fmt: skip
-    balance = (totals["export"] - totals["import"]) / BN
-    rows.append(pd.DataFrame({"period": index, "flow": "net", "metric": "balance",
-                              "value": balance.values - rng.normal(0, 6, len(index)),
+    folded = {flow: metrics.fold_janfeb(totals[flow], years) for flow in totals}
+    balance = (folded["export"] - folded["import"]) / BN  # combined Jan-Feb like the data
+    consensus_balance = (balance - rng.normal(0, 6, len(index))).dropna()
+    rows.append(pd.DataFrame({"period": consensus_balance.index, "flow": "net",
+                              "metric": "balance", "value": consensus_balance.values,
                               "unit": "usd_bn"}))  # fmt: skip
     table = pd.concat(rows, ignore_index=True)
     for row in calib[calib["tree"] == "consensus"].itertuples():
