@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from helpers import classifications
@@ -187,24 +186,3 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
     trade = latest_vintage(_typed(trade[CANONICAL_COLUMNS]))
     return Dataset(trade, location, files, consensus, indicators)
 
-
-def split_combined_janfeb(levels: pd.Series, combined_years) -> pd.Series:
-    """Split combined Jan-Feb values into two months by the average January share elsewhere.
-
-    Used only where a model needs every month (seasonal adjustment); reports show the combined
-    figure. Falls back to an even split when no year has both months.
-    """
-    out = levels.copy()
-    separate_years = [y for y in set(out.index.year) if y not in combined_years]
-    shares = []
-    for year in separate_years:
-        j, f = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-        if j in out.index and f in out.index and np.isfinite(out[j]) and np.isfinite(out[f]):
-            shares.append(out[j] / (out[j] + out[f]))
-    share = float(np.mean(shares)) if shares else 0.5
-    for year in combined_years:
-        j, f = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-        if f in out.index and j in out.index and not np.isfinite(out[j]):
-            total = out[f]
-            out[j], out[f] = total * share, total * (1 - share)
-    return out

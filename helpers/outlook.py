@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from helpers import metrics
 from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
 
 MODELS = ("bridge", "sarimax", "sarimax_x")
@@ -66,9 +67,8 @@ def _complete(levels: pd.Series) -> pd.Series:
 
 
 def yoy_pct(levels: pd.Series) -> pd.Series:
-    """Year-on-year growth in percent: 100 × (X_t / X_{t-12} − 1)."""
-    full = levels.reindex(pd.period_range(levels.index.min(), levels.index.max(), freq="M"))
-    return (100 * (full / full.shift(12) - 1)).rename("yoy_pct")
+    """Year-on-year growth in percent (metrics.yoy, named for the outlook's tables)."""
+    return metrics.yoy(levels).rename("yoy_pct")
 
 
 def _prepared(levels: pd.Series) -> tuple[pd.Series, list[int], pd.Series]:
