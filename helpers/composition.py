@@ -68,6 +68,13 @@ def _series(ds: Dataset, flow: str, dimension: str, code: str, currency: str, as
     return ds.levels(flow, "WORLD", code, currency)
 
 
+def _margins(dimension: str, code: str) -> tuple[str, str]:
+    """(partner, product) codes of a breakdown row ('total' is the margin)."""
+    if dimension == "partner":
+        return ("WORLD" if code == "total" else code), "TOTAL"
+    return "WORLD", ("TOTAL" if code == "total" else code)
+
+
 def _available(ds: Dataset, flow: str, dimension: str, code: str, currency: str) -> bool:
     if dimension == "partner":
         return ds.has(flow, code, "TOTAL", currency)
@@ -136,6 +143,11 @@ def breakdown(
                        total_growth, pd.Series(100.0, index=total.index)))  # fmt: skip
     table = pd.DataFrame(records).set_index("code")
     table["yoy_change_pp"] = table["yoy_pct"] - table["yoy_prev_pct"]
+    if ds.printed_ytd is not None:  # imported GAC pages print YTD y/y: show it beside ours
+        table["printed_ytd_yoy_pct"] = [
+            ds.printed_ytd_yoy(flow, *_margins(dimension, code), currency, t)
+            for code in table.index
+        ]
     table.attrs.update(period=t, label=resolved.label, currency=currency, flow=flow,
                        is_janfeb=resolved.is_janfeb, lines=len(layout))  # fmt: skip
     return table
@@ -265,6 +277,8 @@ def record_breakdown(figures, table: pd.DataFrame, flow: str, dimension: str) ->
             figures.add("contribution", flow, dimension, code, t, row["contribution_pp"], "pp")
             figures.add("share", flow, dimension, code, t, row["share_pct"], "pct")
             figures.add("share_change_yoy", flow, dimension, code, t, row["share_change_pp"], "pp")
+        figures.add("ytd_yoy_printed", flow, dimension, code, t,
+                    row.get("printed_ytd_yoy_pct"), "pct")  # fmt: skip
         figures.add("level", flow, dimension, code, t, row["level_bn"],
                     f"{table.attrs['currency'].lower()}_bn")  # fmt: skip
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import classifications
@@ -38,6 +39,7 @@ class Dataset:
     files: list[Path] = field(default_factory=list)
     consensus: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
+    printed_ytd: pd.DataFrame | None = None  # GAC's printed year-to-date y/y (pct), if imported
 
     @cached_property
     def is_sample(self) -> bool:
@@ -110,6 +112,19 @@ class Dataset:
                 return parts.sum(axis=1, min_count=len(members)).rename(partner)
         return self.levels(flow, partner, "TOTAL", currency)
 
+    def printed_ytd_yoy(
+        self, flow: str, partner: str, product: str, currency: str, period
+    ) -> float:
+        """GAC's printed year-to-date y/y (pct) for a series and month, NaN when not imported."""
+        if self.printed_ytd is None:
+            return np.nan
+        table = self.printed_ytd
+        hit = table[
+            (table["flow"] == flow) & (table["partner"] == partner) & (table["product"] == product)
+            & (table["currency"] == currency) & (table["period"] == pd.Period(period, "M"))
+        ]  # fmt: skip
+        return float(hit["value"].iloc[-1]) if len(hit) else np.nan
+
     def consensus_series(self, flow: str, metric: str = "yoy") -> pd.Series | None:
         """Consensus (pct for yoy, USD bn for balance) by month, or None when absent."""
         if self.consensus is None:
@@ -157,6 +172,7 @@ def _read_side_table(path: Path) -> pd.DataFrame | None:
 def load_dataset(data: str | Path | None = None) -> Dataset:
     """Load the bundled sample (default), a sample-layout folder, a store folder or a file."""
     location = Path(data).expanduser().resolve() if data else SAMPLE_DIR
+    printed_ytd = None
     if not location.exists():
         raise DataNotFoundError(f"data path {location} does not exist")
     if location.is_dir():
@@ -174,6 +190,8 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
                     f"{location} holds neither trade.parquet nor an import store ({error})"
                 ) from error
             files = sorted(p for p in location.rglob("*") if p.is_file())
+            ytd = store.load(location, table="ytd")
+            printed_ytd = _typed(latest_vintage(ytd[ytd["measure"] == "yoy_pct"]))
         consensus = _read_side_table(location / "consensus.csv")
         indicators = _read_side_table(location / "indicators.csv")
     else:
@@ -184,5 +202,4 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
             trade = validate(read_canonical_csv(location), str(location))
         files, consensus, indicators = [location], None, None
     trade = latest_vintage(_typed(trade[CANONICAL_COLUMNS]))
-    return Dataset(trade, location, files, consensus, indicators)
-
+    return Dataset(trade, location, files, consensus, indicators, printed_ytd)

@@ -57,6 +57,7 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
             "yoy_prev": _at(growth, prev),
             "consensus": _at(consensus, t),
             "ytd": _at(metrics.ytd_growth(levels), t),
+            "ytd_printed": ds.printed_ytd_yoy(flow, "WORLD", "TOTAL", currency, t),
             "three_month": _at(metrics.three_month_growth(levels), t),
             "two_year_stacked": _at(two_year["stacked"], t),
             "two_year_average": _at(two_year["average"], t),
@@ -149,10 +150,13 @@ def key_table(h: Headline) -> pd.DataFrame:
     labels = {
         "level_bn": f"Level ({h.currency} bn)", "yoy": "y/y %", "yoy_prev": "y/y % previous",
         "consensus": "Consensus y/y %", "surprise": "Surprise (pp)", "ytd": "Year to date y/y %",
+        "ytd_printed": "GAC printed year to date y/y %",
         "three_month": "3-month sum y/y %", "two_year_stacked": "Two-year growth % (vs t-24)",
         "two_year_average": "Two-year average annual %",
     }  # fmt: skip
     table = pd.DataFrame({f"{flow.capitalize()}s": h.flows[flow] for flow in FLOWS})
+    if table.loc["ytd_printed"].isna().all():  # only imported GAC pages carry it
+        labels.pop("ytd_printed")
     return table.loc[list(labels)].rename(index=labels)
 
 
@@ -184,6 +188,7 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
         figures.add("consensus_yoy", flow, "total", "total", h.period, f["consensus"], "pct")
         figures.add("surprise", flow, "total", "total", h.period, f["surprise"], "pp")
         figures.add("ytd_yoy", flow, "total", "total", h.period, f["ytd"], "pct")
+        figures.add("ytd_yoy_printed", flow, "total", "total", h.period, f["ytd_printed"], "pct")
         figures.add("yoy_3m", flow, "total", "total", h.period, f["three_month"], "pct")
         figures.add(
             "yoy_2y_stacked", flow, "total", "total", h.period, f["two_year_stacked"], "pct"

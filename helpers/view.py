@@ -110,6 +110,7 @@ COLUMN_LABELS = {
     "share_pct": "Share %",
     "share_change_pp": "Share change y/y (pp)",
     "yoy_change_pp": "Change in y/y (pp)",
+    "printed_ytd_yoy_pct": "GAC printed YTD y/y %",
     "value_yoy": "Value y/y %",
     "volume_yoy": "Volume y/y %",
     "price_yoy": "Unit value y/y %",

@@ -24,7 +24,7 @@ def _cell(text: str) -> str:
     return f'<td align="right"><span>{text}{NBSP}</span></td>'
 
 
-def by_country_page(year: int, exports: dict, imports: dict) -> str:
+def by_country_page(year: int, exports: dict, imports: dict, printed: dict) -> str:
     """A section (4) USD page for July of `year` in GAC's layout (YTD = 7 x the month)."""
     title = f"(4) China's Total Export &amp; Import Values by Country/Region, July {year} (in USD)"
     yoy_head = '<td colspan="3"><span><b>1-to-7 Total Year-on-Year (±%)</b></span></td>'
@@ -38,7 +38,8 @@ def by_country_page(year: int, exports: dict, imports: dict) -> str:
     for label, indent, *_ in ROWS:
         x, m = exports[label], imports[label]
         values = [x + m, 7 * (x + m), x, 7 * x, m, 7 * m]
-        cells = "".join(_cell(f"{v:,.1f}") for v in values) + _cell("1.0") * 3
+        yoy = [_cell(f"{p:.1f}") for p in printed[label]]
+        cells = "".join(_cell(f"{v:,.1f}") for v in values) + "".join(yoy)
         body.append(f"<tr><td><span>{NBSP * indent}{label}</span></td>{cells}</tr>")
     return (
         f"<html><head><meta charset='UTF-8'><title>{title}</title></head><body>"
@@ -57,8 +58,15 @@ def store(tmp_path_factory):
     for year, (xi, mi) in ((2024, (2, 3)), (2025, (4, 5))):
         exports = {r[0]: r[xi] for r in ROWS}
         imports = {r[0]: r[mi] for r in ROWS}
+        # printed YTD y/y (total trade, exports, imports): 2025's agree with the levels
+        # (YTD = 7 x July in both years), 2024's are arbitrary
+        printed = {
+            r[0]: [100 * ((r[4] + r[5]) / (r[2] + r[3]) - 1), 100 * (r[4] / r[2] - 1),
+                   100 * (r[5] / r[3] - 1)] if year == 2025 else [1.0, 1.0, 1.0]
+            for r in ROWS
+        }  # fmt: skip
         page = folder / f"by_country_{year}-07_USD.html"
-        page.write_text(by_country_page(year, exports, imports), encoding="utf-8")
+        page.write_text(by_country_page(year, exports, imports, printed), encoding="utf-8")
         pages.append(str(page))
     store_dir = folder / "store"
     assert importer.main(["gac", *pages, "--store", str(store_dir)]) == 0
@@ -82,6 +90,9 @@ def test_views_run_on_an_imported_store(store, tmp_path):
     assert value["contribution", "export", "partner", "asean", "2025-07"] == 2.4
     assert value["contribution", "export", "partner", "other", "2025-07"] == 6.3
     assert value["yoy", "export", "partner", "germany", "2025-07"] == 5.0
+    # GAC's printed YTD y/y travels with the figures: exports 7.0, US 40/50 - 1 = -20.0
+    assert value["ytd_yoy_printed", "export", "total", "total", "2025-07"] == 7.0
+    assert value["ytd_yoy_printed", "export", "partner", "united_states", "2025-07"] == -20.0
     headline = (report / "headline.html").read_text(encoding="utf-8")
     assert "No export consensus in the data" in headline
     assert "Illustrative sample data" not in headline
