@@ -190,6 +190,19 @@ def test_gac_pages(capsys, tmp_path):
     assert rows[(mar, "import", "WORLD", "TOTAL", "CNY")] == pytest.approx(1.87494e12)
     assert rows[(mar, "export", "european_union", "TOTAL", "CNY")] == pytest.approx(3.2489e11)
     assert rows[(mar, "export", "united_states", "TOTAL", "CNY")] == pytest.approx(2.045e11)
+    # commodity pages, values and quantities as printed (CNY 100 million / USD 1 million)
+    may, apr = pd.Period("2025-05", "M"), pd.Period("2025-04", "M")
+    qty = month.set_index(key)["quantity"]
+    assert rows[(may, "export", "WORLD", "integrated_circuits", "CNY")] == pytest.approx(1.2155e11)
+    assert qty[(may, "export", "WORLD", "integrated_circuits", "CNY")] == pytest.approx(3.011e10)
+    assert rows[(may, "export", "WORLD", "rare_earths", "CNY")] == pytest.approx(1.3e8)
+    assert qty[(may, "export", "WORLD", "rare_earths", "CNY")] == pytest.approx(5864.6)
+    # April 2025 USD page: rows lack the quantity-unit cell; rare earth 4,784.8 t, USD 21.7 mn
+    assert rows[(apr, "export", "WORLD", "rare_earths", "USD")] == pytest.approx(2.17e7)
+    assert qty[(apr, "export", "WORLD", "rare_earths", "USD")] == pytest.approx(4784.8)
+    assert rows[(apr, "export", "WORLD", "steel", "USD")] == pytest.approx(7.2652e9)
+    crude = (pd.Period("2026-05", "M"), "import", "WORLD", "crude_oil", "CNY")
+    assert rows[crude] == pytest.approx(1.8329e11) and qty[crude] == pytest.approx(3.3081e7)
     janfeb = month[(month["period"] == pd.Period("2025-02", "M")) & (month["partner"] == "WORLD")
                    & (month["flow"] == "export") & (month["product"] == "TOTAL")].iloc[0]
     assert janfeb["months"] == 2 and janfeb["value"] == pytest.approx(3.88121e12)
