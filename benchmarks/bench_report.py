@@ -20,7 +20,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.runner import VIEWS, ReportError, run_report
+from helpers.report.runner import VIEWS, ReportError, run_report
 
 PARAMS = 'period: str = "2025-09"\ndata: str = ""\ncurrency: str = "USD"\noutput_dir: str = ""'
 IMPORTS = """from pathlib import Path

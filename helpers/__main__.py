@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "run":
-        from helpers.runner import main as command_main
+        from helpers.report.runner import main as command_main
     elif command == "import":
-        from helpers.importer import main as command_main
+        from helpers.ingest.importer import main as command_main
     elif command == "sample":
         from helpers.sample import main as command_main
     else:

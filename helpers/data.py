@@ -181,7 +181,7 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
             trade = pd.read_parquet(trade_file)
             files = [trade_file]
         else:
-            from helpers import store  # a store folder written by `python -m helpers import`
+            from helpers.ingest import store  # a store folder written by `python -m helpers import`
 
             try:
                 trade = store.load(location)

@@ -1,686 +1,238 @@
-"""Outlook for export growth: base effects, a nowcast backtest, a fan-chart forecast, scenarios.
-
-Conventions: a levels series is a float Series (USD) on a monthly PeriodIndex; growth is in
-percent (columns ``*_pct``), differences of growth in percentage points (``*_pp``). Combined
-January-February figures (January NaN, February = Jan+Feb) are split with
-``helpers.seasonal.split_janfeb`` wherever a model needs every month. A January or February y/y
-that compares a split month with a real one (the year or the year before was published combined)
-is not a genuine single-month rate: such months are excluded from backtest scores and from the
-bridge regression, and the SARIMAX model treats split months as missing.
-
-Models (names used by ``backtest``):
-
-* ``bridge``: OLS of export y/y on the leading indicators of the same month (indicators come out
-  before the trade data) plus last month's export y/y. Multi-step forecasts iterate on the lag.
-* ``sarimax``: airline SARIMA (0,1,1)(0,1,1,12) on log levels with the Chinese New Year
-  regressors of ``helpers.seasonal.cny_regressors`` as exogenous variables.
-* ``sarimax_x``: the same plus one indicator factor: the first principal component of the
-  standardised indicator features (one coefficient instead of seven keeps the likelihood fit
-  fast and less over-fitted). Because the model differences log levels at lags 1 and 12, the
-  factor z enters as its seasonal running sum Z_t = z_t + Z_{t-12}, so that the y/y growth of
-  exports (the 12-month difference of log levels) responds to z itself.
-
-SARIMAX parameters are estimated by maximum likelihood (scale concentrated out, approximate
-diffuse initialisation: about ten times faster than the exact diffuse one, same forecasts to a
-few tenths of a percent); a backtest re-estimates them every ``refit_every`` origins and
-re-filters with fixed parameters in between.
-
-Benchmarks: ``random_walk`` (next y/y = last observed y/y) and ``seasonal_naive`` (level of the
-target month = level 12 months earlier × (1 + growth of the last 12 months' total over the 12
-months before); i.e. the y/y forecast is the trailing 12-month growth).
-"""
+"""Glue between the outlook models and the outlook notebook: inputs, scenarios and figures."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
-from helpers import metrics
-from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
+from helpers import charts, classifications, forecast, metrics, seasonal
+from helpers.data import Dataset
 
-MODELS = ("bridge", "sarimax", "sarimax_x")
-BENCHMARKS = ("random_walk", "seasonal_naive")
-SARIMA_ORDER = ((0, 1, 1), (0, 1, 1, 12))
-DEFAULT_FX_ELASTICITY = 0.5
+MIN_MONTHS = 48  # four years: X-13 / STL and an honest backtest need at least this much
+BACKTEST_MODELS = ("bridge", "sarimax", "sarimax_x")
 
 
-# --------------------------------------------------------------------------------------------
-# Small building blocks
+def export_levels(ds: Dataset, period, currency: str = "USD") -> pd.Series:
+    """Monthly exports up to `period` (combined Jan-Feb as stored: January NaN)."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    return ds.levels("export", currency=currency).loc[:t]
 
 
-def _complete(levels: pd.Series) -> pd.Series:
-    """Sorted float series on a complete monthly index, trimmed to its first/last valid month."""
-    if not isinstance(levels.index, pd.PeriodIndex):
-        raise TypeError("levels must be indexed by a monthly PeriodIndex")
-    s = levels.sort_index().astype(float)
-    # a combined Jan-Feb makes January NaN: keep a leading NaN January if February is valid
-    first, last = s.first_valid_index(), s.last_valid_index()
-    if first is None:
-        raise ValueError("levels series is empty")
-    if first.month == 2 and (first - 1) in s.index:
-        first = first - 1
-    full = pd.period_range(first, last, freq="M")
-    return s.reindex(full)
-
-
-def yoy_pct(levels: pd.Series) -> pd.Series:
-    """Year-on-year growth in percent (metrics.yoy, named for the outlook's tables)."""
-    return metrics.yoy(levels).rename("yoy_pct")
-
-
-def _prepared(levels: pd.Series) -> tuple[pd.Series, list[int], pd.Series]:
-    """(split levels, split years, mask of months whose y/y is a genuine single-month rate)."""
-    s = _complete(levels)
-    split, years, _ = split_janfeb(s)
-    if split.isna().any():
-        missing = split.index[split.isna()]
-        raise ValueError(f"levels has gaps: {list(map(str, missing))}")
-    idx = split.index
-    touched = np.isin(idx.month, [1, 2]) & (np.isin(idx.year, years) | np.isin(idx.year - 1, years))
-    return split, years, pd.Series(~touched, index=idx)
-
-
-def indicator_features(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Turn raw leading indicators into regression features (one column each).
-
-    * PMIs (name contains "pmi"): distance from 50, in index points (``<name>_m50``).
-    * Exchange rates (name starts with "cny_per_" or contains "fx"): y/y change in percent
-      (``<name>_yoy_pct``; a higher CNY per USD/EUR means a weaker yuan).
-    * Anything else (e.g. ``korea_exports_yoy``): used as is.
-    """
-    if not isinstance(indicators.index, pd.PeriodIndex):
-        raise TypeError("indicators must be indexed by a monthly PeriodIndex")
-    ind = indicators.sort_index().astype(float)
-    ind = ind.reindex(pd.period_range(ind.index.min(), ind.index.max(), freq="M"))
-    out = {}
-    for col in ind.columns:
-        name = str(col)
-        lower = name.lower()
-        if "pmi" in lower:
-            out[f"{name}_m50"] = ind[col] - 50
-        elif lower.startswith("cny_per_") or "fx" in lower:
-            out[f"{name}_yoy_pct"] = 100 * (ind[col] / ind[col].shift(12) - 1)
-        else:
-            out[name] = ind[col]
-    return pd.DataFrame(out, index=ind.index)
-
-
-def _available(features: pd.DataFrame, through: pd.Period, index: pd.PeriodIndex) -> pd.DataFrame:
-    """Features known at `through`, on `index`; later months carry the last known value."""
-    known = features.loc[features.index <= through]
-    return known.reindex(index).ffill()
-
-
-def _seasonal_sum(z: pd.DataFrame) -> pd.DataFrame:
-    """Z_t = z_t + Z_{t-12} (running sum within each calendar month); NaN counts as 0."""
-    z = z.fillna(0.0)
-    pos = np.arange(len(z)) % 12
-    return z.groupby(pos).cumsum()
-
-
-# --------------------------------------------------------------------------------------------
-# Base effects
-
-
-def _comparable_yoy(split: pd.Series, genuine: pd.Series) -> pd.Series:
-    """Monthly y/y, except January/February of years touched by a combined Jan-Feb figure,
-    which get the combined Jan-Feb y/y (the only genuine rate there)."""
-    yoy = yoy_pct(split)
-    janfeb = split.rolling(2).sum()
-    combined = 100 * (janfeb / janfeb.shift(12) - 1)
-    feb_combined = combined.where(split.index.month == 2)
-    both = feb_combined.combine_first(feb_combined.shift(-1).where(split.index.month == 1))
-    return yoy.mask(~genuine.to_numpy(), both)
-
-
-def base_effects(
-    levels: pd.Series,
-    horizon: int = 6,
-    sa: SAResult | None = None,
-    threshold_pp: float = 5.0,
-) -> pd.DataFrame:
-    """Implied y/y for the next `horizon` months if the seasonally adjusted level stays flat.
-
-    Projected level of month f = last adjusted level × seasonal factor of the same calendar month
-    in the last available year × holiday factor of f (from the estimated New Year coefficients
-    and f's own New Year date: the holiday moves, so last year's factor would be wrong).
-    implied y/y = projected / level of f−12 − 1; for January/February when the base year was
-    published as combined Jan-Feb, projected Jan+Feb over base Jan+Feb (``basis`` column).
-
-    Label rule: the base month b = f−12 is a "high base" if its own y/y exceeds the median y/y of
-    the 12 months before it (b−12 … b−1) by more than `threshold_pp`, a "low base" if it falls
-    short by more than `threshold_pp`, "normal" otherwise ("n/a" without 6 months of history).
-    Where a combined Jan-Feb is involved, the combined Jan-Feb y/y stands for both months.
-    Horizons up to 12 months (the base must be observed).
-    """
-    if not 1 <= horizon <= 12:
-        raise ValueError("horizon must be between 1 and 12 months")
-    split, years, genuine = _prepared(levels)
-    if sa is None:
-        sa = seasonally_adjust(levels)
-    adjusted = sa.adjusted.reindex(split.index)
-    seasonal = sa.seasonal.reindex(split.index)
-    last = adjusted.last_valid_index()
-    yoy = _comparable_yoy(split, genuine)
-    future = pd.period_range(last + 1, periods=horizon + 1, freq="M")  # +1: a trailing Feb
-    holiday = sa.holiday_for(future)
-    # same calendar month in the last available year: f − 12k with k = ceil((f − last) / 12)
-    same_month = [f - 12 * -(-(f - last).n // 12) for f in future]
-    factors = [seasonal[m] * holiday[f] for f, m in zip(future, same_month, strict=True)]
-    projected = pd.Series(adjusted[last] * np.array(factors), index=future)
-    rows = []
-    for f, m in zip(future[:horizon], same_month[:horizon], strict=True):
-        base = f - 12
-        history = yoy.loc[base - 12 : base - 1].dropna()
-        median = float(history.median()) if len(history) >= 6 else np.nan
-        base_yoy = float(yoy.get(base, np.nan))
-        gap = base_yoy - median
-        if np.isnan(gap):
-            label = "n/a"
-        elif gap > threshold_pp:
-            label = "high base"
-        elif gap < -threshold_pp:
-            label = "low base"
-        else:
-            label = "normal"
-        if _combined_base(f, years):
-            pair = [pd.Period(f"{f.year}-01", "M"), pd.Period(f"{f.year}-02", "M")]
-            level = [projected.get(p, split.get(p, np.nan)) for p in pair]
-            implied = 100 * (sum(level) / (split[pair[0] - 12] + split[pair[1] - 12]) - 1)
-            basis = "Jan-Feb combined"
-        else:
-            implied, basis = 100 * (projected[f] / split[base] - 1), "month"
-        rows.append(
-            {
-                "base_month": base,
-                "base_level_usd": split[base],
-                "base_yoy_pct": base_yoy,
-                "trailing_median_yoy_pct": median,
-                "base_gap_pp": gap,
-                "base_label": label,
-                "seasonal_factor": seasonal[m],
-                "holiday_factor": holiday[f],
-                "projected_level_usd": projected[f],
-                "implied_yoy_pct": implied,
-                "basis": basis,
-            }
+def limits(ds: Dataset, levels: pd.Series) -> list[str]:
+    """Plain-words reasons why parts of the outlook cannot be shown for these data."""
+    reasons = []
+    if levels.notna().sum() < MIN_MONTHS:
+        reasons.append(
+            f"Only {levels.notna().sum()} months of exports: seasonal adjustment, base effects "
+            f"and the backtest need at least {MIN_MONTHS}."
         )
-    out = pd.DataFrame(rows, index=future[:horizon])
-    out.index.name = "period"
-    out.attrs["note"] = (
-        f"Implied y/y if the seasonally adjusted level stays at its {last} value. {sa.note}"
-    )
-    return out
+    if ds.indicator_table() is None:
+        reasons.append("No leading indicators in the data: the bridge and indicator models "
+                       "are left out; the SARIMAX on levels alone still runs.")  # fmt: skip
+    return reasons
 
 
-# --------------------------------------------------------------------------------------------
-# Models
+def indicators_to(ds: Dataset, period) -> pd.DataFrame | None:
+    """Indicators available by the release of `period` (one month beyond it: PMIs come first)."""
+    table = ds.indicator_table()
+    if table is None:
+        return None
+    t = metrics.resolve_period(period, ds.combined_years).period
+    return table.loc[: t + 1]
 
 
-def _bridge_design(yoy: pd.Series, last_yoy: pd.Series, features: pd.DataFrame) -> pd.DataFrame:
-    design = features.reindex(yoy.index).copy()
-    design["lag_yoy_pct"] = last_yoy.reindex(yoy.index).shift(1)
-    design.insert(0, "const", 1.0)
-    return design
-
-
-def fit_bridge(levels: pd.Series, indicators: pd.DataFrame):
-    """Fitted statsmodels OLS of export y/y on indicator features and last month's y/y."""
-    import statsmodels.api as sm
-
-    split, _, genuine = _prepared(levels)
-    yoy = yoy_pct(split)
-    design = _bridge_design(yoy, _comparable_yoy(split, genuine), indicator_features(indicators))
-    rows = design.notna().all(axis=1) & yoy.notna() & genuine
-    return sm.OLS(yoy[rows], design[rows]).fit()
-
-
-def _bridge_forecasts(
-    yoy: pd.Series,
-    last_yoy: pd.Series,
-    genuine: pd.Series,
-    features: pd.DataFrame,
-    origin: pd.Period,
-    available_through: pd.Period,
-    steps: int,
-) -> np.ndarray:
-    """Bridge forecasts of y/y for origin+1 … origin+steps (NaN if it cannot be fitted)."""
-    import statsmodels.api as sm
-
-    hist = yoy.loc[:origin]
-    index = pd.period_range(hist.index[0], origin + steps, freq="M")
-    feats = _available(features, available_through, index)
-    design = _bridge_design(hist.reindex(index), last_yoy.loc[:origin], feats)
-    train = design.index <= origin
-    rows = train & design.notna().all(axis=1).to_numpy() & hist.reindex(index).notna().to_numpy()
-    rows &= genuine.reindex(index, fill_value=True).to_numpy()
-    if rows.sum() < design.shape[1] + 10:
-        return np.full(steps, np.nan)
-    beta = sm.OLS(hist.reindex(index)[rows], design[rows]).fit().params.to_numpy()
-    out, lag = [], last_yoy[origin]
-    for step in range(1, steps + 1):
-        x = design.loc[origin + step].to_numpy().copy()
-        x[-1] = lag
-        lag = float(x @ beta)
-        out.append(lag)
-    return np.array(out)
-
-
-def _factor_loadings(features: pd.DataFrame, rows: pd.PeriodIndex) -> tuple:
-    """(means, stds, loadings) of the first principal component of the standardised features."""
-    f = features.reindex(rows).dropna(how="all")
-    if len(f) < 12:
-        raise ValueError("the indicators overlap the trade data by fewer than 12 months")
-    mean, std = f.mean(), f.std(ddof=0).replace(0.0, 1.0)
-    z = ((f - mean) / std).fillna(0.0).to_numpy()
-    _, _, vt = np.linalg.svd(z, full_matrices=False)
-    loading = vt[0] * np.sign(vt[0].sum() or 1.0)  # sign is arbitrary: make the sum positive
-    return mean, std, loading
-
-
-def _factor(features: pd.DataFrame, pca: tuple) -> pd.DataFrame:
-    mean, std, loading = pca
-    z = ((features - mean) / std).fillna(0.0)
-    return pd.DataFrame({"indicator_factor": z.to_numpy() @ loading}, index=features.index)
-
-
-def _sarimax_exog(index: pd.PeriodIndex, features: pd.DataFrame | None, pca) -> pd.DataFrame:
-    """New Year regressors, plus the seasonal running sum of the indicator factor if given."""
-    exog = cny_regressors(index)
-    if features is not None:
-        exog = pd.concat([exog, _seasonal_sum(_factor(features, pca)).set_axis(index)], axis=1)
-    return exog
-
-
-def _sarimax_model(endog: pd.Series, exog: pd.DataFrame):
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    order, seasonal_order = SARIMA_ORDER
-    model = SARIMAX(
-        endog.to_numpy(),
-        exog=exog.to_numpy(),
-        order=order,
-        seasonal_order=seasonal_order,
-        trend="n",
-        concentrate_scale=True,
-    )
-    model.initialize_approximate_diffuse(1e6)
-    return model
-
-
-def _log_endog(split: pd.Series, years: list[int]) -> pd.Series:
-    """Log levels with split Jan/Feb months set to NaN (SARIMAX skips them)."""
-    idx = split.index
-    split_months = np.isin(idx.year, years) & np.isin(idx.month, [1, 2])
-    return np.log(split).mask(split_months)
-
-
-def _sarimax_fit(
-    log_endog: pd.Series,
-    features: pd.DataFrame | None,
-    origin: pd.Period,
-    available_through: pd.Period | None,
-    steps: int,
-    state: dict | None = None,
-    refit: bool = True,
-):
-    """Fit (or, with refit=False, re-filter with the parameters in `state`) the SARIMAX on data
-    up to `origin`. Returns (results, future exog for `steps` months, new state)."""
-    endog = log_endog.loc[:origin]
-    index = pd.period_range(endog.index[0], origin + steps, freq="M")
-    feats = None
-    if features is not None:
-        feats = _available(features, available_through, index)
-        if refit or state is None:
-            pca = _factor_loadings(feats, index[index <= available_through])
-        else:
-            pca = state["pca"]
-    else:
-        pca = None
-    exog = _sarimax_exog(index, feats, pca)
-    model = _sarimax_model(endog, exog.iloc[: len(endog)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if refit or state is None:
-            start = state["params"] if state is not None else None
-            res = model.fit(start_params=start, disp=False, maxiter=200)
-        else:
-            res = model.filter(state["params"])
-    return res, exog.iloc[len(endog) :].to_numpy(), {"params": res.params, "pca": pca}
-
-
-# --------------------------------------------------------------------------------------------
-# Backtest
-
-
-def _default_start(split: pd.Series) -> pd.Period:
-    return split.index[0] + 60
-
-
-def backtest_forecasts(
-    levels: pd.Series,
-    indicators: pd.DataFrame | None = None,
-    start: pd.Period | str | None = None,
-    models: Iterable[str] = ("bridge", "sarimax"),
-    horizons: Iterable[int] = (1,),
-    refit_every: int = 12,
-    indicator_lead: int = 1,
-) -> pd.DataFrame:
-    """Expanding-window pseudo-out-of-sample forecasts of export y/y (long table).
-
-    For each origin T from `start` (default: 60 months after the first month) to the month
-    before the last, January excepted (GAC releases January only together with February),
-    every model sees levels up to T and indicators up to T + `indicator_lead`
-    (PMIs come out before the trade data; later months carry the last value forward), and
-    forecasts y/y for T+h. The SARIMAX models re-estimate their parameters every `refit_every`
-    origins and only re-filter the data with fixed parameters in between (for speed).
-    Columns: origin, target, horizon, model, forecast_pct, actual_pct, error_pp, scored
-    (False where the target's y/y is not a genuine single-month rate).
-    """
-    models = list(models)
-    horizons = sorted(set(horizons))
-    unknown = set(models) - set(MODELS)
-    if unknown:
-        raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS}")
-    needs_ind = {"bridge", "sarimax_x"} & set(models)
-    if needs_ind and indicators is None:
-        raise ValueError(f"models {sorted(needs_ind)} need indicators")
-    split, years, genuine = _prepared(levels)
-    yoy = yoy_pct(split)
-    last_yoy = _comparable_yoy(split, genuine)
-    features = indicator_features(indicators) if indicators is not None else None
-    log_endog = _log_endog(split, years)
-    start = _default_start(split) if start is None else pd.Period(start, freq="M")
-    last = split.index[-1]
-    origins = pd.period_range(max(start, split.index[0] + 24), last - 1, freq="M")
-    # GAC never releases January alone (it comes with February): no January origins
-    origins = origins[origins.month != 1]
-    if len(origins) < 12:
-        raise ValueError("backtest needs at least 12 forecast origins: choose an earlier start")
-    steps = max(horizons)
-    rolling12 = split.rolling(12).sum()
-    states: dict[str, dict | None] = {"sarimax": None, "sarimax_x": None}
-    rows = []
-    for i, origin in enumerate(origins):
-        through = origin + indicator_lead
-        preds: dict[str, np.ndarray] = {
-            "random_walk": np.repeat(last_yoy[origin], steps),
-            "seasonal_naive": np.repeat(
-                100 * (rolling12[origin] / rolling12.get(origin - 12, np.nan) - 1), steps
-            ),
-        }
-        if "bridge" in models:
-            preds["bridge"] = _bridge_forecasts(
-                yoy, last_yoy, genuine, features, origin, through, steps
-            )
-        for name in ("sarimax", "sarimax_x"):
-            if name not in models:
-                continue
-            res, future_exog, states[name] = _sarimax_fit(
-                log_endog,
-                features if name == "sarimax_x" else None,
-                origin,
-                through,
-                steps,
-                states[name],
-                refit=i % refit_every == 0,
-            )
-            mean = np.asarray(res.get_forecast(steps, exog=future_exog).predicted_mean)
-            targets = pd.period_range(origin + 1, periods=steps, freq="M")
-            base = split.reindex(targets - 12).to_numpy()
-            preds[name] = 100 * (np.exp(mean) / base - 1)
-        for h in horizons:
-            target = origin + h
-            if target > last:
-                continue
-            for name, values in preds.items():
-                rows.append(
-                    {
-                        "origin": origin,
-                        "target": target,
-                        "horizon": h,
-                        "model": name,
-                        "forecast_pct": float(values[h - 1]),
-                        "actual_pct": float(yoy[target]),
-                        "scored": bool(genuine[target]),
-                    }
-                )
-    out = pd.DataFrame(rows)
-    out["error_pp"] = out["forecast_pct"] - out["actual_pct"]
-    return out
-
-
-def _dm_pvalue(e_model: np.ndarray, e_bench: np.ndarray, h: int) -> float:
-    """Two-sided Diebold-Mariano p-value (squared loss, HLN small-sample correction)."""
-    from scipy import stats
-
-    d = e_model**2 - e_bench**2
-    n = len(d)
-    if n < 5 or np.allclose(d, 0):
-        return np.nan
-    dc = d - d.mean()
-    var = dc @ dc / n
-    for lag in range(1, h):
-        var += 2 * (dc[lag:] @ dc[:-lag]) / n
-    if var <= 0:
-        return np.nan
-    stat = d.mean() / np.sqrt(var / n)
-    stat *= np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
-    return float(2 * stats.t.sf(abs(stat), df=n - 1))
-
-
-def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy table from `backtest_forecasts` output, on targets every model forecast."""
-    scored = forecasts[forecasts["scored"]].dropna(subset=["error_pp"])
-    rows = []
-    for h, group in scored.groupby("horizon"):
-        wide = group.pivot_table(index="target", columns="model", values="error_pp")
-        wide = wide.dropna()
-        rmse = np.sqrt((wide**2).mean())
-        mae = wide.abs().mean()
-        for name in wide.columns:
-            rows.append(
-                {
-                    "model": name,
-                    "horizon": int(h),
-                    "n": len(wide),
-                    "rmse_pp": rmse[name],
-                    "mae_pp": mae[name],
-                    "rmse_ratio_vs_random_walk": rmse[name] / rmse["random_walk"],
-                    "mae_ratio_vs_random_walk": mae[name] / mae["random_walk"],
-                    "rmse_ratio_vs_seasonal_naive": rmse[name] / rmse["seasonal_naive"],
-                    "beats_random_walk": bool(rmse[name] < rmse["random_walk"]),
-                    "beats_seasonal_naive": bool(rmse[name] < rmse["seasonal_naive"]),
-                    "dm_pvalue_vs_random_walk": _dm_pvalue(
-                        wide[name].to_numpy(), wide["random_walk"].to_numpy(), int(h)
-                    ),
-                }
-            )
-    out = pd.DataFrame(rows)
-    rank = out["model"].map({name: i for i, name in enumerate((*MODELS, *BENCHMARKS))})
-    out = out.assign(_rank=rank).sort_values(["horizon", "_rank"]).drop(columns="_rank")
-    return out.reset_index(drop=True)
-
-
-def backtest(
-    levels: pd.Series,
-    indicators: pd.DataFrame | None = None,
-    start: pd.Period | str | None = None,
-    models: Iterable[str] = ("bridge", "sarimax"),
-    horizons: Iterable[int] = (1,),
-    refit_every: int = 12,
-    indicator_lead: int = 1,
-) -> pd.DataFrame:
-    """Pseudo-out-of-sample accuracy of the nowcast models against the two benchmarks.
-
-    One row per (model, horizon), benchmarks included: n (scored targets, the same for every
-    model), rmse_pp, mae_pp, ratios vs random walk and seasonal naive (< 1 = better),
-    beats_random_walk / beats_seasonal_naive (RMSE strictly lower) and a Diebold-Mariano
-    p-value vs the random walk. The long table of forecasts is in ``.attrs["forecasts"]``.
-    See ``backtest_forecasts`` for the design.
-    """
-    fc = backtest_forecasts(
-        levels, indicators, start, models, horizons, refit_every, indicator_lead
-    )
-    out = summarise_backtest(fc)
-    out.attrs["forecasts"] = fc
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Forecast for a fan chart
-
-
-def _combined_base(target: pd.Period, years: list[int]) -> bool:
-    """True if a January/February target's base month was split from a combined Jan-Feb."""
-    return target.month in (1, 2) and (target.year - 1) in years
-
-
-def forecast(
-    levels: pd.Series,
-    indicators: pd.DataFrame | None = None,
-    horizon: int = 6,
-    model: str = "sarimax",
-    n_sims: int = 2000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Point forecast of export y/y with 80% and 95% intervals for the next `horizon` months.
-
-    model "sarimax" (New Year regressors only) or "sarimax_x" (plus the indicator factor; the
-    indicators are used up to their last month and carried forward after). Intervals are the
-    SARIMAX prediction intervals of log levels turned into y/y against the observed level 12
-    months earlier (they omit parameter uncertainty); the point forecast is the median
-    (exp of the log forecast). When the base year's January and February were published
-    combined, a single-month y/y would compare with an arbitrary split, so those two rows show
-    the combined Jan-Feb y/y (``basis`` = "Jan-Feb combined"), with its median and quantiles from
-    `n_sims` simulated paths of the same model.
-    """
-    if model not in {"sarimax", "sarimax_x"}:
-        raise ValueError("model must be 'sarimax' or 'sarimax_x'")
-    if not 1 <= horizon <= 12:
-        raise ValueError("horizon must be between 1 and 12 months")
-    if model == "sarimax_x" and indicators is None:
-        raise ValueError("model 'sarimax_x' needs indicators")
-    split, years, _ = _prepared(levels)
-    features = indicator_features(indicators) if model == "sarimax_x" else None
-    through = features.index[-1] if features is not None else None
-    origin = split.index[-1]
-    targets = pd.period_range(origin + 1, periods=horizon, freq="M")
-    steps = horizon + int(targets[-1].month == 1 and _combined_base(targets[-1], years))
-    res, future_exog, _ = _sarimax_fit(_log_endog(split, years), features, origin, through, steps)
-    fc = res.get_forecast(steps, exog=future_exog)
-    months = pd.period_range(origin + 1, periods=steps, freq="M")
-    base = split.reindex(months - 12).to_numpy()
-    mean = np.asarray(fc.predicted_mean)
-    out = pd.DataFrame(index=months)
-    out["yoy_pct"] = 100 * (np.exp(mean) / base - 1)
-    for level, alpha in (("80", 0.2), ("95", 0.05)):
-        ci = np.asarray(fc.conf_int(alpha=alpha))
-        out[f"lo{level}_pct"] = 100 * (np.exp(ci[:, 0]) / base - 1)
-        out[f"hi{level}_pct"] = 100 * (np.exp(ci[:, 1]) / base - 1)
-    out["level_usd"] = np.exp(mean)
-    out["base_level_usd"] = base
-    out["basis"] = "month"
-    combined_years = sorted({f.year for f in targets if _combined_base(f, years)})
-    if combined_years:
-        sims = res.simulate(
-            steps, repetitions=n_sims, anchor="end", exog=future_exog, rng=seed
-        ).reshape(steps, n_sims)
-        paths = pd.DataFrame(np.exp(sims), index=months)
-        for year in combined_years:
-            jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-            level = [paths.loc[m] if m in paths.index else split[m] for m in (jan, feb)]
-            ratio = 100 * ((level[0] + level[1]) / (split[jan - 12] + split[feb - 12]) - 1)
-            q = np.quantile(ratio, [0.5, 0.025, 0.1, 0.9, 0.975])
-            rows = [m for m in (jan, feb) if m in out.index]
-            bands = ["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]
-            out.loc[rows, bands] = q
-            out.loc[rows, "basis"] = "Jan-Feb combined"
-    out = out.loc[targets, ["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct",
-                            "level_usd", "base_level_usd", "basis"]]  # fmt: skip
-    out.index.name = "period"
-    out.attrs["note"] = (
-        "SARIMAX (0,1,1)(0,1,1)12 on log levels with Chinese New Year regressors"
-        f"{' and a leading-indicator factor' if features is not None else ''}; 80%/95% bands "
-        "from the model's prediction intervals (parameter uncertainty not included)."
-    )
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Scenarios
-
-
-def _base_table(base) -> pd.DataFrame:
-    if isinstance(base, pd.DataFrame):
-        if "share_pct" not in base.columns:
-            raise ValueError("base DataFrame needs a 'share_pct' column")
-        return base.copy()
-    return pd.DataFrame({"share_pct": pd.Series(base, dtype=float)})
-
-
-def scenario(
-    contributions_base: Mapping[str, float] | pd.Series | pd.DataFrame,
-    shocks: Mapping[str, float | Mapping],
-    fx_elasticity: float = DEFAULT_FX_ELASTICITY,
-) -> pd.DataFrame:
-    """Effect of shocks on headline export growth, through contributions.
-
-    contributions_base: base-period (year-earlier) shares of total exports in percent per item,
-    as a mapping/Series, or a DataFrame with a ``share_pct`` column (``growth_pct`` optional).
-
-    shocks: name → either a number (growth change of the item named like the shock, in pp) or a
-    mapping with ``item`` and one of
-      * ``growth_change_pp``: change in the item's y/y growth, pp ("US-bound exports fall a
-        further 10%" = growth_change_pp −10: read as a fall measured against the base level);
-      * ``fx_change_pct``: move of the CNY price of the partner's currency in percent (positive =
-        weaker yuan), turned into growth_change_pp = elasticity × fx_change_pct with the shock's
-        ``elasticity`` or `fx_elasticity` (default 0.5: an assumption, not an estimate).
-
-    Δheadline (pp) = share_i (pct) / 100 × Δg_i (pp). Returns one row per shock plus "Total":
-    item, share_pct, growth_change_pp, headline_effect_pp, how.
-    """
-    base = _base_table(contributions_base)
-    rows = []
-    for name, spec in shocks.items():
-        if isinstance(spec, Mapping):
-            item = spec.get("item", name)
-            if "growth_change_pp" in spec:
-                change = float(spec["growth_change_pp"])
-                how = "growth change as given"
-            elif "fx_change_pct" in spec:
-                elasticity = float(spec.get("elasticity", fx_elasticity))
-                change = elasticity * float(spec["fx_change_pct"])
-                how = f"FX {spec['fx_change_pct']:+g}% × elasticity {elasticity:g}"
-            else:
-                raise ValueError(f"shock '{name}' needs growth_change_pp or fx_change_pct")
-        else:
-            item, change, how = name, float(spec), "growth change as given"
-        if item not in base.index:
-            raise KeyError(f"shock '{name}': item '{item}' has no base share")
-        share = float(base.loc[item, "share_pct"])
-        rows.append(
-            {
-                "shock": name,
-                "item": item,
-                "share_pct": share,
-                "growth_change_pp": change,
-                "headline_effect_pp": share / 100 * change,
-                "how": how,
-            }
-        )
-    out = pd.DataFrame(rows, columns=["shock", "item", "share_pct", "growth_change_pp",
-                                      "headline_effect_pp", "how"])  # fmt: skip
-    total = {
-        "shock": "Total",
-        "item": "",
-        "share_pct": np.nan,
-        "growth_change_pp": np.nan,
-        "headline_effect_pp": out["headline_effect_pp"].sum(),
-        "how": "sum of the shocks' effects",
+def base_shares(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
+    """Each partner's share (pct) of exports over the 12 months to `period`: the base that
+    next year's y/y compares against."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    window = slice(t - 11, t)
+    total = ds.levels("export", currency=currency).loc[window].sum()
+    codes = [c for c in classifications.partners().index if c != "WORLD"]
+    shares = {
+        code: 100 * ds.partner_levels("export", code, currency, as_of=t).loc[window].sum() / total
+        for code in codes
+        if ds.has("export", code, "TOTAL", currency)
     }
-    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    return out.set_index("shock")
+    return pd.DataFrame({"share_pct": pd.Series(shares)})
+
+
+def scenario_table(
+    ds: Dataset, period, us_further_fall_pct: float, eu_growth_change_pp: float,
+    cny_per_eur_change_pct: float, currency: str = "USD", fx_elasticity: float = 0.5,
+) -> pd.DataFrame:  # fmt: skip
+    """The three standard shocks' effects on headline export growth (pp)."""
+    shares = base_shares(ds, period, currency)
+    shocks = {
+        f"US-bound exports fall a further {us_further_fall_pct:g}%": {
+            "item": "united_states", "growth_change_pp": -us_further_fall_pct},
+        f"EU growth changes by {eu_growth_change_pp:+g} pp": {
+            "item": "european_union", "growth_change_pp": eu_growth_change_pp},
+        f"CNY per EUR moves {cny_per_eur_change_pct:+g}%": {
+            "item": "european_union", "fx_change_pct": cny_per_eur_change_pct},
+    }  # fmt: skip
+    return forecast.scenario(shares, shocks, fx_elasticity=fx_elasticity)
+
+
+def base_effect_frame(levels: pd.Series, sa: seasonal.SAResult, horizon: int = 6):
+    """Base effects with the column names the chart expects."""
+    return forecast.base_effects(levels, horizon, sa=sa)
+
+
+def recent_yoy(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.Series:
+    """Export y/y (pct) over the last `months` months, folded Jan-Feb."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    levels = metrics.fold_janfeb(ds.levels("export", currency=currency), ds.combined_years)
+    return metrics.yoy(levels).loc[t - months + 1 : t]
+
+
+def fan_frame(forecast: pd.DataFrame) -> pd.DataFrame:
+    """Forecast columns renamed for charts.fan_chart."""
+    return forecast.rename(
+        columns={
+            "yoy_pct": "point",
+            "lo95_pct": "lo95",
+            "lo80_pct": "lo80",
+            "hi80_pct": "hi80",
+            "hi95_pct": "hi95",
+        }  # fmt: skip
+    )
+
+
+def record(figures, period, base=None, backtest=None, forecast=None, scenarios=None) -> None:
+    """Add the outlook's figures: base effects, forecast and bands, backtest, scenarios."""
+    if base is not None:
+        for month, row in base.iterrows():
+            figures.add("base_effect", "export", "total", "total", month,
+                        row["implied_yoy_pct"], "pct")  # fmt: skip
+            figures.add("base_yoy", "export", "total", "total", month,
+                        row["base_yoy_pct"], "pct")  # fmt: skip
+    if forecast is not None:
+        for month, row in forecast.iterrows():
+            for column, metric in (("yoy_pct", "forecast_yoy"), ("lo80_pct", "forecast_lo80"),
+                                   ("hi80_pct", "forecast_hi80"), ("lo95_pct", "forecast_lo95"),
+                                   ("hi95_pct", "forecast_hi95")):  # fmt: skip
+                figures.add(metric, "export", "total", "total", month, row[column], "pct")
+    if backtest is not None:
+        for row in backtest.itertuples():
+            item = f"{row.model}_h{row.horizon}"
+            figures.add("rmse", "export", "model", item, period, row.rmse_pp, "pp")
+            figures.add("mae", "export", "model", item, period, row.mae_pp, "pp")
+            figures.add("rmse_ratio_random_walk", "export", "model", item, period,
+                        row.rmse_ratio_vs_random_walk, "ratio")  # fmt: skip
+            figures.add("rmse_ratio_seasonal_naive", "export", "model", item, period,
+                        row.rmse_ratio_vs_seasonal_naive, "ratio")  # fmt: skip
+    if scenarios is not None:
+        for name, row in scenarios.iterrows():
+            item = "total" if name == "Total" else _slug(name)
+            figures.add("scenario_effect", "export", "scenario", item, period,
+                        row["headline_effect_pp"], "pp")  # fmt: skip
+
+
+def _slug(text: str) -> str:
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+
+
+def backtest_verdict(table: pd.DataFrame) -> str:
+    """Plain-words verdict on the backtest, whichever way it goes."""
+    if table is None or table.empty:
+        return "*No backtest could be run on these data.*"
+    models = table[~table["model"].isin(["random_walk", "seasonal_naive"])]
+    lines = []
+    for row in models.itertuples():
+        verdict = "beats" if row.beats_random_walk else "does NOT beat"
+        lines.append(
+            f"- **{row.model}** (h={row.horizon}) {verdict} the random walk: RMSE "
+            f"{row.rmse_pp:.2f} pp, ratio {row.rmse_ratio_vs_random_walk:.2f} "
+            f"(vs seasonal naive {row.rmse_ratio_vs_seasonal_naive:.2f}; {row.n} months scored)."
+        )
+    best = models.loc[models["rmse_pp"].idxmin()]
+    lines.append(
+        f"\nBest on this history: **{best.model}**"
+        + ("" if best.beats_random_walk else " — but no model beats the random walk here.")
+    )
+    return "\n".join(lines)
+
+
+@dataclass
+class Outlook:
+    """Everything the outlook view shows; a part is None when the data cannot support it."""
+
+    period: pd.Period
+    currency: str
+    notes: list[str] = field(default_factory=list)
+    sa: seasonal.SAResult | None = None
+    base: pd.DataFrame | None = None
+    backtest: pd.DataFrame | None = None
+    forecast: pd.DataFrame | None = None
+
+    def explain(self, part: str):
+        """Markdown saying why a part is missing."""
+        from IPython.display import Markdown
+
+        reasons = " ".join(self.notes) or "not enough data"
+        return Markdown(f"*{part} not shown: {reasons}*")
+
+
+def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Outlook:
+    """Seasonal adjustment, base effects, backtest and forecast for exports to `period`."""
+    t = metrics.resolve_period(period, ds.combined_years).period
+    levels = export_levels(ds, t, currency)
+    result = Outlook(t, currency, notes=limits(ds, levels))
+    if levels.notna().sum() < MIN_MONTHS:
+        return result
+    indicators = indicators_to(ds, t)
+    result.sa = seasonal.seasonally_adjust(levels)
+    result.base = forecast.base_effects(levels, horizon, sa=result.sa)
+    models = BACKTEST_MODELS if indicators is not None else ("sarimax",)
+    result.backtest = forecast.backtest(levels, indicators, models=models)
+    result.forecast = forecast.forecast(
+        levels, indicators, horizon, model="sarimax_x" if indicators is not None else "sarimax"
+    )
+    return result
+
+
+def base_chart(result: Outlook, source: str):
+    """Implied y/y at flat momentum over the base months' own y/y (or why it is missing)."""
+    if result.base is None:
+        return result.explain("Base effects")
+    title = f"Exports: implied y/y if momentum stays flat after {result.period:%b %Y}"
+    return charts.path_with_base(result.base, title, source)
+
+
+def fan(result: Outlook, ds: Dataset, source: str):
+    """Fan chart of the forecast over recent history (or why it is missing)."""
+    if result.forecast is None:
+        return result.explain("Forecast")
+    history = recent_yoy(ds, result.period, 36, result.currency)
+    title = "Exports: forecast y/y with 80% and 95% intervals"
+    return charts.fan_chart(history, fan_frame(result.forecast), title, source)
+
+
+def base_display(result: Outlook) -> pd.DataFrame:
+    """The base-effect table's reader-facing columns."""
+    if result.base is None:
+        return pd.DataFrame()
+    columns = ["base_month", "base_yoy_pct", "trailing_median_yoy_pct", "base_label",
+               "implied_yoy_pct", "basis"]  # fmt: skip
+    return result.base[columns].rename(
+        columns={"base_month": "Base month", "base_yoy_pct": "Base month y/y %",
+                 "trailing_median_yoy_pct": "Median y/y of the 12 months before %",
+                 "base_label": "Base", "implied_yoy_pct": "Implied y/y %", "basis": "Basis"}
+    )  # fmt: skip
+
+
+def backtest_display(result: Outlook) -> pd.DataFrame:
+    """The backtest table's reader-facing columns."""
+    if result.backtest is None:
+        return pd.DataFrame()
+    columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
+               "rmse_ratio_vs_seasonal_naive", "beats_random_walk"]  # fmt: skip
+    return result.backtest[columns].set_index("model")
+
+
+def forecast_display(result: Outlook) -> pd.DataFrame:
+    """The forecast table's reader-facing columns."""
+    if result.forecast is None:
+        return pd.DataFrame()
+    return result.forecast[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct", "basis"]]

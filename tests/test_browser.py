@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, open_page
-from helpers.runner import run_report
+from helpers.report.runner import run_report
 
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.readers import comtrade
-from helpers.readers.comtrade import (
+from helpers.ingest.readers import comtrade
+from helpers.ingest.readers.comtrade import (
     ComtradeError,
     ComtradeLiveError,
     fetch_comtrade,

@@ -1,5 +1,5 @@
-"""Tests of helpers.readers.gac: real GAC pages (../shared, skipped when absent) and small made-up
-pages in tests/fixtures/gac (same layouts, invented numbers, plus broken pages)."""
+"""Tests of helpers.ingest.readers.gac: real GAC pages (../shared, skipped when absent) and small
+made-up pages in tests/fixtures/gac (same layouts, invented numbers, plus broken pages)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import classifications
+from helpers.ingest.readers import ReaderError, gac
 from helpers.paths import CLASSIFICATIONS_DIR, SHARED_DIR
-from helpers.readers import ReaderError, gac
 from helpers.schema import CANONICAL_COLUMNS, TradeKitError, validate
 
 REAL = SHARED_DIR / "fixtures" / "gac"

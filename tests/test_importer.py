@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import importer, store
+from helpers.ingest import importer, store
 from helpers.paths import ROOT, SHARED_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,7 +43,7 @@ def test_help(capsys):
     assert "--live" in text and "--mapping" in text
 
 
-@pytest.mark.parametrize("command", [["helpers.importer"], ["helpers", "import"]])
+@pytest.mark.parametrize("command", [["helpers.ingest.importer"], ["helpers", "import"]])
 def test_module_entry_points(command):
     result = subprocess.run([sys.executable, "-m", *command, "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)

@@ -1,256 +1,77 @@
-"""Outlook: base effects, nowcast backtest, fan-chart forecast and scenario arithmetic."""
+"""The outlook view: scenario arithmetic by hand, and the notebook with X-13 and with STL."""
 
-import numpy as np
+from __future__ import annotations
+
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from conftest import combine_janfeb
-from helpers.outlook import (
-    backtest,
-    base_effects,
-    forecast,
-    indicator_features,
-    scenario,
-    yoy_pct,
-)
-from helpers.seasonal import SAResult
-
-PATTERN = np.array([1.0, 0.75, 0.95, 1.0, 1.02, 1.04, 1.07, 1.06, 1.05, 1.07, 1.06, 1.12])
+from helpers import outlook, seasonal
+from helpers.data import Dataset
+from helpers.figures import FigureSet
+from helpers.ingest import importer
+from helpers.paths import SAMPLE_DIR
+from helpers.report.runner import run_report
+from helpers.schema import validate
 
 
-def levels_from_yoy(yoy: np.ndarray, index: pd.PeriodIndex) -> pd.Series:
-    """Levels whose y/y (pct) is `yoy` from the second year on; first year = seasonal pattern."""
-    level = np.empty(len(index))
-    level[:12] = 100e9 * PATTERN
-    for i in range(12, len(index)):
-        level[i] = level[i - 12] * (1 + yoy[i] / 100)
-    return pd.Series(level, index=index)
-
-
-def leading_case(seed: int = 0, years: int = 10):
-    """Export y/y driven by an indicator published one month ahead of the trade data."""
-    rng = np.random.default_rng(seed)
-    index = pd.period_range("2014-01", periods=12 * years, freq="M")
-    ind_index = pd.period_range(index[0], index[-1] + 1, freq="M")
-    z = np.zeros(len(ind_index))
-    for i in range(1, len(z)):
-        z[i] = 0.7 * z[i - 1] + rng.normal(0, 1.5)
-    yoy = 5 + 3 * z[: len(index)] + rng.normal(0, 1.0, len(index))
-    indicators = pd.DataFrame({"global_pmi": 50 + z}, index=ind_index)
-    return levels_from_yoy(yoy, index), indicators
-
-
-def noise_case(seed: int = 0, years: int = 10):
-    """Export y/y a random walk; indicators pure noise, unrelated to exports."""
-    rng = np.random.default_rng(seed)
-    index = pd.period_range("2014-01", periods=12 * years, freq="M")
-    ind_index = pd.period_range(index[0], index[-1] + 1, freq="M")
-    yoy = 5 + np.cumsum(rng.normal(0, 1.5, len(index)))
-    indicators = pd.DataFrame(
-        {
-            "global_pmi": 50 + rng.normal(0, 2, len(ind_index)),
-            "korea_exports_yoy": rng.normal(0, 5, len(ind_index)),
-        },
-        index=ind_index,
-    )
-    return levels_from_yoy(yoy, index), indicators
-
-
-def hand_sa(levels: pd.Series, last_adjusted: float) -> SAResult:
-    """A hand-made adjustment: seasonal factor 1 + 0.01 × month, no holiday effect."""
-    seasonal = pd.Series(1 + 0.01 * levels.index.month, index=levels.index, dtype=float)
-    adjusted = pd.Series(np.nan, index=levels.index)
-    adjusted.iloc[-1] = last_adjusted
-    return SAResult(
-        adjusted=adjusted,
-        seasonal=seasonal,
-        holiday=pd.Series(1.0, index=levels.index),
-        method="stl",
-        note="Hand-made adjustment.",
-        holiday_coefs={},
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Base effects
-
-
-def test_base_effects_by_hand():
-    index = pd.period_range("2021-01", "2024-06", freq="M")
-    levels = pd.Series(100.0, index=index)
-    levels[index.year == 2022] = 110.0
-    levels[index.year == 2023] = 121.0
-    levels[index.year == 2024] = 133.1
-    levels["2023-08"] = 150.0  # y/y 36.4% against a steady 10%: a high base for 2024-08
-    levels["2023-11"] = 100.0  # y/y -9.1%: a low base for 2024-11
-    out = base_effects(levels, horizon=6, sa=hand_sa(levels, last_adjusted=140.0))
-
-    assert list(out.index.astype(str)) == [f"2024-{m:02d}" for m in range(7, 13)]
-    # flat adjusted level 140 × seasonal factor (1 + 0.01 × month) against the level a year ago
-    assert out.loc["2024-07", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.07 / 121 - 1))
-    assert out.loc["2024-08", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.08 / 150 - 1))
-    assert out.loc["2024-11", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.11 / 100 - 1))
-    assert out.loc["2024-08", "base_yoy_pct"] == pytest.approx(100 * (150 / 110 - 1))
-    assert out.loc["2024-08", "trailing_median_yoy_pct"] == pytest.approx(10.0)
-    assert out["base_label"].tolist() == [
-        "normal", "high base", "normal", "normal", "low base", "normal"
+def _flat_dataset() -> Dataset:
+    """Exports 100 a month; US 20 and EU 15 of it (shares 20% and 15%)."""
+    months = pd.period_range("2024-01", "2025-06", freq="M").astype(str)
+    rows = [
+        {"period": p, "flow": "export", "partner": partner, "product": "TOTAL", "value": v,
+         "currency": "USD", "source": "hand", "vintage": "2025-07-10"}
+        for p in months
+        for partner, v in (("WORLD", 100.0), ("united_states", 20.0), ("european_union", 15.0))
     ]  # fmt: skip
-    assert (out["basis"] == "month").all()
+    return Dataset(validate(pd.DataFrame(rows), "hand"), Path("hand"))
 
 
-def test_base_effects_on_combined_janfeb_base():
-    index = pd.period_range("2021-01", "2023-12", freq="M")
-    levels = pd.Series(100.0, index=index)
-    levels[index.year == 2022] = 110.0
-    levels[index.year == 2023] = 121.0
-    levels["2021-01"], levels["2021-02"] = 60.0, 40.0  # the only year with both months
-    published = combine_janfeb(levels, [2022, 2023])  # Feb 2023 holds Jan+Feb = 242
-    out = base_effects(published, horizon=3, sa=hand_sa(levels, last_adjusted=130.0))
-    # January and February 2024 against the combined Jan-Feb 2023 figure
-    expected = 100 * ((130 * 1.01 + 130 * 1.02) / 242 - 1)
-    assert out.loc["2024-01", "implied_yoy_pct"] == pytest.approx(expected)
-    assert out.loc["2024-02", "implied_yoy_pct"] == pytest.approx(expected)
-    assert out.loc["2024-01", "basis"] == "Jan-Feb combined"
-    assert out.loc["2024-01", "base_yoy_pct"] == pytest.approx(10.0)  # combined 242 / 220
-    assert out.loc["2024-03", "basis"] == "month"
+def test_scenario_effects_by_hand():
+    table = outlook.scenario_table(_flat_dataset(), "2025-06", 10.0, -2.0, 4.0)
+    effects = table["headline_effect_pp"]
+    # US: 20% of exports x -10 pp = -2.0 pp; EU: 15% x -2 pp = -0.3 pp;
+    # CNY/EUR +4% with elasticity 0.5 -> +2 pp on EU growth: 15% x 2 = +0.3 pp; total -2.0
+    assert effects.iloc[0] == pytest.approx(-2.0)
+    assert effects.iloc[1] == pytest.approx(-0.3)
+    assert effects.iloc[2] == pytest.approx(0.3)
+    assert effects["Total"] == pytest.approx(-2.0)
+    figures = FigureSet()
+    outlook.record(figures, pd.Period("2025-06", "M"), scenarios=table)
+    items = figures.frame()["item"].tolist()
+    assert items[0] == "us_bound_exports_fall_a_further_10" and items[-1] == "total"
 
 
-def test_base_effects_runs_the_adjustment_itself(monkeypatch):
-    monkeypatch.setenv("CTK_DISABLE_X13", "1")
-    levels, _ = leading_case(0)
-    out = base_effects(levels, horizon=4)
-    assert len(out) == 4 and out["implied_yoy_pct"].notna().all()
-    assert "STL" in out.attrs["note"]
+def test_short_history_is_explained_not_fatal():
+    result = outlook.compute(_flat_dataset(), "2025-06")
+    assert result.sa is None and result.backtest is None and result.forecast is None
+    assert any("need at least 48" in note for note in result.notes)
+    assert "No backtest" in outlook.backtest_verdict(result.backtest)
 
 
-# --------------------------------------------------------------------------------------------
-# Backtest
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """The bundled sample imported as a tidy file into a store (indicators left behind)."""
+    store = tmp_path_factory.mktemp("store")
+    assert importer.main(["tidy", str(SAMPLE_DIR / "trade.parquet"), "--store", str(store)]) == 0
+    return store
 
 
-SUMMARY_COLUMNS = {
-    "model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
-    "rmse_ratio_vs_seasonal_naive", "beats_random_walk", "beats_seasonal_naive",
-}  # fmt: skip
-
-
-def check_honest(table: pd.DataFrame) -> None:
-    assert SUMMARY_COLUMNS <= set(table.columns)
-    assert table["n"].nunique() == 1  # every model scored on the same months
-    assert (table["beats_random_walk"] == (table["rmse_ratio_vs_random_walk"] < 1)).all()
-    rw = table.set_index("model").loc["random_walk"]
-    assert rw["rmse_ratio_vs_random_walk"] == pytest.approx(1.0)
-    assert not rw["beats_random_walk"]
-
-
-def test_backtest_indicator_that_leads_beats_random_walk():
-    levels, indicators = leading_case(0)
-    table = backtest(levels, indicators, models=("bridge", "sarimax_x"), horizons=(1, 3))
-    check_honest(table[table["horizon"] == 1])
-    one = table[table["horizon"] == 1].set_index("model")
-    assert one.loc["bridge", "beats_random_walk"]
-    assert one.loc["bridge", "rmse_ratio_vs_random_walk"] < 0.6
-    assert one.loc["sarimax_x", "rmse_ratio_vs_random_walk"] < 0.6
-    assert one.loc["bridge", "dm_pvalue_vs_random_walk"] < 0.05
-    assert one.loc["bridge", "n"] >= 50
-    forecasts = table.attrs["forecasts"]
-    assert (forecasts["origin"] < forecasts["target"]).all()
-    assert (forecasts["origin"].dt.month != 1).all()  # January is never released alone
-
-
-def test_backtest_on_noise_reports_no_skill():
-    levels, indicators = noise_case(0)
-    table = backtest(levels, indicators, models=("bridge", "sarimax"))
-    check_honest(table)
-    models = table.set_index("model")
-    for name in ("bridge", "sarimax"):
-        assert models.loc[name, "rmse_ratio_vs_random_walk"] > 0.9
-    assert not models.loc["bridge", "beats_random_walk"]
-
-
-def test_backtest_excludes_split_janfeb_targets():
-    levels, indicators = leading_case(1)
-    published = combine_janfeb(levels, range(2020, 2023))
-    table = backtest(published, indicators, models=("bridge", "sarimax"))
-    fc = table.attrs["forecasts"]
-    touched = fc["target"].dt.month.isin([1, 2]) & fc["target"].dt.year.isin(range(2020, 2024))
-    assert not fc.loc[touched, "scored"].any()
-    assert fc.loc[~touched, "scored"].all()
-    check_honest(table)
-
-
-def test_backtest_needs_indicators_for_bridge():
-    levels, _ = leading_case(0)
-    with pytest.raises(ValueError, match="need indicators"):
-        backtest(levels, None, models=("bridge",))
-
-
-# --------------------------------------------------------------------------------------------
-# Forecast
-
-
-def check_ordered(fc: pd.DataFrame) -> None:
-    cols = ["lo95_pct", "lo80_pct", "yoy_pct", "hi80_pct", "hi95_pct"]
-    assert fc[cols].notna().all().all()
-    assert (fc[cols].diff(axis=1).iloc[:, 1:] >= -1e-9).all().all()
-
-
-def test_forecast_intervals_are_ordered():
-    levels, indicators = leading_case(2)
-    fc = forecast(levels, indicators, horizon=6, model="sarimax_x")
-    assert list(fc.index) == list(pd.period_range(levels.index[-1] + 1, periods=6, freq="M"))
-    check_ordered(fc)
-    # bands widen with the horizon
-    width = fc["hi95_pct"] - fc["lo95_pct"]
-    assert width.iloc[-1] > width.iloc[0]
-
-
-def test_forecast_over_a_combined_janfeb_base():
-    levels, _ = leading_case(3)
-    published = combine_janfeb(levels.loc[:"2022-11"], range(2019, 2023))
-    fc = forecast(published, horizon=3)  # Dec 2022, Jan 2023, Feb 2023
-    check_ordered(fc)
-    assert fc.loc["2023-01", "basis"] == "Jan-Feb combined"
-    assert fc.loc["2023-01", "yoy_pct"] == fc.loc["2023-02", "yoy_pct"]
-    assert fc.loc["2022-12", "basis"] == "month"
-
-
-# --------------------------------------------------------------------------------------------
-# Scenarios and helpers
-
-
-def test_scenario_arithmetic_by_hand():
-    shares = {"US": 15.5, "EU": 14.1, "ASEAN": 15.4}
-    shocks = {
-        "US-bound exports fall a further 10%": {"item": "US", "growth_change_pp": -10},
-        "EU growth +2 pp": {"item": "EU", "growth_change_pp": 2},
-        "CNY/EUR weakens 5%": {"item": "EU", "fx_change_pct": 5, "elasticity": 0.6},
-        "ASEAN": -1.0,
-    }
-    out = scenario(shares, shocks)
-    effect = out["headline_effect_pp"]
-    assert effect["US-bound exports fall a further 10%"] == pytest.approx(-1.55)
-    assert effect["EU growth +2 pp"] == pytest.approx(0.282)
-    assert effect["CNY/EUR weakens 5%"] == pytest.approx(14.1 * 3.0 / 100)
-    assert effect["ASEAN"] == pytest.approx(-0.154)
-    assert effect["Total"] == pytest.approx(-1.55 + 0.282 + 0.423 - 0.154)
-    assert out.loc["CNY/EUR weakens 5%", "growth_change_pp"] == pytest.approx(3.0)
-
-
-def test_scenario_default_elasticity_and_errors():
-    base = pd.DataFrame({"share_pct": [14.1], "growth_pct": [14.2]}, index=["EU"])
-    out = scenario(base, {"fx": {"item": "EU", "fx_change_pct": 10}}, fx_elasticity=0.5)
-    assert out.loc["fx", "headline_effect_pp"] == pytest.approx(0.705)
-    with pytest.raises(KeyError):
-        scenario(base, {"Japan": -5})
-
-
-def test_yoy_and_features():
-    index = pd.period_range("2020-01", "2021-12", freq="M")
-    levels = pd.Series(np.r_[np.full(12, 100.0), np.full(12, 108.0)], index=index)
-    assert yoy_pct(levels).loc["2021-06"] == pytest.approx(8.0)
-    ind = pd.DataFrame(
-        {"us_pmi": 52.0, "cny_per_eur": np.r_[np.full(12, 7.0), np.full(12, 7.7)]}, index=index
-    )
-    feats = indicator_features(ind)
-    assert feats.loc["2021-03", "us_pmi_m50"] == pytest.approx(2.0)
-    assert feats.loc["2021-03", "cny_per_eur_yoy_pct"] == pytest.approx(10.0)
+@pytest.mark.slow
+@pytest.mark.parametrize("x13", [True, False], ids=["x13", "stl-fallback"])
+def test_outlook_notebook_on_a_store(sample_store, tmp_path, monkeypatch, x13):
+    if x13 and not seasonal.x13_available():
+        pytest.skip("the X-13 binary cannot run here")
+    if not x13:
+        monkeypatch.setenv("CTK_DISABLE_X13", "1")
+    report = run_report("2025-09", data=sample_store, views="outlook", out=tmp_path, progress=None)
+    html = (report / "outlook.html").read_text(encoding="utf-8")
+    assert ("X-13ARIMA-SEATS" in html) == x13
+    assert "No leading indicators in the data" in html
+    figures = pd.read_csv(report / "figures.csv")
+    ratios = figures[figures["metric"] == "rmse_ratio_random_walk"]
+    assert set(ratios["item"]) >= {"sarimax_h1", "random_walk_h1"}
+    assert ratios.loc[ratios["item"] == "random_walk_h1", "value"].item() == 1.0
+    assert (figures["metric"] == "base_effect").sum() == 6
+    assert (figures["metric"] == "forecast_yoy").sum() == 6

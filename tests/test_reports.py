@@ -11,7 +11,7 @@ import pytest
 from conftest import CHROMIUM, open_page
 from helpers import reconcile
 from helpers.paths import NOTEBOOKS_DIR, PUBLISHED_DIR, SAMPLE_DIR
-from helpers.runner import ReportError, run_report
+from helpers.report.runner import ReportError, run_report
 
 pytestmark = pytest.mark.slow
 KEY = ["metric", "flow", "dimension", "item", "period"]

@@ -14,9 +14,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import runner
 from helpers.paths import SAMPLE_DIR
-from helpers.runner import ParameterError, ReportError, run_report
+from helpers.report import runner
+from helpers.report.runner import ParameterError, ReportError, run_report
 
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 VIEWS = ["headline", "product", "regional", "imports", "outlook"]

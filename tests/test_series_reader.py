@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from helpers.readers.series import (
+from helpers.ingest.readers.series import (
     SeriesDataError,
     SeriesMappingError,
     _to_period,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import store
+from helpers.ingest import store
 from helpers.schema import CANONICAL_COLUMNS, DataValidationError
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import importer
-from helpers.runner import run_report
+from helpers.ingest import importer
+from helpers.report.runner import run_report
 
 NBSP = "&nbsp;"
 # label, indent, exports and imports in July 2024 and July 2025 (USD million, made up)

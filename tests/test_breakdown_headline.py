@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import composition, headline, view
+from helpers import breakdown, headline, notebook
 from helpers.data import Dataset
 from helpers.figures import FigureSet
 from helpers.paths import NOTEBOOKS_DIR
@@ -44,7 +44,7 @@ def tiny():
 
 
 def test_product_breakdown_by_hand(tiny):
-    table = composition.breakdown(tiny, "export", "product", "2025-03")
+    table = breakdown.breakdown(tiny, "export", "product", "2025-03")
     # electromechanical 60 -> 69: +15%, contributes 9/100 = 9 pp
     assert table.at["electromechanical", "yoy_pct"] == pytest.approx(15.0)
     assert table.at["electromechanical", "contribution_pp"] == pytest.approx(9.0)
@@ -57,13 +57,13 @@ def test_product_breakdown_by_hand(tiny):
     assert table.at["other", "contribution_pp"] == pytest.approx(2.0)
     assert table.at["total", "yoy_pct"] == pytest.approx(10.0)
     # 9 - 1 + 2 = 10: the parts and other add up to total growth
-    assert composition.contribution_check(table) == pytest.approx(0.0, abs=1e-12)
+    assert breakdown.contribution_check(table) == pytest.approx(0.0, abs=1e-12)
     # share of electromechanical 69/110 = 62.727% vs 60%: +2.727 pp
     assert table.at["electromechanical", "share_change_pp"] == pytest.approx(6900 / 110 - 60)
 
 
 def test_price_volume_by_hand(tiny):
-    table = composition.price_volume_table(tiny, "export", "2025-03")
+    table = breakdown.price_volume_table(tiny, "export", "2025-03")
     # steel: value 10 -> 9 (-10%), tonnes 20 -> 21 (+5%), unit value 0.5 -> 9/21 (-14.2857%)
     assert list(table.index) == ["steel"]
     assert table.at["steel", "volume_yoy"] == pytest.approx(5.0)
@@ -72,12 +72,12 @@ def test_price_volume_by_hand(tiny):
 
 
 def test_partner_breakdown_and_us_split(tiny):
-    table = composition.breakdown(tiny, "export", "partner", "2025-03")
+    table = breakdown.breakdown(tiny, "export", "partner", "2025-03")
     # US 15 -> 12: -20%, -3 pp; EU 14 -> 16: +2 pp; rest 71 -> 82: +11 pp
     assert table.at["united_states", "contribution_pp"] == pytest.approx(-3.0)
     assert table.at["european_union", "contribution_pp"] == pytest.approx(2.0)
     assert table.at["other", "contribution_pp"] == pytest.approx(11.0)
-    split = composition.us_split(tiny, "export", "2025-03")
+    split = breakdown.us_split(tiny, "export", "2025-03")
     # non-US 85 -> 98: +15.294%
     assert split.at["non_us", "yoy_pct"] == pytest.approx((98 / 85 - 1) * 100)
     assert split.at["non_us", "contribution_pp"] == pytest.approx(13.0)
@@ -123,8 +123,8 @@ def test_sample_janfeb_period_is_combined(sample):
 )
 def test_bad_parameters_raise_one_clear_error(kwargs, message):
     arguments = {"period": "2025-09", "data": "", "currency": "USD", "output_dir": ""} | kwargs
-    with pytest.raises(view.ParameterError, match=message):
-        view.start("headline", **arguments)
+    with pytest.raises(notebook.ParameterError, match=message):
+        notebook.start("headline", **arguments)
 
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -149,7 +149,7 @@ def test_five_views_exist():
 
 
 def test_index_notes_show_consensus_surprise_and_balance_change():
-    from helpers.report_index import headline_notes
+    from helpers.report.index_page import headline_notes
 
     figures = pd.DataFrame(
         [

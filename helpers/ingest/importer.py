@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import store as store_mod
+from helpers.ingest import store as store_mod
 from helpers.schema import CANONICAL_COLUMNS, DataValidationError, TradeKitError
 
 KINDS = ("gac", "series", "comtrade", "tidy")
@@ -71,7 +71,7 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
     """Read one file and ingest it; returns the ImportReport."""
     ytd, notes, derive = None, [], False
     if kind == "gac":
-        from helpers.readers.gac import read_gac_tables
+        from helpers.ingest.readers.gac import read_gac_tables
 
         table = read_gac_tables(path)
         frame = table.month
@@ -87,11 +87,11 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
             frame = frame.assign(vintage=args.vintage)
             ytd = ytd.assign(vintage=args.vintage) if ytd is not None else None
     elif kind == "series":
-        from helpers.readers.series import read_series
+        from helpers.ingest.readers.series import read_series
 
         frame = read_series(path, args.mapping, vintage=args.vintage, source=args.source)
     elif kind == "comtrade":
-        from helpers.readers.comtrade import read_comtrade
+        from helpers.ingest.readers.comtrade import read_comtrade
 
         frame = read_comtrade(path, vintage=vintage)
     else:
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         reports.append(report)
         print(report, flush=True)
     if args.live:
-        from helpers.readers.comtrade import fetch_comtrade, frame_from_comtrade
+        from helpers.ingest.readers.comtrade import fetch_comtrade, frame_from_comtrade
 
         name = f"comtrade API (China, {','.join(args.period)}, cmdCode {args.cmd_codes})"
         try:

@@ -49,8 +49,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from helpers import classifications
+from helpers.ingest.readers import ReaderError
 from helpers.paths import CLASSIFICATIONS_DIR
-from helpers.readers import ReaderError
 from helpers.schema import CANONICAL_COLUMNS
 
 PARTNER_LABELS = CLASSIFICATIONS_DIR / "gac_partner_labels.csv"

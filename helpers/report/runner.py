@@ -554,7 +554,7 @@ def run_report(
             "git": _git_commit(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        from helpers.report_index import render_index
+        from helpers.report.index_page import render_index
 
         (build / "index.html").write_text(
             render_index(
