@@ -15,11 +15,13 @@ import pandas as pd
 
 from helpers import classifications, metrics
 from helpers.data import Dataset
+from helpers.figures import format_value
 
 BN = 1e9
+# Columns other than name/role/depth are figure names (data/figure_names.csv).
 TABLE_COLUMNS = [
-    "name", "role", "depth", "level_bn", "yoy_pct", "yoy_prev_pct", "contribution_pp",
-    "share_pct", "share_change_pp", "yoy_change_pp",
+    "name", "role", "depth", "level", "yoy", "yoy_prev", "contribution", "share",
+    "share_change_yoy", "yoy_change",
 ]  # fmt: skip
 
 
@@ -62,10 +64,10 @@ def partner_layout() -> list[tuple[str, str, int]]:
     return rows
 
 
-def _series(ds: Dataset, flow: str, dimension: str, code: str, currency: str, as_of) -> pd.Series:
+def _folded(ds: Dataset, flow: str, dimension: str, code: str, currency: str, as_of) -> pd.Series:
     if dimension == "partner":
-        return ds.partner_levels(flow, code, currency, as_of=as_of)
-    return ds.levels(flow, "WORLD", code, currency)
+        return ds.folded_partner(flow, code, currency, as_of=as_of)
+    return ds.folded(flow, "WORLD", code, currency)
 
 
 def _margins(dimension: str, code: str) -> tuple[str, str]:
@@ -87,11 +89,9 @@ def level_frame(
     """Folded monthly levels of every available row, the folded total and the row layout."""
     layout = product_layout(flow) if dimension == "product" else partner_layout()
     layout = [row for row in layout if _available(ds, flow, dimension, row[0], currency)]
-    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
+    total = ds.folded(flow, currency=currency)
     columns = {
-        code: metrics.fold_janfeb(
-            _series(ds, flow, dimension, code, currency, period), ds.combined_years
-        ).reindex(total.index)
+        code: _folded(ds, flow, dimension, code, currency, period).reindex(total.index)
         for code, _, _ in layout
     }
     return pd.DataFrame(columns, index=total.index), total, layout
@@ -105,8 +105,8 @@ def breakdown(
     Contributions of the parts plus 'other' add up to the total's y/y exactly; of-which and
     overlapping rows carry their own contribution for reading, never for adding.
     """
-    resolved = metrics.resolve_period(period, ds.combined_years)
-    t = resolved.period
+    when = ds.resolve(period)
+    t = when.period
     levels, total, layout = level_frame(ds, flow, dimension, t, currency)
     parts = [code for code, role, _ in layout if role == "part"]
     if parts:
@@ -118,13 +118,12 @@ def breakdown(
     other = total - levels[parts].sum(axis=1, min_count=len(parts)) if parts else total
 
     def row(code, name, role, depth, level, growth, contribution, share):
-        prev = growth.get(t - 1, np.nan) if not resolved.is_janfeb else np.nan
         return {
             "code": code, "name": name, "role": role, "depth": depth,
-            "level_bn": level.get(t, np.nan) / BN, "yoy_pct": growth.get(t, np.nan),
-            "yoy_prev_pct": prev, "contribution_pp": contribution.get(t, np.nan),
-            "share_pct": share.get(t, np.nan),
-            "share_change_pp": share.get(t, np.nan) - share.get(t - 12, np.nan),
+            "level": level.get(t, np.nan) / BN, "yoy": growth.get(t, np.nan),
+            "yoy_prev": growth.get(when.previous, np.nan),
+            "contribution": contribution.get(t, np.nan), "share": share.get(t, np.nan),
+            "share_change_yoy": share.get(t, np.nan) - share.get(t - 12, np.nan),
         }  # fmt: skip
 
     records = []
@@ -142,38 +141,38 @@ def breakdown(
     records.append(row("total", f"Total {flow}s", "total", 0, total, total_growth,
                        total_growth, pd.Series(100.0, index=total.index)))  # fmt: skip
     table = pd.DataFrame(records).set_index("code")
-    table["yoy_change_pp"] = table["yoy_pct"] - table["yoy_prev_pct"]
+    table["yoy_change"] = table["yoy"] - table["yoy_prev"]
     if ds.printed_ytd is not None:  # imported GAC pages print YTD y/y: show it beside ours
-        table["printed_ytd_yoy_pct"] = [
+        table["ytd_yoy_printed"] = [
             ds.printed_ytd_yoy(flow, *_margins(dimension, code), currency, t)
             for code in table.index
         ]
-    table.attrs.update(period=t, label=resolved.label, currency=currency, flow=flow,
-                       is_janfeb=resolved.is_janfeb, lines=len(layout))  # fmt: skip
+    table.attrs.update(when=when, period=t, label=when.label, currency=currency, flow=flow,
+                       is_janfeb=when.is_janfeb, lines=len(layout))  # fmt: skip
     return table
 
 
 def contribution_check(table: pd.DataFrame) -> float:
     """Parts + other minus total growth (pp): zero up to float error when the table adds up."""
-    adds = table.loc[table["role"].isin(["part", "other"]), "contribution_pp"].sum()
-    return float(adds - table.at["total", "yoy_pct"])
+    adds = table.loc[table["role"].isin(["part", "other"]), "contribution"].sum()
+    return float(adds - table.at["total", "yoy"])
 
 
 def movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """Lines whose y/y changed most from the previous month (largest absolute change first)."""
-    lines = table[table["role"].isin(["part", "of_which"])].dropna(subset=["yoy_change_pp"])
-    order = lines["yoy_change_pp"].abs().sort_values(ascending=False).index[:n]
-    return lines.loc[order, ["name", "yoy_prev_pct", "yoy_pct", "yoy_change_pp"]]
+    lines = table[table["role"].isin(["part", "of_which"])].dropna(subset=["yoy_change"])
+    order = lines["yoy_change"].abs().sort_values(ascending=False).index[:n]
+    return lines.loc[order, ["name", "yoy_prev", "yoy", "yoy_change"]]
 
 
 def yoy_matrix(
     ds: Dataset, flow: str, dimension: str, period, months: int = 24, currency: str = "USD"
 ) -> pd.DataFrame:
     """Y/y growth (pct) of the top-level and overlapping rows over the last `months` months."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    levels, _, layout = level_frame(ds, flow, dimension, t, currency)
+    when = ds.resolve(period)
+    levels, _, layout = level_frame(ds, flow, dimension, when.period, currency)
     codes = [code for code, role, _ in layout if role in ("part", "overlap")]
-    window = pd.period_range(t - months + 1, t, freq="M")
+    window = when.window(months)
     growth = levels[codes].apply(metrics.yoy).reindex(window)
     growth.columns = [classifications.display_name(c, dimension, flow) for c in codes]
     return growth.T.dropna(axis=1, how="all")
@@ -181,7 +180,7 @@ def yoy_matrix(
 
 def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
     """Value, volume and unit-value growth (and the additive split) for lines with quantities."""
-    t = metrics.resolve_period(period, ds.combined_years).period
+    t = ds.resolve(period).period
     rows = {}
     for code, _, _ in product_layout(flow):
         if not ds.has(flow, "WORLD", code, currency):
@@ -189,8 +188,8 @@ def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") ->
         quantity = ds.levels(flow, "WORLD", code, currency, column="quantity")
         if quantity.notna().sum() == 0 or pd.isna(quantity.get(t, np.nan)):
             continue
-        value = metrics.fold_janfeb(ds.levels(flow, "WORLD", code, currency), ds.combined_years)
-        quantity = metrics.fold_janfeb(quantity, ds.combined_years)
+        value = ds.folded(flow, "WORLD", code, currency)
+        quantity = ds.folded(flow, "WORLD", code, currency, column="quantity")
         split = metrics.price_volume(value, quantity)
         if t in split.index:
             rows[code] = split.loc[t]
@@ -205,37 +204,36 @@ def share_ytd_table(
     ds: Dataset, flow: str, period, codes: list[str], currency: str = "USD"
 ) -> pd.DataFrame:
     """Year-to-date share of the total (pct) and its change from the previous full year (pp)."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
+    t = ds.resolve(period).period
+    total = ds.folded(flow, currency=currency)
     rows = {}
     for code in codes:
         if not ds.has(flow, "WORLD", code, currency):
             continue
-        part = metrics.fold_janfeb(ds.levels(flow, "WORLD", code, currency), ds.combined_years)
-        part = part.reindex(total.index)
+        part = ds.folded(flow, "WORLD", code, currency).reindex(total.index)
         rows[code] = {
             "name": classifications.display_name(code, "product", flow),
-            "share_ytd_pct": metrics.share_ytd(part, total).get(t, np.nan),
-            "share_ytd_change_pp": metrics.share_ytd_change(part, total).get(t, np.nan),
+            "share_ytd": metrics.share_ytd(part, total).get(t, np.nan),
+            "share_ytd_change": metrics.share_ytd_change(part, total).get(t, np.nan),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
     """Y/y growth (pct) and contribution (pp) of the US and of everyone else."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    total = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
-    us = metrics.fold_janfeb(ds.levels(flow, "united_states", "TOTAL", currency), ds.combined_years)
+    t = ds.resolve(period).period
+    total = ds.folded(flow, currency=currency)
+    us = ds.folded(flow, "united_states", "TOTAL", currency)
     parts = pd.DataFrame({"united_states": us.reindex(total.index)})
     contrib = metrics.contributions(parts, total, other_name="non_us")
     levels = {"united_states": parts["united_states"], "non_us": total - parts["united_states"]}
     rows = {
         code: {
             "name": "United States" if code == "united_states" else "All other partners",
-            "level_bn": levels[code].get(t, np.nan) / BN,
-            "yoy_pct": metrics.yoy(levels[code]).get(t, np.nan),
-            "contribution_pp": contrib[code].get(t, np.nan),
-            "share_pct": metrics.share(levels[code], total).get(t, np.nan),
+            "level": levels[code].get(t, np.nan) / BN,
+            "yoy": metrics.yoy(levels[code]).get(t, np.nan),
+            "contribution": contrib[code].get(t, np.nan),
+            "share": metrics.share(levels[code], total).get(t, np.nan),
         }
         for code in ("united_states", "non_us")
     }
@@ -244,14 +242,13 @@ def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFr
 
 def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add the non-US line's growth and contribution (the US line is in the breakdown)."""
-    columns = {"yoy_pct": ("yoy", "pct"), "contribution_pp": ("contribution", "pp")}
-    figures.add_table(table.loc[["non_us"]], flow, "partner", period, columns)
+    figures.add_table(table.loc[["non_us"]], flow, "partner", period, ["yoy", "contribution"])
 
 
 def additivity_note(table: pd.DataFrame) -> str:
     """One sentence stating that (and how exactly) the contributions add up."""
     parts = table[table["role"].isin(["part", "other"])]
-    total = table.at["total", "yoy_pct"]
+    total = table.at["total", "yoy"]
     if table.attrs.get("lines") == 0:
         return (
             f"**The data hold no {table.attrs.get('flow', '')} lines by this dimension for "
@@ -261,43 +258,35 @@ def additivity_note(table: pd.DataFrame) -> str:
         return "**Total growth cannot be computed: the data lack the month a year earlier.**"
     return (
         f"The {len(parts)} lines marked *part* and *other* contribute "
-        f"{parts['contribution_pp'].sum():+.2f} pp in all, equal to total growth of "
-        f"{total:+.2f}% (difference {contribution_check(table):.1e} pp)."
+        f"{format_value(parts['contribution'].sum(), 1, sign=True)} pp in all, equal to total "
+        f"growth of {format_value(total, 1, sign=True)}% to the last decimal shown."
     )
 
 
 def record_breakdown(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:
-    """Add a breakdown's figures: y/y (this and the previous month), contribution, share."""
-    t = table.attrs["period"]
+    """Add a breakdown's figures: y/y (this and the previous release), contribution, share."""
+    when = table.attrs["when"]
     for code, row in table.iterrows():
-        figures.add("yoy", flow, dimension, code, t, row["yoy_pct"], "pct")
-        if not table.attrs.get("is_janfeb"):
-            figures.add("yoy", flow, dimension, code, t - 1, row["yoy_prev_pct"], "pct")
+        figures.add("yoy", flow, dimension, code, when.period, row["yoy"])
+        figures.add("yoy", flow, dimension, code, when.previous, row["yoy_prev"])
         if code != "total":
-            figures.add("contribution", flow, dimension, code, t, row["contribution_pp"], "pp")
-            figures.add("share", flow, dimension, code, t, row["share_pct"], "pct")
-            figures.add("share_change_yoy", flow, dimension, code, t, row["share_change_pp"], "pp")
-        figures.add("ytd_yoy_printed", flow, dimension, code, t,
-                    row.get("printed_ytd_yoy_pct"), "pct")  # fmt: skip
-        figures.add("level", flow, dimension, code, t, row["level_bn"],
-                    f"{table.attrs['currency'].lower()}_bn")  # fmt: skip
+            for name in ("contribution", "share", "share_change_yoy"):
+                figures.add(name, flow, dimension, code, when.period, row[name])
+        figures.add("ytd_yoy_printed", flow, dimension, code, when.period,
+                    row.get("ytd_yoy_printed"))  # fmt: skip
+        figures.add("level", flow, dimension, code, when.period, row["level"])
+
+
+PRICE_VOLUME_FIGURES = ["yoy_price", "yoy_volume", "contribution_price", "contribution_volume"]
 
 
 def record_price_volume(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add unit-value and volume growth (pct) and the additive split (pp)."""
-    columns = {
-        "price_yoy": ("yoy_price", "pct"), "volume_yoy": ("yoy_volume", "pct"),
-        "price_part": ("contribution_price", "pp"), "volume_part": ("contribution_volume", "pp"),
-    }  # fmt: skip
     if not table.empty:
-        figures.add_table(table, flow, "product", period, columns)
+        figures.add_table(table, flow, "product", period, PRICE_VOLUME_FIGURES)
 
 
 def record_share_ytd(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add year-to-date shares (pct) and their change from the previous year (pp)."""
-    columns = {
-        "share_ytd_pct": ("share_ytd", "pct"),
-        "share_ytd_change_pp": ("share_ytd_change", "pp"),
-    }
     if not table.empty:
-        figures.add_table(table, flow, "product", period, columns)
+        figures.add_table(table, flow, "product", period, ["share_ytd", "share_ytd_change"])

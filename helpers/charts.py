@@ -63,13 +63,13 @@ def balance_bars(balance: pd.Series, unit: str, title: str, source: str | None =
 
 def contribution_waterfall(table: pd.DataFrame, title: str, source: str | None = None):
     """Waterfall of contributions (pp) of the parts and 'other', ending in the total's growth."""
-    rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution_pp"])
+    rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution"])
     if rows.empty:
         return _nothing(title, "contributions")
-    values = rows["contribution_pp"].to_numpy()
+    values = rows["contribution"].to_numpy()
     labels = list(rows["name"])
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
-    total = float(table.at["total", "yoy_pct"])
+    total = float(table.at["total", "yoy"])
     fig, ax = plt.subplots(figsize=(10, 4.2))
     ax.bar(range(len(values)), values, bottom=starts, color=np.where(values >= 0, UP, DOWN))
     ax.bar(len(values), total, color=TOTAL)
@@ -106,15 +106,15 @@ def price_volume_bars(table: pd.DataFrame, title: str, source: str | None = None
     """Value growth split into price and volume parts (pp) for lines with quantities."""
     if table.empty:
         return _nothing(title, "quantities")
-    data = table.sort_values("value_yoy")
+    data = table.sort_values("yoy")
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(data) + 1.5))
     y = np.arange(len(data))
-    price = data["price_part"].to_numpy(float)
-    volume = data["volume_part"].to_numpy(float)
+    price = data["contribution_price"].to_numpy(float)
+    volume = data["contribution_volume"].to_numpy(float)
     ax.barh(y, price, color="#8064a2", label="Price (unit value) part")
     ax.barh(y, volume, left=np.where(np.sign(volume) == np.sign(price), price, 0),
             color="#4bacc6", label="Volume part")  # fmt: skip
-    ax.scatter(data["value_yoy"], y, color="black", zorder=3, s=18, label="Value y/y")
+    ax.scatter(data["yoy"], y, color="black", zorder=3, s=18, label="Value y/y")
     ax.set_yticks(y, data["name"])
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlabel("% y/y (parts in pp)")

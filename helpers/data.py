@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import classifications
+from helpers import classifications, metrics
 from helpers.paths import SAMPLE_DIR
 from helpers.schema import (
     CANONICAL_COLUMNS,
@@ -18,8 +18,6 @@ from helpers.schema import (
     read_canonical_csv,
     validate,
 )
-
-SAMPLE_LABEL = "Illustrative sample data, not official statistics"
 
 
 class DataNotFoundError(TradeKitError):
@@ -64,9 +62,27 @@ class Dataset:
         """Whether the dataset holds this series."""
         return (flow, partner, product, currency, measure) in self._index.index
 
-    def last_period(self, flow: str = "export", currency: str = "USD") -> pd.Period:
-        """Latest month of the flow's total."""
-        return self.levels(flow, currency=currency).last_valid_index()
+    def resolve(self, period) -> metrics.ResolvedPeriod:
+        """The month a request for `period` is looked up at (Jan/Feb → combined Jan-Feb when
+        the data publish them combined), with its label and the previous release."""
+        if isinstance(period, metrics.ResolvedPeriod):
+            return period
+        return metrics.resolve_period(period, self.combined_years)
+
+    def folded(self, flow: str, partner: str = "WORLD", product: str = "TOTAL",
+               currency: str = "USD", column: str = "value") -> pd.Series:  # fmt: skip
+        """A series as the views compare it: January folded into February in every year once
+        any year is published combined (see metrics.fold_janfeb)."""
+        return metrics.fold_janfeb(
+            self.levels(flow, partner, product, currency, column), self.combined_years
+        )
+
+    def folded_partner(self, flow: str, partner: str, currency: str = "USD",
+                       as_of: pd.Period | None = None) -> pd.Series:  # fmt: skip
+        """partner_levels, folded like :meth:`folded`."""
+        return metrics.fold_janfeb(
+            self.partner_levels(flow, partner, currency, as_of), self.combined_years
+        )
 
     def periods(self) -> pd.PeriodIndex:
         """Months for which the dataset holds the world total of either flow."""

@@ -1,20 +1,99 @@
-"""Machine-readable figures of a view: the published-release vocabulary, one row per number.
+"""The figure vocabulary and the figures a view records.
 
-Columns: metric, flow, dimension, item, period, value, unit — as in a published-figures file
-(e.g. `yoy, export, product, integrated_circuits, 2025-09, 32.7, pct`). Values are kept at full
-precision here; the runner rounds them for figures.csv.
+"Figure" means a number here (as in figures.csv); charts live in `helpers.charts`.
+
+One name per number, from computation to figures.csv to the page label: every figure name is a
+row of `data/figure_names.csv` with its unit, decimals, display label and the function that
+computes it. Display tables use figure names as column (or row) names and take their labels
+from the same file; the runner rounds figures.csv with the same decimals through
+:func:`round_half_up`, the one rounding rule of every output.
+
+Figures rows: metric, flow, dimension, item, period, value, unit — as in a published-figures
+file (e.g. `yoy, export, product, integrated_circuits, 2025-09, 32.7, pct`). Values are kept
+at full precision in a FigureSet; rounding happens only when a number is shown or written.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.atomic import atomic_write
+from helpers.paths import DATA_DIR
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "FigureSet",
+    "decimals_of",
+    "format_value",
+    "label_of",
+    "registry",
+    "round_half_up",
+    "unit_of",
+]
 
 FIGURE_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "unit"]
+REGISTRY_FILE = DATA_DIR / "figure_names.csv"
+
+
+@cache
+def registry() -> pd.DataFrame:
+    """The figure names (data/figure_names.csv), indexed by name."""
+    table = pd.read_csv(REGISTRY_FILE, dtype=str, keep_default_na=False).set_index("name")
+    table["decimals"] = table["decimals"].astype(int)
+    return table
+
+
+def _entry(name: str) -> pd.Series:
+    try:
+        return registry().loc[name]
+    except KeyError:
+        raise KeyError(
+            f"'{name}' is not a figure name: add it to {REGISTRY_FILE.name} (name, unit, "
+            "decimals, label, computed_by, meaning)"
+        ) from None
+
+
+def unit_of(name: str, currency: str = "USD") -> str:
+    """The figures.csv unit of a figure ('bn' becomes usd_bn / cny_bn)."""
+    unit = _entry(name)["unit"]
+    return f"{currency.lower()}_bn" if unit == "bn" else unit
+
+
+def decimals_of(name: str) -> int:
+    """Decimals a figure is shown and written with."""
+    return int(_entry(name)["decimals"])
+
+
+def label_of(name: str, currency: str = "USD") -> str:
+    """A figure's display label ('Level (USD bn)')."""
+    return _entry(name)["label"].format(currency=currency)
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """Round half away from zero on the number's shortest decimal form (8.25 → 8.3, −8.25 → −8.3).
+
+    Python's round() and '{:.1f}' round the binary float (8.25 → 8.2); analysts and GAC round
+    the printed decimal, so every output of the kit rounds here.
+    """
+    if value is None or not math.isfinite(value):
+        return value
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def format_value(value, decimals: int = 1, sign: bool = False, missing: str = "–") -> str:
+    """A number as shown to a reader: half-up rounded, optional sign, `missing` for NaN/None."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return missing if value is None else str(value)
+    if not math.isfinite(value):
+        return missing
+    rounded = round_half_up(value, decimals)
+    return f"{rounded:+.{decimals}f}" if sign else f"{rounded:.{decimals}f}"
 
 
 def period_label(period: pd.Period) -> str:
@@ -30,34 +109,34 @@ def item_code(code: str) -> str:
 
 
 class FigureSet:
-    """Collects the figures a view computes."""
+    """Collects the figures a view computes, in one currency."""
 
-    def __init__(self) -> None:
+    def __init__(self, currency: str = "USD") -> None:
+        self.currency = currency
         self.rows: list[dict] = []
 
-    def add(self, metric: str, flow: str, dimension: str, item: str, period, value, unit: str):
-        """Record one figure (skips NaN: a figure that cannot be computed is not reported)."""
+    def add(self, name: str, flow: str, dimension: str, item: str, period, value) -> None:
+        """Record one figure under its registered name (skips NaN: not computable, not shown)."""
+        unit = unit_of(name, self.currency)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         self.rows.append(
             {
-                "metric": metric,
+                "metric": name,
                 "flow": flow,
                 "dimension": dimension,
                 "item": item_code(item),
-                "period": period_label(pd.Period(period))
-                if not isinstance(period, str)
-                else period,
+                "period": period if isinstance(period, str) else period_label(pd.Period(period)),
                 "value": float(value),
                 "unit": unit,
             }
         )
 
-    def add_table(self, table: pd.DataFrame, flow: str, dimension: str, period, columns: dict):
-        """Record table columns as figures: columns maps column name -> (metric, unit)."""
+    def add_table(self, table: pd.DataFrame, flow: str, dimension: str, period, names) -> None:
+        """Record the columns `names` of a table whose columns are figure names (rows = items)."""
         for code, row in table.iterrows():
-            for column, (metric, unit) in columns.items():
-                self.add(metric, flow, dimension, code, period, row[column], unit)
+            for name in names:
+                self.add(name, flow, dimension, code, period, row[name])
 
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame in the standard columns."""

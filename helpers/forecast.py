@@ -227,17 +227,6 @@ def _bridge_design(yoy: pd.Series, last_yoy: pd.Series, features: pd.DataFrame) 
     return design
 
 
-def fit_bridge(levels: pd.Series, indicators: pd.DataFrame):
-    """Fitted statsmodels OLS of export y/y on indicator features and last month's y/y."""
-    import statsmodels.api as sm
-
-    split, _, genuine = _prepared(levels)
-    yoy = yoy_pct(split)
-    design = _bridge_design(yoy, _comparable_yoy(split, genuine), indicator_features(indicators))
-    rows = design.notna().all(axis=1) & yoy.notna() & genuine
-    return sm.OLS(yoy[rows], design[rows]).fit()
-
-
 def _bridge_forecasts(
     yoy: pd.Series,
     last_yoy: pd.Series,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from helpers import metrics
 from helpers.data import Dataset
+from helpers.figures import format_value, round_half_up
 
 BN = 1e9
 FLOWS = ("export", "import")
@@ -16,19 +17,32 @@ FLOWS = ("export", "import")
 
 @dataclass
 class Headline:
-    """Headline figures for one month (growth in pct, balance in bn of the currency)."""
+    """Headline figures for one month (growth in pct, balance in bn of the currency).
 
-    period: pd.Period
-    label: str
-    is_janfeb: bool
+    `flows[flow]` maps figure names (data/figure_names.csv) to values.
+    """
+
+    when: metrics.ResolvedPeriod
     currency: str
     flows: dict[str, dict[str, float]] = field(default_factory=dict)
-    balance_bn: float = np.nan
-    balance_prev_year_bn: float = np.nan
-    balance_change_bn: float = np.nan
-    balance_consensus_bn: float = np.nan
+    balance: float = np.nan
+    balance_prev_year: float = np.nan
+    balance_change_yoy: float = np.nan
+    consensus_balance: float = np.nan
     quarters: dict[str, pd.Series] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def period(self) -> pd.Period:
+        return self.when.period
+
+    @property
+    def label(self) -> str:
+        return self.when.label
+
+    @property
+    def is_janfeb(self) -> bool:
+        return self.when.is_janfeb
 
 
 def _at(series: pd.Series | None, period: pd.Period) -> float:
@@ -39,30 +53,26 @@ def _at(series: pd.Series | None, period: pd.Period) -> float:
 
 def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
     """Compute every headline figure for `period` (Jan/Feb resolve to combined Jan-Feb)."""
-    resolved = metrics.resolve_period(period, ds.combined_years)
-    t = resolved.period
-    result = Headline(t, resolved.label, resolved.is_janfeb, currency)
-    folded = {
-        flow: metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
-        for flow in FLOWS
-    }
+    when = ds.resolve(period)
+    t = when.period
+    result = Headline(when, currency)
+    folded = {flow: ds.folded(flow, currency=currency) for flow in FLOWS}
     for flow, levels in folded.items():
         growth = metrics.yoy(levels)
         two_year = metrics.two_year_growth(levels)
         consensus = ds.consensus_series(flow) if currency == "USD" else None
-        prev = t - 1 if not resolved.is_janfeb else t - 2  # before Jan-Feb comes December
         figures = {
-            "level_bn": _at(levels, t) / BN,
+            "level": _at(levels, t) / BN,
             "yoy": _at(growth, t),
-            "yoy_prev": _at(growth, prev),
-            "consensus": _at(consensus, t),
-            "ytd": _at(metrics.ytd_growth(levels), t),
-            "ytd_printed": ds.printed_ytd_yoy(flow, "WORLD", "TOTAL", currency, t),
-            "three_month": _at(metrics.three_month_growth(levels), t),
-            "two_year_stacked": _at(two_year["stacked"], t),
-            "two_year_average": _at(two_year["average"], t),
+            "yoy_prev": _at(growth, when.previous),
+            "consensus_yoy": _at(consensus, t),
+            "ytd_yoy": _at(metrics.ytd_growth(levels), t),
+            "ytd_yoy_printed": ds.printed_ytd_yoy(flow, "WORLD", "TOTAL", currency, t),
+            "yoy_3m": _at(metrics.three_month_growth(levels), t),
+            "yoy_2y_stacked": _at(two_year["stacked"], t),
+            "yoy_2y_average": _at(two_year["average"], t),
         }
-        figures["surprise"] = metrics.surprise(figures["yoy"], figures["consensus"])
+        figures["surprise"] = metrics.surprise(figures["yoy"], figures["consensus_yoy"])
         result.flows[flow] = figures
         result.quarters[flow] = metrics.quarterly_growth(levels).dropna()
         if consensus is None:
@@ -72,13 +82,13 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
                 + ": no surprise line."
             )
     balance = metrics.balance(folded["export"], folded["import"])
-    result.balance_bn = _at(balance, t) / BN
-    result.balance_prev_year_bn = _at(balance, t - 12) / BN
-    result.balance_change_bn = (
+    result.balance = _at(balance, t) / BN
+    result.balance_prev_year = _at(balance, t - 12) / BN
+    result.balance_change_yoy = (
         _at(metrics.balance_change_yoy(folded["export"], folded["import"]), t) / BN
     )
     if currency == "USD":
-        result.balance_consensus_bn = _at(ds.consensus_series("net", "balance"), t)
+        result.consensus_balance = _at(ds.consensus_series("net", "balance"), t)
     return result
 
 
@@ -91,12 +101,10 @@ def last_quarters(h: Headline, flow: str = "export", n: int = 2) -> pd.Series:
 
 def growth_history(ds: Dataset, period, years: int = 6, currency: str = "USD") -> pd.DataFrame:
     """Monthly y/y of exports and imports (pct) with consensus, for the last `years` years."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    window = pd.period_range(t - 12 * years + 1, t, freq="M")
+    window = ds.resolve(period).window(12 * years)
     columns = {}
     for flow in FLOWS:
-        levels = metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
-        columns[f"{flow}_yoy_pct"] = metrics.yoy(levels).reindex(window)
+        columns[f"{flow}_yoy_pct"] = metrics.yoy(ds.folded(flow, currency=currency)).reindex(window)
         consensus = ds.consensus_series(flow) if currency == "USD" else None
         columns[f"{flow}_consensus_pct"] = (
             consensus.reindex(window) if consensus is not None else np.nan
@@ -106,13 +114,10 @@ def growth_history(ds: Dataset, period, years: int = 6, currency: str = "USD") -
 
 def balance_history(ds: Dataset, period, years: int = 6, currency: str = "USD") -> pd.Series:
     """Monthly trade balance (bn of the currency) for the last `years` years."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    window = pd.period_range(t - 12 * years + 1, t, freq="M")
-    folded = {
-        flow: metrics.fold_janfeb(ds.levels(flow, currency=currency), ds.combined_years)
-        for flow in FLOWS
-    }
-    return (metrics.balance(folded["export"], folded["import"]) / BN).reindex(window)
+    window = ds.resolve(period).window(12 * years)
+    balance = metrics.balance(ds.folded("export", currency=currency),
+                              ds.folded("import", currency=currency))  # fmt: skip
+    return (balance / BN).reindex(window)
 
 
 def summary(h: Headline) -> str:
@@ -121,43 +126,47 @@ def summary(h: Headline) -> str:
     sentences = []
     for flow, noun in (("export", "Exports"), ("import", "Imports")):
         f = h.flows[flow]
+        if not np.isfinite(f["yoy"]):
+            sentences.append(f"{noun}: no y/y for {h.label} (the data lack the month a year "
+                             "earlier).")  # fmt: skip
+            continue
         direction = "rose" if f["yoy"] >= 0 else "fell"
-        text = f"{noun} {direction} {abs(f['yoy']):.1f}% y/y in {ccy} terms in {h.label}"
-        if np.isfinite(f["consensus"]):
+        text = f"{noun} {direction} {format_value(abs(f['yoy']))}% y/y in {ccy} terms in {h.label}"
+        if np.isfinite(f["consensus_yoy"]):
             verdict = (
                 "beating" if f["surprise"] > 0 else "missing" if f["surprise"] < 0 else "matching"
             )
-            text += f", {verdict} the {f['consensus']:.1f}% consensus"
+            text += f", {verdict} the {format_value(f['consensus_yoy'])}% consensus"
         if np.isfinite(f["yoy_prev"]):
-            previous = (h.period - 1 if not h.is_janfeb else h.period - 2).strftime("%B")
-            now, before = round(f["yoy"], 1), round(f["yoy_prev"], 1)
+            previous = h.when.previous.strftime("%B")
+            now, before = round_half_up(f["yoy"], 1), round_half_up(f["yoy_prev"], 1)
             change = {1: "up from", -1: "down from", 0: "unchanged from"}[np.sign(now - before)]
-            text += f", {change} {f['yoy_prev']:.1f}% in {previous}"
+            text += f", {change} {format_value(f['yoy_prev'])}% in {previous}"
         sentences.append(text + ".")
-    if np.isfinite(h.balance_bn):
-        kind = "surplus" if h.balance_bn >= 0 else "deficit"
+    if np.isfinite(h.balance):
+        kind = "surplus" if h.balance >= 0 else "deficit"
         unit = "$" if h.currency == "USD" else "CNY "
-        change = h.balance_change_bn
-        sentences.append(
-            f"The trade {kind} was {unit}{abs(h.balance_bn):.1f}bn, "
-            f"{'up' if change >= 0 else 'down'} {unit}{abs(change):.1f}bn from a year earlier."
-        )
+        text = f"The trade {kind} was {unit}{format_value(abs(h.balance))}bn"
+        change = h.balance_change_yoy
+        if np.isfinite(change):
+            text += (f", {'up' if change >= 0 else 'down'} {unit}{format_value(abs(change))}bn "
+                     "from a year earlier")  # fmt: skip
+        sentences.append(text + ".")
     return " ".join(sentences)
 
 
+KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "ytd_yoy", "ytd_yoy_printed",
+            "yoy_3m", "yoy_2y_stacked", "yoy_2y_average"]  # fmt: skip
+
+
 def key_table(h: Headline) -> pd.DataFrame:
-    """Exports and imports side by side: level, growth over several horizons, consensus."""
-    labels = {
-        "level_bn": f"Level ({h.currency} bn)", "yoy": "y/y %", "yoy_prev": "y/y % previous",
-        "consensus": "Consensus y/y %", "surprise": "Surprise (pp)", "ytd": "Year to date y/y %",
-        "ytd_printed": "GAC printed year to date y/y %",
-        "three_month": "3-month sum y/y %", "two_year_stacked": "Two-year growth % (vs t-24)",
-        "two_year_average": "Two-year average annual %",
-    }  # fmt: skip
+    """Exports and imports side by side: level, growth over several horizons, consensus.
+
+    Rows are figure names (labelled by notebook.table); rows no data supports are left out.
+    """
     table = pd.DataFrame({f"{flow.capitalize()}s": h.flows[flow] for flow in FLOWS})
-    if table.loc["ytd_printed"].isna().all():  # only imported GAC pages carry it
-        labels.pop("ytd_printed")
-    return table.loc[list(labels)].rename(index=labels)
+    table = table.loc[KEY_ROWS]
+    return table[table.notna().any(axis=1)]
 
 
 def quarter_table(h: Headline) -> pd.DataFrame:
@@ -168,46 +177,30 @@ def quarter_table(h: Headline) -> pd.DataFrame:
     return table
 
 
+BALANCE_ROWS = ["balance", "balance_prev_year", "balance_change_yoy", "consensus_balance"]
+
+
 def balance_table(h: Headline) -> pd.DataFrame:
-    """Trade balance now, a year earlier, the change and the consensus (bn)."""
-    unit = f"{h.currency} bn"
-    return pd.DataFrame(
-        {unit: [h.balance_bn, h.balance_prev_year_bn, h.balance_change_bn, h.balance_consensus_bn]},
-        index=["Balance", "Balance a year earlier", "Change y/y", "Consensus balance"],
-    )
+    """Trade balance now, a year earlier, the change and the consensus (bn); rows are figure
+    names, missing ones left out."""
+    values = pd.Series({name: getattr(h, name) for name in BALANCE_ROWS}, dtype=float)
+    return values.dropna().to_frame(f"{h.currency} bn")
 
 
 def record(figures, h: Headline, quarters: int = 4) -> None:
     """Add the headline figures in the published vocabulary."""
-    unit_bn = f"{h.currency.lower()}_bn"
-    prev = h.period - 1 if not h.is_janfeb else h.period - 2
     for flow in FLOWS:
         f = h.flows[flow]
-        figures.add("yoy", flow, "total", "total", h.period, f["yoy"], "pct")
-        figures.add("yoy", flow, "total", "total", prev, f["yoy_prev"], "pct")
-        figures.add("consensus_yoy", flow, "total", "total", h.period, f["consensus"], "pct")
-        figures.add("surprise", flow, "total", "total", h.period, f["surprise"], "pp")
-        figures.add("ytd_yoy", flow, "total", "total", h.period, f["ytd"], "pct")
-        figures.add("ytd_yoy_printed", flow, "total", "total", h.period, f["ytd_printed"], "pct")
-        figures.add("yoy_3m", flow, "total", "total", h.period, f["three_month"], "pct")
-        figures.add(
-            "yoy_2y_stacked", flow, "total", "total", h.period, f["two_year_stacked"], "pct"
-        )
-        figures.add(
-            "yoy_2y_average", flow, "total", "total", h.period, f["two_year_average"], "pct"
-        )
-        figures.add("level", flow, "total", "total", h.period, f["level_bn"], unit_bn)
+        for name in ("yoy", "consensus_yoy", "surprise", "ytd_yoy", "ytd_yoy_printed", "yoy_3m",
+                     "yoy_2y_stacked", "yoy_2y_average", "level"):  # fmt: skip
+            figures.add(name, flow, "total", "total", h.period, f[name])
+        figures.add("yoy", flow, "total", "total", h.when.previous, f["yoy_prev"])
         for quarter, value in last_quarters(h, flow, quarters).items():
-            figures.add("yoy_quarter", flow, "total", "total", quarter, value, "pct")
-    figures.add("balance", "net", "total", "total", h.period, h.balance_bn, unit_bn)
-    figures.add(
-        "balance_change_yoy", "net", "total", "total", h.period, h.balance_change_bn, unit_bn
-    )
-    figures.add(
-        "consensus_balance", "net", "total", "total", h.period, h.balance_consensus_bn, unit_bn
-    )
+            figures.add("yoy_quarter", flow, "total", "total", quarter, value)
+    for name in ("balance", "balance_change_yoy", "consensus_balance"):
+        figures.add(name, "net", "total", "total", h.period, getattr(h, name))
     if h.is_janfeb:
-        figures.add("coverage_months", "net", "total", "total", h.period, 2, "months")
+        figures.add("coverage_months", "net", "total", "total", h.period, 2)
 
 
 def notes_markdown(h: Headline) -> str:

@@ -204,6 +204,15 @@ class ResolvedPeriod:
     label: str
     is_janfeb: bool
 
+    @property
+    def previous(self) -> pd.Period:
+        """The release before: the previous month, or December before a Jan-Feb release."""
+        return self.period - (2 if self.is_janfeb else 1)
+
+    def window(self, months: int) -> pd.PeriodIndex:
+        """The `months` months ending at this period."""
+        return pd.period_range(self.period - months + 1, self.period, freq="M")
+
 
 def resolve_period(period: pd.Period | str, combined_years: Iterable[int]) -> ResolvedPeriod:
     """Resolve a requested month against the combined Jan-Feb years.
@@ -403,14 +412,15 @@ def share_ytd_change(part: pd.Series, total: pd.Series) -> pd.Series:
 def price_volume(value: pd.Series, quantity: pd.Series) -> pd.DataFrame:
     """Split value growth into price (unit value) and volume, all y/y.
 
-    Columns (aligned on ``value``'s index):
+    Columns (aligned on ``value``'s index; figure names of data/figure_names.csv):
 
-    * ``value_yoy``, ``volume_yoy``, ``price_yoy``: y/y growth in percent of value, quantity and
+    * ``yoy``, ``yoy_volume``, ``yoy_price``: y/y growth in percent of value, quantity and
       unit value (value / quantity); (1 + g_V) = (1 + g_P)(1 + g_Q) holds exactly in theory.
-    * ``price_part``, ``volume_part``: additive split of ``value_yoy`` in pp by log shares,
-      price_part = g_V * ln(1 + g_P) / ln(1 + g_V) (in percent units). At g_V = 0 the factor
-      g_V / ln(1 + g_V) takes its limit 1, so price_part = 100 ln(1 + g_P).
-      ``volume_part = value_yoy - price_part`` so the two parts sum to ``value_yoy`` to float
+    * ``contribution_price``, ``contribution_volume``: additive split of ``yoy`` in pp by log
+      shares,
+      contribution_price = g_V * ln(1 + g_P) / ln(1 + g_V) (in percent units). At g_V = 0 the factor
+      g_V / ln(1 + g_V) takes its limit 1, so contribution_price = 100 ln(1 + g_P).
+      ``contribution_volume = yoy - contribution_price`` so the two parts sum to ``yoy`` to float
       precision (mathematically it equals g_V * ln(1 + g_Q) / ln(1 + g_V)). The parts are NaN
       when value or unit value falls to zero (no log split).
     """
@@ -435,11 +445,11 @@ def price_volume(value: pd.Series, quantity: pd.Series) -> pd.DataFrame:
     value_yoy = g_v * 100.0
     out = pd.DataFrame(
         {
-            "value_yoy": value_yoy,
-            "volume_yoy": g_q * 100.0,
-            "price_yoy": g_p * 100.0,
-            "price_part": price_part,
-            "volume_part": value_yoy - price_part,
+            "yoy": value_yoy,
+            "yoy_volume": g_q * 100.0,
+            "yoy_price": g_p * 100.0,
+            "contribution_price": price_part,
+            "contribution_volume": value_yoy - price_part,
         }
     )
     return out.reindex(value.index)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import metrics
-from helpers.data import SAMPLE_LABEL, Dataset, load_dataset
-from helpers.figures import FigureSet
-from helpers.schema import CURRENCIES, TradeKitError
-
-
-class ParameterError(TradeKitError):
-    """A notebook parameter is malformed or does not fit the data."""
+from helpers.contract import SAMPLE_FLAG, SAMPLE_LABEL, ParameterError, check_currency, check_period
+from helpers.data import Dataset, load_dataset
+from helpers.figures import FigureSet, decimals_of, format_value, label_of
+from helpers.figures import registry as figure_registry
 
 
 @dataclass
@@ -23,13 +20,23 @@ class ViewContext:
     """Validated parameters, the dataset and the figures a view collects."""
 
     view: str
-    period: pd.Period
-    label: str
-    is_janfeb: bool
+    when: metrics.ResolvedPeriod
     currency: str
     ds: Dataset
     output_dir: str
     figures: FigureSet = field(default_factory=FigureSet)
+
+    @property
+    def period(self) -> pd.Period:
+        return self.when.period
+
+    @property
+    def label(self) -> str:
+        return self.when.label
+
+    @property
+    def is_janfeb(self) -> bool:
+        return self.when.is_janfeb
 
     @property
     def source_note(self) -> str:
@@ -40,38 +47,27 @@ class ViewContext:
     def save_figures(self) -> Path | None:
         """Write this view's figures for the runner (no-op when no output_dir was given)."""
         if self.output_dir and self.ds.is_sample:
-            (Path(self.output_dir) / "sample_flag").write_text(SAMPLE_LABEL + "\n")
+            (Path(self.output_dir) / SAMPLE_FLAG).write_text(SAMPLE_LABEL + "\n")
         return self.figures.save(self.output_dir, self.view)
-
-
-def check_period(period) -> pd.Period:
-    """A 'YYYY-MM' string (or Period) as a monthly Period, else ParameterError."""
-    text = str(period).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ParameterError(f"period '{period}' is not a month: write it as YYYY-MM, e.g. 2025-09")
-    return pd.Period(text, freq="M")
 
 
 def start(view: str, period, data: str = "", currency: str = "USD", output_dir: str = ""):
     """Validate a notebook's parameters and load its data; raises one clear ParameterError."""
     month = check_period(period)
-    currency = str(currency).upper()
-    if currency not in CURRENCIES:
-        raise ParameterError(f"currency '{currency}' is not supported: use one of {CURRENCIES}")
+    currency = check_currency(currency)
     if data and not Path(data).expanduser().exists():
         raise ParameterError(f"data path '{data}' does not exist")
     ds = load_dataset(data or None)
-    resolved = metrics.resolve_period(month, ds.combined_years)
+    when = ds.resolve(month)
     available = ds.periods()
-    if resolved.period not in available:
+    if when.period not in available:
         raise ParameterError(
             f"period {month} is not in the data at {ds.location} "
             f"(it covers {available[0]} to {available[-1]})"
         )
     if not ds.has("export", currency=currency):
         raise ParameterError(f"the data at {ds.location} hold no {currency} figures")
-    return ViewContext(view, resolved.period, resolved.label, resolved.is_janfeb, currency, ds,
-                       output_dir)  # fmt: skip
+    return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency))
 
 
 def banner_html(ctx: ViewContext) -> str:
@@ -102,43 +98,33 @@ def show_banner(ctx: ViewContext) -> None:
         display(HTML(html))
 
 
+# Labels of display columns that are not figures (outlook tables keep their own column names).
 COLUMN_LABELS = {
-    "level_bn": "Level ({currency} bn)",
-    "yoy_pct": "y/y %",
-    "yoy_prev_pct": "Previous month y/y %",
-    "contribution_pp": "Contribution (pp)",
-    "share_pct": "Share %",
-    "share_change_pp": "Share change y/y (pp)",
-    "yoy_change_pp": "Change in y/y (pp)",
-    "printed_ytd_yoy_pct": "GAC printed YTD y/y %",
-    "value_yoy": "Value y/y %",
-    "volume_yoy": "Volume y/y %",
-    "price_yoy": "Unit value y/y %",
-    "price_part": "Price part (pp)",
-    "volume_part": "Volume part (pp)",
-    "share_ytd_pct": "Year-to-date share %",
-    "share_ytd_change_pp": "Change from previous year (pp)",
-    "horizon": "Horizon (months)",
-    "n": "Months scored",
-    "rmse_pp": "RMSE (pp)",
-    "mae_pp": "MAE (pp)",
+    "name": "Line", "item": "Line", "horizon": "Horizon (months)", "n": "Months scored",
+    "rmse_pp": "RMSE (pp)", "mae_pp": "MAE (pp)",
     "rmse_ratio_vs_random_walk": "RMSE / random walk",
     "rmse_ratio_vs_seasonal_naive": "RMSE / seasonal naive",
-    "beats_random_walk": "Beats random walk",
-    "lo95_pct": "Low 95%",
-    "lo80_pct": "Low 80%",
-    "hi80_pct": "High 80%",
-    "hi95_pct": "High 95%",
-    "basis": "Basis",
-    "item": "Line",
-    "growth_change_pp": "Growth change (pp)",
-    "headline_effect_pp": "Effect on headline growth (pp)",
-    "how": "How",
-    "published": "Published",
-    "computed": "Computed",
-    "difference": "Difference",
+    "beats_random_walk": "Beats random walk", "yoy_pct": "y/y %",
+    "lo95_pct": "Low 95%", "lo80_pct": "Low 80%", "hi80_pct": "High 80%", "hi95_pct": "High 95%",
+    "basis": "Basis", "growth_change_pp": "Growth change (pp)",
+    "headline_effect_pp": "Effect on headline growth (pp)", "how": "How",
+    "published": "Published", "computed": "Computed", "difference": "Difference",
     "matches": "Matches at print precision",
-}
+}  # fmt: skip
+
+
+def label(name: str, currency: str = "USD") -> str:
+    """Display label of a column or row: the figure's registered label, else COLUMN_LABELS."""
+    if name in figure_registry().index:
+        return label_of(name, currency)
+    return COLUMN_LABELS.get(name, name)
+
+
+def decimals(name: str, default: int = 1) -> int:
+    """Decimals a column or row is shown with: the figure's registered decimals, else default."""
+    return decimals_of(name) if name in figure_registry().index else default
+
+
 ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:italic",
               "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
 
@@ -146,24 +132,40 @@ ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:
 def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
     """Display form of a computed table: named rows (children indented), labelled columns.
 
-    Formatting only: rounds for display, never changes the numbers behind it.
+    Columns that are figure names (or rows, for a table indexed by figure names such as the
+    headline's key table) take their label and decimals from data/figure_names.csv; other
+    numeric columns use `decimals`; booleans read yes/no. Formatting only: numbers are rounded
+    half-up for display (helpers.figures.format_value), the frame behind them is unchanged.
     """
-    shown = frame.copy()
-    roles = shown["role"] if "role" in shown else pd.Series("", index=shown.index)
-    if "name" in shown:
-        depth = shown["depth"] if "depth" in shown else pd.Series(0, index=shown.index)
+    roles = frame["role"] if "role" in frame else pd.Series("", index=frame.index)
+    data = frame.drop(columns=[c for c in ("name", "depth", "role") if c in frame])
+    by_row = (len(frame) > 0 and not isinstance(frame.index, pd.MultiIndex)
+              and frame.index.isin(figure_registry().index).all())  # fmt: skip
+    shown = pd.DataFrame(index=range(len(frame)))
+    for column in data.columns:
+        values = data[column]
+        if values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+            shown[column] = values.map({True: "yes", False: "no"}).to_numpy()
+        elif pd.api.types.is_numeric_dtype(values):
+            places = ([_places(n, decimals) for n in frame.index] if by_row
+                      else [_places(column, decimals)] * len(values))  # fmt: skip
+            shown[column] = [format_value(v, d) for v, d in zip(values, places, strict=True)]
+        else:
+            shown[column] = values.fillna("–").astype(str).to_numpy()
+    if "name" in frame:
+        depth = frame["depth"] if "depth" in frame else pd.Series(0, index=frame.index)
         marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) "}).fillna("")
-        shown.index = [
-            "\u00a0" * 4 * int(d) + m + n
-            for d, m, n in zip(depth, marks, shown["name"], strict=True)
-        ]
-        shown = shown.drop(columns=[c for c in ("name", "depth", "role") if c in shown])
-    shown.index.name = None
-    shown = shown.rename(columns={k: v.format(currency=currency) for k, v in COLUMN_LABELS.items()})
+        shown.index = ["\u00a0" * 4 * int(d) + m + n
+                       for d, m, n in zip(depth, marks, frame["name"], strict=True)]  # fmt: skip
+    else:
+        shown.index = [label(i, currency) for i in frame.index] if by_row else frame.index
+    shown.columns = [label(c, currency) for c in data.columns]
     styles = [ROW_STYLES.get(r, "") for r in roles]
-    floats = shown.select_dtypes("float").columns
-    return (
-        shown.style.format(f"{{:.{decimals}f}}", subset=list(floats), na_rep="–")
-        .apply(lambda _: styles, axis=0)
-        .set_table_styles([{"selector": "th.row_heading", "props": "text-align:left"}])
-    )
+    return shown.style.apply(lambda _: styles, axis=0).set_table_styles(
+        [{"selector": "th.row_heading", "props": "text-align:left"},
+         {"selector": "td", "props": "text-align:right"}]
+    )  # fmt: skip
+
+
+def _places(name, default: int) -> int:
+    return decimals(name, default) if isinstance(name, str) else default

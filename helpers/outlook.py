@@ -15,7 +15,7 @@ BACKTEST_MODELS = ("bridge", "sarimax", "sarimax_x")
 
 def export_levels(ds: Dataset, period, currency: str = "USD") -> pd.Series:
     """Monthly exports up to `period` (combined Jan-Feb as stored: January NaN)."""
-    t = metrics.resolve_period(period, ds.combined_years).period
+    t = ds.resolve(period).period
     return ds.levels("export", currency=currency).loc[:t]
 
 
@@ -38,14 +38,14 @@ def indicators_to(ds: Dataset, period) -> pd.DataFrame | None:
     table = ds.indicator_table()
     if table is None:
         return None
-    t = metrics.resolve_period(period, ds.combined_years).period
+    t = ds.resolve(period).period
     return table.loc[: t + 1]
 
 
 def base_shares(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
     """Each partner's share (pct) of exports over the 12 months to `period`: the base that
     next year's y/y compares against."""
-    t = metrics.resolve_period(period, ds.combined_years).period
+    t = ds.resolve(period).period
     window = slice(t - 11, t)
     total = ds.levels("export", currency=currency).loc[window].sum()
     codes = [c for c in classifications.partners().index if c != "WORLD"]
@@ -74,16 +74,10 @@ def scenario_table(
     return forecast.scenario(shares, shocks, fx_elasticity=fx_elasticity)
 
 
-def base_effect_frame(levels: pd.Series, sa: seasonal.SAResult, horizon: int = 6):
-    """Base effects with the column names the chart expects."""
-    return forecast.base_effects(levels, horizon, sa=sa)
-
-
 def recent_yoy(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.Series:
     """Export y/y (pct) over the last `months` months, folded Jan-Feb."""
-    t = metrics.resolve_period(period, ds.combined_years).period
-    levels = metrics.fold_janfeb(ds.levels("export", currency=currency), ds.combined_years)
-    return metrics.yoy(levels).loc[t - months + 1 : t]
+    t = ds.resolve(period).period
+    return metrics.yoy(ds.folded("export", currency=currency)).loc[t - months + 1 : t]
 
 
 def fan_frame(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -104,29 +98,29 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
     if base is not None:
         for month, row in base.iterrows():
             figures.add("base_effect", "export", "total", "total", month,
-                        row["implied_yoy_pct"], "pct")  # fmt: skip
+                        row["implied_yoy_pct"])  # fmt: skip
             figures.add("base_yoy", "export", "total", "total", month,
-                        row["base_yoy_pct"], "pct")  # fmt: skip
+                        row["base_yoy_pct"])  # fmt: skip
     if forecast is not None:
         for month, row in forecast.iterrows():
             for column, metric in (("yoy_pct", "forecast_yoy"), ("lo80_pct", "forecast_lo80"),
                                    ("hi80_pct", "forecast_hi80"), ("lo95_pct", "forecast_lo95"),
                                    ("hi95_pct", "forecast_hi95")):  # fmt: skip
-                figures.add(metric, "export", "total", "total", month, row[column], "pct")
+                figures.add(metric, "export", "total", "total", month, row[column])
     if backtest is not None:
         for row in backtest.itertuples():
             item = f"{row.model}_h{row.horizon}"
-            figures.add("rmse", "export", "model", item, period, row.rmse_pp, "pp")
-            figures.add("mae", "export", "model", item, period, row.mae_pp, "pp")
+            figures.add("rmse", "export", "model", item, period, row.rmse_pp)
+            figures.add("mae", "export", "model", item, period, row.mae_pp)
             figures.add("rmse_ratio_random_walk", "export", "model", item, period,
-                        row.rmse_ratio_vs_random_walk, "ratio")  # fmt: skip
+                        row.rmse_ratio_vs_random_walk)  # fmt: skip
             figures.add("rmse_ratio_seasonal_naive", "export", "model", item, period,
-                        row.rmse_ratio_vs_seasonal_naive, "ratio")  # fmt: skip
+                        row.rmse_ratio_vs_seasonal_naive)  # fmt: skip
     if scenarios is not None:
         for name, row in scenarios.iterrows():
             item = "total" if name == "Total" else _slug(name)
             figures.add("scenario_effect", "export", "scenario", item, period,
-                        row["headline_effect_pp"], "pp")  # fmt: skip
+                        row["headline_effect_pp"])  # fmt: skip
 
 
 def _slug(text: str) -> str:
@@ -176,7 +170,7 @@ class Outlook:
 
 def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Outlook:
     """Seasonal adjustment, base effects, backtest and forecast for exports to `period`."""
-    t = metrics.resolve_period(period, ds.combined_years).period
+    t = ds.resolve(period).period
     levels = export_levels(ds, t, currency)
     result = Outlook(t, currency, notes=limits(ds, levels))
     if levels.notna().sum() < MIN_MONTHS:

@@ -46,41 +46,42 @@ def tiny():
 def test_product_breakdown_by_hand(tiny):
     table = breakdown.breakdown(tiny, "export", "product", "2025-03")
     # electromechanical 60 -> 69: +15%, contributes 9/100 = 9 pp
-    assert table.at["electromechanical", "yoy_pct"] == pytest.approx(15.0)
-    assert table.at["electromechanical", "contribution_pp"] == pytest.approx(9.0)
+    assert table.at["electromechanical", "yoy"] == pytest.approx(15.0)
+    assert table.at["electromechanical", "contribution"] == pytest.approx(9.0)
     # ICs (of which) 5 -> 8: +60%, 3 pp, shown but not added
     assert table.at["integrated_circuits", "role"] == "of_which"
-    assert table.at["integrated_circuits", "contribution_pp"] == pytest.approx(3.0)
+    assert table.at["integrated_circuits", "contribution"] == pytest.approx(3.0)
     # steel 10 -> 9: -10%, -1 pp; other = 100-60-10 = 30 -> 110-69-9 = 32: +6.667%, +2 pp
-    assert table.at["steel", "contribution_pp"] == pytest.approx(-1.0)
-    assert table.at["other", "yoy_pct"] == pytest.approx(200 / 30)
-    assert table.at["other", "contribution_pp"] == pytest.approx(2.0)
-    assert table.at["total", "yoy_pct"] == pytest.approx(10.0)
+    assert table.at["steel", "contribution"] == pytest.approx(-1.0)
+    assert table.at["other", "yoy"] == pytest.approx(200 / 30)
+    assert table.at["other", "contribution"] == pytest.approx(2.0)
+    assert table.at["total", "yoy"] == pytest.approx(10.0)
     # 9 - 1 + 2 = 10: the parts and other add up to total growth
     assert breakdown.contribution_check(table) == pytest.approx(0.0, abs=1e-12)
     # share of electromechanical 69/110 = 62.727% vs 60%: +2.727 pp
-    assert table.at["electromechanical", "share_change_pp"] == pytest.approx(6900 / 110 - 60)
+    assert table.at["electromechanical", "share_change_yoy"] == pytest.approx(6900 / 110 - 60)
 
 
 def test_price_volume_by_hand(tiny):
     table = breakdown.price_volume_table(tiny, "export", "2025-03")
     # steel: value 10 -> 9 (-10%), tonnes 20 -> 21 (+5%), unit value 0.5 -> 9/21 (-14.2857%)
     assert list(table.index) == ["steel"]
-    assert table.at["steel", "volume_yoy"] == pytest.approx(5.0)
-    assert table.at["steel", "price_yoy"] == pytest.approx((9 / 21 / 0.5 - 1) * 100)
-    assert table.at["steel", "price_part"] + table.at["steel", "volume_part"] == pytest.approx(-10)
+    assert table.at["steel", "yoy_volume"] == pytest.approx(5.0)
+    assert table.at["steel", "yoy_price"] == pytest.approx((9 / 21 / 0.5 - 1) * 100)
+    parts = table.at["steel", "contribution_price"] + table.at["steel", "contribution_volume"]
+    assert parts == pytest.approx(-10)
 
 
 def test_partner_breakdown_and_us_split(tiny):
     table = breakdown.breakdown(tiny, "export", "partner", "2025-03")
     # US 15 -> 12: -20%, -3 pp; EU 14 -> 16: +2 pp; rest 71 -> 82: +11 pp
-    assert table.at["united_states", "contribution_pp"] == pytest.approx(-3.0)
-    assert table.at["european_union", "contribution_pp"] == pytest.approx(2.0)
-    assert table.at["other", "contribution_pp"] == pytest.approx(11.0)
+    assert table.at["united_states", "contribution"] == pytest.approx(-3.0)
+    assert table.at["european_union", "contribution"] == pytest.approx(2.0)
+    assert table.at["other", "contribution"] == pytest.approx(11.0)
     split = breakdown.us_split(tiny, "export", "2025-03")
     # non-US 85 -> 98: +15.294%
-    assert split.at["non_us", "yoy_pct"] == pytest.approx((98 / 85 - 1) * 100)
-    assert split.at["non_us", "contribution_pp"] == pytest.approx(13.0)
+    assert split.at["non_us", "yoy"] == pytest.approx((98 / 85 - 1) * 100)
+    assert split.at["non_us", "contribution"] == pytest.approx(13.0)
 
 
 def test_headline_by_hand(tiny):
@@ -88,8 +89,8 @@ def test_headline_by_hand(tiny):
     assert h.flows["export"]["yoy"] == pytest.approx(10.0)
     assert h.flows["import"]["yoy"] == pytest.approx(5.0)
     # balance 110 - 84 = 26 (as bn of currency units: values are tiny, so 26e-9 bn)
-    assert h.balance_bn == pytest.approx(26e-9)
-    assert h.balance_change_bn == pytest.approx(6e-9)
+    assert h.balance == pytest.approx(26e-9)
+    assert h.balance_change_yoy == pytest.approx(6e-9)
     assert "No export consensus" in " ".join(h.notes)
     text = headline.summary(h)
     assert text.startswith("Exports rose 10.0% y/y in dollar terms in March 2025")
@@ -114,10 +115,10 @@ def test_sample_janfeb_period_is_combined(sample):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"period": "2025-13"}, "not a month"),
-        ({"period": "Sept 2025"}, "not a month"),
+        ({"period": "2025-13"}, "write it as YYYY-MM"),
+        ({"period": "Sept 2025"}, "write it as YYYY-MM"),
         ({"period": "2030-01"}, "not in the data"),
-        ({"currency": "EUR"}, "not supported"),
+        ({"currency": "EUR"}, "choose from USD, CNY"),
         ({"data": "/no/such/place"}, "does not exist"),
     ],
 )

@@ -374,16 +374,18 @@ def test_price_volume_hand_computed():
     # check: 1.5 = 1.25 * 1.2
     idx = ["2023-07", "2024-07"]
     pv = price_volume(at(idx, [100, 150]), at(idx, [10, 12]))
-    assert list(pv.columns) == ["value_yoy", "volume_yoy", "price_yoy", "price_part", "volume_part"]
+    assert list(pv.columns) == [
+        "yoy", "yoy_volume", "yoy_price", "contribution_price", "contribution_volume"
+    ]  # fmt: skip
     row = pv.loc[P("2024-07", "M")]
-    assert row["value_yoy"] == pytest.approx(50.0)
-    assert row["volume_yoy"] == pytest.approx(20.0)
-    assert row["price_yoy"] == pytest.approx(25.0)
+    assert row["yoy"] == pytest.approx(50.0)
+    assert row["yoy_volume"] == pytest.approx(20.0)
+    assert row["yoy_price"] == pytest.approx(25.0)
     # ln 1.25 = 0.2231436, ln 1.2 = 0.1823216, ln 1.5 = 0.4054651
     # price  = 50 * 0.2231436 / 0.4054651 = 50 * 0.5503397 = 27.516985
     # volume = 50 * 0.1823216 / 0.4054651 = 50 * 0.4496603 = 22.483015
-    assert row["price_part"] == pytest.approx(27.516986, abs=1e-5)
-    assert row["volume_part"] == pytest.approx(22.483014, abs=1e-5)
+    assert row["contribution_price"] == pytest.approx(27.516986, abs=1e-5)
+    assert row["contribution_volume"] == pytest.approx(22.483014, abs=1e-5)
 
 
 def test_price_volume_zero_value_growth():
@@ -391,21 +393,21 @@ def test_price_volume_zero_value_growth():
     # limit: price = 100 ln 1.25 = 22.314355, volume = 100 ln 0.8 = -22.314355, sum 0
     idx = ["2023-07", "2024-07"]
     row = price_volume(at(idx, [100, 100]), at(idx, [10, 8])).loc[P("2024-07", "M")]
-    assert row["value_yoy"] == 0.0
-    assert row["price_yoy"] == pytest.approx(25.0)
-    assert row["volume_yoy"] == pytest.approx(-20.0)
-    assert row["price_part"] == pytest.approx(22.314355, abs=1e-5)
-    assert row["volume_part"] == pytest.approx(-22.314355, abs=1e-5)
+    assert row["yoy"] == 0.0
+    assert row["yoy_price"] == pytest.approx(25.0)
+    assert row["yoy_volume"] == pytest.approx(-20.0)
+    assert row["contribution_price"] == pytest.approx(22.314355, abs=1e-5)
+    assert row["contribution_volume"] == pytest.approx(-22.314355, abs=1e-5)
 
 
 def test_price_volume_value_falls_to_zero():
     # value 100 -> 0 (-100%), quantity 10 -> 5 (-50%), unit value 10 -> 0 (-100%): no log split
     idx = ["2023-07", "2024-07"]
     row = price_volume(at(idx, [100, 0]), at(idx, [10, 5])).loc[P("2024-07", "M")]
-    assert row["value_yoy"] == -100.0
-    assert row["volume_yoy"] == -50.0
-    assert row["price_yoy"] == -100.0
-    assert math.isnan(row["price_part"]) and math.isnan(row["volume_part"])
+    assert row["yoy"] == -100.0
+    assert row["yoy_volume"] == -50.0
+    assert row["yoy_price"] == -100.0
+    assert math.isnan(row["contribution_price"]) and math.isnan(row["contribution_volume"])
 
 
 def test_surprise():
@@ -452,10 +454,10 @@ def test_property_contributions_add_up(data, n_parts, with_rest):
 @given(value=series_of(24), quantity=series_of(24))
 def test_property_price_volume_identities(value, quantity):
     pv = price_volume(value, quantity).loc["2023-01":]
-    gv, gp, gq = pv["value_yoy"] / 100, pv["price_yoy"] / 100, pv["volume_yoy"] / 100
+    gv, gp, gq = pv["yoy"] / 100, pv["yoy_price"] / 100, pv["yoy_volume"] / 100
     np.testing.assert_allclose(1 + gv, (1 + gp) * (1 + gq), rtol=0, atol=1e-9)
     np.testing.assert_allclose(
-        pv["price_part"] + pv["volume_part"], pv["value_yoy"], rtol=0, atol=1e-9
+        pv["contribution_price"] + pv["contribution_volume"], pv["yoy"], rtol=0, atol=1e-9
     )
 
 

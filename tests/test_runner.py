@@ -64,7 +64,7 @@ def test_main_bad_period_exit_code(tmp_path, capsys):
     out = tmp_path / "reports"
     rc = runner.main(["run", "--period", "2025-9", "--out", str(out), "--notebooks", str(STANDINS)])
     assert rc == 2
-    assert "invalid period '2025-9': expected YYYY-MM" in capsys.readouterr().err
+    assert "invalid period '2025-9': write it as YYYY-MM" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -102,13 +102,13 @@ def test_help(capsys):
 
 
 def test_round_value():
-    assert runner.round_value(8.25, "pct") == 8.3  # half-up, not banker's rounding
-    assert runner.round_value(-8.25, "pct") == -8.3
-    assert runner.round_value(7.4449, "pp") == 7.4
-    assert runner.round_value(90.45, "usd_bn") == 90.5
-    assert runner.round_value(1.23456, "ratio") == 1.23
-    assert runner.round_value(328456.789, "usd_mn") == 328456.789
-    assert math.isnan(runner.round_value(float("nan"), "pct"))
+    assert runner.round_value(8.25, "x", "pct") == 8.3  # half-up, not banker's rounding
+    assert runner.round_value(-8.25, "x", "pct") == -8.3
+    assert runner.round_value(7.4449, "x", "pp") == 7.4
+    assert runner.round_value(90.45, "x", "usd_bn") == 90.5
+    assert runner.round_value(1.23456, "x", "ratio") == 1.23
+    assert runner.round_value(328456.789, "x", "usd_mn") == 328456.789
+    assert math.isnan(runner.round_value(float("nan"), "x", "pct"))
 
 
 def test_combine_figures_sorted_stably():

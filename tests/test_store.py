@@ -171,12 +171,6 @@ def test_open_store_rejects_files_and_foreign_parquet(tmp_path):
         store.load(tmp_path / "missing")
 
 
-def test_store_handle_methods(tmp_path):
-    handle = store.open_store(tmp_path)
-    handle.ingest(rows([1.0, 2.0]), "a")
-    assert len(handle.load()) == 2 and len(handle.imports()) == 1
-
-
 # --- YTD derivation ----------------------------------------------------------------------------
 
 

@@ -40,7 +40,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from helpers.atomic import atomic_write
 from helpers.schema import (
     CANONICAL_COLUMNS,
     OPTIONAL_DEFAULTS,
@@ -134,15 +134,6 @@ class Store:
     """Handle on a store directory; the module functions accept it or a plain path."""
 
     path: Path
-
-    def ingest(self, frame: pd.DataFrame, source_name: str, **kwargs) -> ImportReport:
-        return ingest(self, frame, source_name, **kwargs)
-
-    def load(self, latest: bool = True, table: str = "month") -> pd.DataFrame:
-        return load(self, latest=latest, table=table)
-
-    def imports(self) -> pd.DataFrame:
-        return imports(self)
 
 
 def _dir(store_dir: str | Path | Store) -> Path:
@@ -249,27 +240,18 @@ def _locked(path: Path):
 
 
 def _write(path: Path, frame: pd.DataFrame, log: list[dict]) -> None:
-    """Write the store file atomically: temp file in the same directory, fsync, rename."""
+    """Write the store file atomically (helpers.atomic), the import log in its metadata."""
     out = frame[STORE_COLUMNS].copy()
     out["period"] = out["period"].astype(str)
     table = pa.Table.from_pandas(out.reset_index(drop=True), preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[LOG_KEY] = json.dumps(log).encode()
     table = table.replace_schema_metadata(metadata)
-    fd, tmp = tempfile.mkstemp(prefix=f".{STORE_FILE}.", suffix=".tmp", dir=path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pq.write_table(table, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path / STORE_FILE)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path / STORE_FILE, "wb") as handle:
+        pq.write_table(table, handle)
     dir_fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)
+        os.fsync(dir_fd)  # the rename itself survives a crash
     finally:
         os.close(dir_fd)
 

@@ -44,34 +44,39 @@ import multiprocessing as mp
 import os
 import platform
 import queue
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from helpers.contract import (
+    FIGURE_COLUMNS,
+    SAMPLE_FLAG,
+    SAMPLE_LABEL,
+    VIEWS,
+    ParameterError,
+    check_currency,
+    check_period,
+    figures_file,
+)
+from helpers.figures import registry as figure_registry
+from helpers.figures import round_half_up
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR, ROOT, SAMPLE_DIR
+from helpers.schema import TradeKitError
 
-VIEWS = ("headline", "product", "regional", "imports", "outlook")
-CURRENCIES = ("USD", "CNY")
-FIGURE_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "unit"]
-# Decimals kept in figures.csv per unit; units not listed keep full precision.
-ROUNDING = {"pct": 1, "pp": 1, "usd_bn": 1, "cny_bn": 1, "ratio": 2}
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-SAMPLE_FLAG = "sample_flag"
-SAMPLE_BANNER = "Illustrative sample data, not official statistics."
+SAMPLE_BANNER = SAMPLE_LABEL + "."
 PACKAGES = ("pandas", "papermill", "nbconvert", "matplotlib", "statsmodels", "seaborn", "numpy")
 _KERNEL_NOISE = ("running over TCP without encryption", "KeyboardInterrupt caught in kernel")
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-class ReportError(RuntimeError):
+class ReportError(TradeKitError, RuntimeError):
     """The report could not be built; the previous report for the period is untouched."""
 
     def __init__(
@@ -85,18 +90,7 @@ class ReportError(RuntimeError):
         self.view, self.cell, self.notebook = view, cell, notebook
 
 
-class ParameterError(ReportError, ValueError):
-    """Bad arguments (period, views, currency, data path), detected before anything runs."""
-
-
 # --------------------------------------------------------------------------- validation
-
-
-def check_period(period: str) -> str:
-    """Return `period` if it is YYYY-MM (month 01-12), else raise ParameterError."""
-    if not isinstance(period, str) or not _PERIOD_RE.match(period):
-        raise ParameterError(f"invalid period {period!r}: expected YYYY-MM, e.g. 2025-09")
-    return period
 
 
 def check_views(views: str | Iterable[str] | None) -> list[str]:
@@ -232,13 +226,25 @@ def _run_view(task: dict) -> dict:
 # --------------------------------------------------------------------------- figures
 
 
-def round_value(value: float, unit: str) -> float:
-    """Round half-up (on the printed decimal) to ROUNDING[unit] places; other units unchanged."""
-    places = ROUNDING.get(str(unit).strip().lower())
-    if places is None or value != value:  # unknown unit or NaN
-        return value
-    q = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+# Decimals for figures whose name is not in data/figure_names.csv (custom notebooks).
+UNIT_DECIMALS = {"pct": 1, "pp": 1, "usd_bn": 1, "cny_bn": 1, "ratio": 2}
+
+
+def figure_decimals(metric: str, unit: str) -> int | None:
+    """Decimals figures.csv keeps: the registered figure's when the unit is the registered one,
+    else by unit (None = as written, e.g. usd_mn from a custom notebook)."""
+    names, unit = figure_registry(), str(unit).strip().lower()
+    if metric in names.index:
+        registered = names.at[metric, "unit"]
+        if unit == registered or (registered == "bn" and unit.endswith("_bn")):
+            return int(names.at[metric, "decimals"])
+    return UNIT_DECIMALS.get(unit)
+
+
+def round_value(value: float, metric: str, unit: str) -> float:
+    """A figure rounded for figures.csv with the kit's one rule (figures.round_half_up)."""
+    places = figure_decimals(metric, unit)
+    return value if places is None else round_half_up(value, places)
 
 
 def combine_figures(frames: dict):
@@ -261,7 +267,8 @@ def combine_figures(frames: dict):
         return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
     out = pd.concat(parts, ignore_index=True)
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    out["value"] = [round_value(v, u) for v, u in zip(out["value"], out["unit"], strict=True)]
+    rows = zip(out["value"], out["metric"], out["unit"], strict=True)
+    out["value"] = [round_value(v, m, u) for v, m, u in rows]
     order = {v: i for i, v in enumerate(VIEWS)}
     out["_v"] = out["view"].map(order)
     keys = ["_v", "metric", "flow", "dimension", "item", "period"]
@@ -276,7 +283,7 @@ def _read_figures(build: Path, views: list[str]) -> dict:
 
     frames = {}
     for view in views:
-        path = build / f"figures_{view}.csv"
+        path = build / figures_file(view)
         if not path.is_file():
             raise ReportError(
                 f"view {view!r} ran but did not write figures_{view}.csv to output_dir", view=view
@@ -430,6 +437,162 @@ def _run_all(tasks: list[dict], workers: int, progress: Callable[[str], None]) -
     return results
 
 
+@dataclass
+class Plan:
+    """Checked parameters of one report build."""
+
+    period: str
+    data: Path | None
+    views: list[str]
+    currency: str
+    notebooks_dir: Path
+    notebooks: dict[str, Path]
+    out: Path
+    show_code: bool
+    workers: int
+
+    @property
+    def target(self) -> Path:
+        return self.out / self.period
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.out / f"{self.period}.failed"
+
+
+def check(period, data, views, out, currency, notebooks_dir, show_code, workers) -> Plan:
+    """Step 1: validate every argument before anything runs (raises ParameterError)."""
+    period = str(check_period(period))
+    views = check_views(views)
+    currency = check_currency(currency)
+    if data is not None and str(data) != "":
+        data = Path(data).expanduser().resolve()
+        if not data.exists():
+            raise ParameterError(f"data path not found: {data}")
+    else:
+        data = None
+    notebooks_dir = Path(notebooks_dir).resolve()
+    notebooks = find_notebooks(notebooks_dir, views)
+    return Plan(period, data, views, currency, notebooks_dir, notebooks, Path(out).resolve(),
+                show_code, workers)  # fmt: skip
+
+
+def new_build_dir(plan: Plan) -> Path:
+    """A private temporary folder beside the target; the report is assembled there."""
+    plan.out.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".build-{plan.period}-", dir=plan.out))
+    build.chmod(0o755)  # mkdtemp makes it private; the report is an ordinary folder
+    (build / "notebooks").mkdir()
+    (build / "logs").mkdir()
+    return build
+
+
+def plan_tasks(plan: Plan, build: Path) -> list[dict]:
+    """Step 2: one papermill task per view, with the notebook contract's four parameters."""
+    params = {"period": plan.period, "data": str(plan.data) if plan.data else "",
+              "currency": plan.currency, "output_dir": str(build)}  # fmt: skip
+    return [
+        {
+            "view": v,
+            "input": str(plan.notebooks[v]),
+            "output": str(build / "notebooks" / f"{v}.ipynb"),
+            "html": str(build / f"{v}.html"),
+            "log": str(build / "logs" / f"{v}.log"),
+            "parameters": params,
+            "cwd": str(plan.notebooks_dir),
+            "show_code": plan.show_code,
+            "resources": {
+                "metadata": {"name": f"{v.title()} — {plan.period} ({plan.currency})"},
+                "ctk_nav": plan.views,
+                "ctk_view": v,
+                "ctk_banner": "",  # the views print their own banner from the data
+            },
+        }
+        for v in plan.views
+    ]
+
+
+def execute(plan: Plan, tasks: list[dict], progress) -> dict[str, dict]:
+    """Step 3: run the notebooks in worker processes; results by view."""
+    progress(f"building report {plan.period} ({', '.join(plan.views)}) "
+             f"with {plan.workers} worker(s)")  # fmt: skip
+    return {r["view"]: r for r in _run_all(tasks, plan.workers, progress)}
+
+
+def keep_failures(plan: Plan, build: Path, results: dict[str, dict]) -> None:
+    """Step 3b: when a view failed, keep its notebook in <period>.failed/ and raise."""
+    failed = [v for v in plan.views if not results[v]["ok"]]
+    if not failed:
+        return
+    if plan.failed_dir.exists():
+        shutil.rmtree(plan.failed_dir)
+    plan.failed_dir.mkdir()
+    lines = []
+    for v in failed:
+        kept = None
+        src, log = build / "notebooks" / f"{v}.ipynb", build / "logs" / f"{v}.log"
+        if src.exists():
+            kept = plan.failed_dir / f"{v}.ipynb"
+            shutil.move(src, kept)
+        if _useful_log(log):
+            shutil.move(log, plan.failed_dir / f"{v}.kernel.log")
+        where = f"; executed notebook kept at {kept}" if kept else ""
+        lines.append(f"view {v!r} failed {_describe_failure(results[v])}{where}")
+    first = results[failed[0]]
+    raise ReportError(
+        "report not built, previous report left untouched:\n  " + "\n  ".join(lines),
+        view=failed[0],
+        notebook=plan.failed_dir / f"{failed[0]}.ipynb",
+        cell=(f"In [{first.get('exec_count')}]: {first.get('cell_source', '')}"
+              if first.get("cell_index") is not None else None),  # fmt: skip
+    )
+
+
+def collect_figures(plan: Plan, build: Path):
+    """Step 4: every view's figures, rounded, as figures.csv in the build folder."""
+    shutil.rmtree(build / "logs", ignore_errors=True)
+    figures = combine_figures(_read_figures(build, plan.views))
+    figures.to_csv(build / "figures.csv", index=False)
+    return figures
+
+
+def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: float) -> None:
+    """Step 5: manifest.json (parameters, data hashes, versions, timings) and index.html."""
+    from helpers.report.index_page import render_index
+
+    flag = build / SAMPLE_FLAG
+    flag_text = flag.read_text(encoding="utf-8").strip() if flag.exists() else ""
+    flag.unlink(missing_ok=True)
+    sample = plan.data is None or bool(flag_text)
+    manifest = {
+        "period": plan.period,
+        "parameters": {"period": plan.period, "data": str(plan.data) if plan.data else None,
+                       "currency": plan.currency, "views": plan.views,
+                       "show_code": plan.show_code, "workers": plan.workers},
+        "data": {"source": "sample" if plan.data is None else "user",
+                 "path": str(plan.data or SAMPLE_DIR), "files": hash_data(plan.data or SAMPLE_DIR)},
+        "sample_data": sample,
+        "sample_flag": flag_text or None,
+        "versions": _versions(),
+        "timings": {v: {k: results[v][k] for k in ("seconds", "execute_s", "export_s")}
+                    for v in plan.views},
+        "git": _git_commit(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }  # fmt: skip
+    index = render_index(plan.period, plan.currency, plan.views, figures, manifest,
+                         SAMPLE_BANNER if sample else "")  # fmt: skip
+    (build / "index.html").write_text(index, encoding="utf-8")
+    manifest["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
+    (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def swap_in(plan: Plan, build: Path) -> None:
+    """Step 6: replace <out>/<period>/ by the build and drop an old <period>.failed/."""
+    _swap_in(build, plan.target)
+    if plan.failed_dir.exists():
+        shutil.rmtree(plan.failed_dir, ignore_errors=True)
+
+
 def run_report(
     period: str,
     data: str | Path | None = None,
@@ -441,136 +604,23 @@ def run_report(
     workers: int = 2,
     progress: Callable[[str], None] | None = print,
 ) -> Path:
-    """Build `<out>/<period>/` from the notebooks and return its path; raise ReportError."""
+    """Build `<out>/<period>/` from the notebooks and return its path; raise ReportError.
+
+    check → plan → execute → collect figures → write manifest and index → swap in; the build
+    folder is removed whatever happens, so a failed run leaves the previous report in place.
+    """
     t0 = time.perf_counter()
     progress = progress or (lambda _msg: None)
-    period = check_period(period)
-    views = check_views(views)
-    currency = str(currency).strip().upper()
-    if currency not in CURRENCIES:
-        raise ParameterError(f"invalid currency {currency!r}: choose from {', '.join(CURRENCIES)}")
-    if data is not None and str(data) != "":
-        data = Path(data).expanduser().resolve()
-        if not data.exists():
-            raise ParameterError(f"data path not found: {data}")
-    else:
-        data = None
-    notebooks_dir = Path(notebooks_dir).resolve()
-    notebooks = find_notebooks(notebooks_dir, views)
-
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    target, failed_dir = out / period, out / f"{period}.failed"
-    build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out))
-    build.chmod(0o755)  # mkdtemp makes it private; the report is an ordinary folder
+    plan = check(period, data, views, out, currency, notebooks_dir, show_code, workers)
+    build = new_build_dir(plan)
     try:
-        (build / "notebooks").mkdir()
-        (build / "logs").mkdir()
-        params = {
-            "period": period,
-            "data": str(data) if data else "",
-            "currency": currency,
-            "output_dir": str(build),
-        }
-        tasks = [
-            {
-                "view": v,
-                "input": str(notebooks[v]),
-                "output": str(build / "notebooks" / f"{v}.ipynb"),
-                "html": str(build / f"{v}.html"),
-                "log": str(build / "logs" / f"{v}.log"),
-                "parameters": params,
-                "cwd": str(notebooks_dir),
-                "show_code": show_code,
-                "resources": {
-                    "metadata": {"name": f"{v.title()} — {period} ({currency})"},
-                    "ctk_nav": views,
-                    "ctk_view": v,
-                    # the views print their own banner from the data's source column
-                    "ctk_banner": "",
-                },
-            }
-            for v in views
-        ]
-        progress(f"building report {period} ({', '.join(views)}) with {workers} worker(s)")
-        results = {r["view"]: r for r in _run_all(tasks, workers, progress)}
-
-        failed = [v for v in views if not results[v]["ok"]]
-        if failed:
-            if failed_dir.exists():
-                shutil.rmtree(failed_dir)
-            failed_dir.mkdir()
-            lines = []
-            for v in failed:
-                kept = None
-                src, log = build / "notebooks" / f"{v}.ipynb", build / "logs" / f"{v}.log"
-                if src.exists():
-                    kept = failed_dir / f"{v}.ipynb"
-                    shutil.move(src, kept)
-                if _useful_log(log):
-                    shutil.move(log, failed_dir / f"{v}.kernel.log")
-                where = f"; executed notebook kept at {kept}" if kept else ""
-                lines.append(f"view {v!r} failed {_describe_failure(results[v])}{where}")
-            first = results[failed[0]]
-            raise ReportError(
-                "report not built, previous report left untouched:\n  " + "\n  ".join(lines),
-                view=failed[0],
-                notebook=failed_dir / f"{failed[0]}.ipynb",
-                cell=(
-                    f"In [{first.get('exec_count')}]: {first.get('cell_source', '')}"
-                    if first.get("cell_index") is not None
-                    else None
-                ),
-            )
-
-        shutil.rmtree(build / "logs", ignore_errors=True)
-        figures = combine_figures(_read_figures(build, views))
-        figures.to_csv(build / "figures.csv", index=False)
-        flag = build / SAMPLE_FLAG
-        flag_text = flag.read_text(encoding="utf-8").strip() if flag.exists() else ""
-        flag.unlink(missing_ok=True)
-        sample = data is None or bool(flag_text)
-        manifest = {
-            "period": period,
-            "parameters": {
-                "period": period,
-                "data": str(data) if data else None,
-                "currency": currency,
-                "views": views,
-                "show_code": show_code,
-                "workers": workers,
-            },
-            "data": {
-                "source": "sample" if data is None else "user",
-                "path": str(data or SAMPLE_DIR),
-                "files": hash_data(data or SAMPLE_DIR),
-            },
-            "sample_data": sample,
-            "sample_flag": flag_text or None,
-            "versions": _versions(),
-            "timings": {
-                v: {k: results[v][k] for k in ("seconds", "execute_s", "export_s")} for v in views
-            },
-            "git": _git_commit(),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        from helpers.report.index_page import render_index
-
-        (build / "index.html").write_text(
-            render_index(
-                period, currency, views, figures, manifest, SAMPLE_BANNER if sample else ""
-            ),
-            encoding="utf-8",
-        )
-        manifest["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
-        (build / "manifest.json").write_text(
-            json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
-        )
-        _swap_in(build, target)
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir, ignore_errors=True)
-        progress(f"report written to {target} in {time.perf_counter() - t0:.1f} s")
-        return target
+        results = execute(plan, plan_tasks(plan, build), progress)
+        keep_failures(plan, build, results)
+        figures = collect_figures(plan, build)
+        write_manifest_and_index(plan, build, figures, results, t0)
+        swap_in(plan, build)
+        progress(f"report written to {plan.target} in {time.perf_counter() - t0:.1f} s")
+        return plan.target
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
