@@ -7,6 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+__all__ = [
+    "atomic_write",
+]
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8"):

@@ -17,6 +17,27 @@ from helpers import classifications, metrics
 from helpers.data import Dataset
 from helpers.figures import format_value
 
+__all__ = [
+    "BN",
+    "PRICE_VOLUME_FIGURES",
+    "TABLE_COLUMNS",
+    "additivity_note",
+    "breakdown",
+    "contribution_check",
+    "level_frame",
+    "movers",
+    "partner_layout",
+    "price_volume_table",
+    "product_layout",
+    "record_breakdown",
+    "record_price_volume",
+    "record_share_ytd",
+    "record_us_split",
+    "share_ytd_table",
+    "us_split",
+    "yoy_matrix",
+]
+
 BN = 1e9
 # Columns other than name/role/depth are figure names (data/figure_names.csv).
 TABLE_COLUMNS = [

@@ -7,6 +7,17 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+__all__ = [
+    "balance_bars",
+    "bar_ranking",
+    "contribution_waterfall",
+    "fan_chart",
+    "growth_history",
+    "path_with_base",
+    "price_volume_bars",
+    "yoy_heatmap",
+]
+
 EXPORT_COLOUR, IMPORT_COLOUR = "#1f5a96", "#c0504d"
 UP, DOWN, TOTAL = "#3a8a4f", "#c0504d", "#404040"
 sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)

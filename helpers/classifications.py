@@ -8,6 +8,20 @@ import pandas as pd
 
 from helpers.paths import CLASSIFICATIONS_DIR
 
+__all__ = [
+    "bloc_membership",
+    "blocs",
+    "children",
+    "depth",
+    "display_name",
+    "leaves",
+    "members",
+    "partner_leaves",
+    "partners",
+    "product_tree",
+    "products",
+]
+
 
 @cache
 def partners() -> pd.DataFrame:

@@ -19,6 +19,14 @@ from helpers.schema import (
     validate,
 )
 
+__all__ = [
+    "DataNotFoundError",
+    "Dataset",
+    "latest_vintage",
+    "load_dataset",
+    "SeriesNotAvailableError",
+]
+
 
 class DataNotFoundError(TradeKitError):
     """The data location does not exist or holds no trade table."""

@@ -11,6 +11,24 @@ from helpers import metrics
 from helpers.data import Dataset
 from helpers.figures import format_value, round_half_up
 
+__all__ = [
+    "BALANCE_ROWS",
+    "BN",
+    "FLOWS",
+    "KEY_ROWS",
+    "balance_history",
+    "balance_table",
+    "growth_history",
+    "headline",
+    "Headline",
+    "key_table",
+    "last_quarters",
+    "notes_markdown",
+    "quarter_table",
+    "record",
+    "summary",
+]
+
 BN = 1e9
 FLOWS = ("export", "import")
 

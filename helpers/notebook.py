@@ -14,6 +14,18 @@ from helpers.data import Dataset, load_dataset
 from helpers.figures import FigureSet, decimals_of, format_value, label_of
 from helpers.figures import registry as figure_registry
 
+__all__ = [
+    "COLUMN_LABELS",
+    "ROW_STYLES",
+    "banner_html",
+    "decimals",
+    "label",
+    "show_banner",
+    "start",
+    "table",
+    "ViewContext",
+]
+
 
 @dataclass
 class ViewContext:

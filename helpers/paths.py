@@ -2,6 +2,17 @@
 
 from pathlib import Path
 
+__all__ = [
+    "CLASSIFICATIONS_DIR",
+    "DATA_DIR",
+    "NOTEBOOKS_DIR",
+    "PUBLISHED_DIR",
+    "REPORTS_DIR",
+    "ROOT",
+    "SAMPLE_DIR",
+    "SHARED_DIR",
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 CLASSIFICATIONS_DIR = DATA_DIR / "classifications"

@@ -12,6 +12,18 @@ from helpers.data import Dataset
 from helpers.figures import round_half_up
 from helpers.paths import PUBLISHED_DIR
 
+__all__ = [
+    "KEY",
+    "computed_figures",
+    "decimals",
+    "display_form",
+    "published_path",
+    "read_published",
+    "reconcile",
+    "reconciliation_for",
+    "reconciliation_note",
+]
+
 KEY = ["metric", "flow", "dimension", "item", "period"]
 
 

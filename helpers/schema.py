@@ -33,6 +33,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "CURRENCIES",
+    "FLOWS",
+    "KEY_COLUMNS",
+    "MEASURES",
+    "OPTIONAL_DEFAULTS",
+    "SERIES_COLUMNS",
+    "DataValidationError",
+    "Problem",
+    "read_canonical_csv",
+    "TradeKitError",
+    "validate",
+]
+
 CANONICAL_COLUMNS = [
     "period",
     "months",
