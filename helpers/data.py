@@ -16,6 +16,7 @@ from helpers.schema import (
     KEY_COLUMNS,
     TradeKitError,
     read_canonical_csv,
+    typed,
     validate,
 )
 
@@ -178,17 +179,6 @@ def latest_vintage(trade: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates(key, keep="last").reset_index(drop=True)
 
 
-def _typed(trade: pd.DataFrame) -> pd.DataFrame:
-    trade = trade.copy()
-    if not isinstance(trade["period"].dtype, pd.PeriodDtype):
-        trade["period"] = pd.PeriodIndex(trade["period"].astype(str), freq="M")
-    for column in ("flow", "partner", "product", "currency", "measure", "source", "vintage"):
-        trade[column] = trade[column].astype(str)
-    trade["value"] = trade["value"].astype(float)
-    trade["quantity"] = pd.to_numeric(trade["quantity"], errors="coerce")
-    return trade
-
-
 def _read_side_table(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"period": str}) if path.exists() else None
 
@@ -215,7 +205,7 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
                 ) from error
             files = sorted(p for p in location.rglob("*") if p.is_file())
             ytd = store.load(location, table="ytd")
-            printed_ytd = _typed(latest_vintage(ytd[ytd["measure"] == "yoy_pct"]))
+            printed_ytd = typed(latest_vintage(ytd[ytd["measure"] == "yoy_pct"]))
         consensus = _read_side_table(location / "consensus.csv")
         indicators = _read_side_table(location / "indicators.csv")
     else:
@@ -225,5 +215,5 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
         else:
             trade = validate(read_canonical_csv(location), str(location))
         files, consensus, indicators = [location], None, None
-    trade = latest_vintage(_typed(trade[CANONICAL_COLUMNS]))
+    trade = latest_vintage(typed(trade[CANONICAL_COLUMNS]))
     return Dataset(trade, location, files, consensus, indicators, printed_ytd)

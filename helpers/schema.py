@@ -33,7 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import classifications
+
 __all__ = [
+    "typed",
     "CANONICAL_COLUMNS",
     "CURRENCIES",
     "FLOWS",
@@ -133,8 +136,6 @@ def validate(
     duplicate keys, mixed currencies within one series and gaps inside a series.
     The input frame is never modified.
     """
-    from helpers import classifications  # local import: classifications imports this module
-
     if partner_codes is None:
         partner_codes = set(classifications.partners().index)
     if product_codes is None:
@@ -299,3 +300,24 @@ def _gap_problems(df: pd.DataFrame, source_name: str, lines: pd.Series) -> list[
                 )
             )
     return problems
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with the canonical dtypes: monthly Period, int months, float value and quantity,
+    str codes, None for a missing quantity unit (columns not present are left alone)."""
+    out = frame.copy()
+    if "period" in out and not isinstance(out["period"].dtype, pd.PeriodDtype):
+        out["period"] = pd.PeriodIndex(out["period"].astype(str), freq="M")
+    if "months" in out:
+        out["months"] = out["months"].astype("int64")
+    for column in ("value", "quantity"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    for column in ("flow", "partner", "product", "currency", "measure", "source", "vintage",
+                   "table"):  # fmt: skip
+        if column in out:
+            out[column] = out[column].astype(str)
+    if "quantity_unit" in out:
+        unit = out["quantity_unit"]
+        out["quantity_unit"] = unit.astype(object).where(unit.notna(), None)
+    return out

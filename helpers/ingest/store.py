@@ -56,6 +56,7 @@ from helpers.schema import (
     DataValidationError,
     Problem,
     TradeKitError,
+    typed,
     validate,
 )
 
@@ -156,26 +157,8 @@ def _empty() -> pd.DataFrame:
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    if not isinstance(out["period"].dtype, pd.PeriodDtype):
-        out["period"] = pd.PeriodIndex(out["period"].astype(str), freq="M")
-    for column in ("months", "import_id"):
-        out[column] = out[column].astype("int64")
-    for column in ("value", "quantity"):
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-    for column in (
-        "flow",
-        "partner",
-        "product",
-        "currency",
-        "measure",
-        "source",
-        "vintage",
-        "table",
-    ):
-        out[column] = out[column].astype(str)
-    unit = out["quantity_unit"]
-    out["quantity_unit"] = unit.astype(object).where(unit.notna(), None)
+    out = typed(frame)
+    out["import_id"] = out["import_id"].astype("int64")
     return out
 
 

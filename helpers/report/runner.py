@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -167,44 +168,48 @@ def _export_html(nb_path: Path, html_path: Path, show_code: bool, resources: dic
     html_path.write_text(body, encoding="utf-8")
 
 
-def _run_view(task: dict) -> dict:
-    """Execute one notebook and export it; never raises (errors come back as data)."""
-    import papermill as pm
-
-    view, start = task["view"], time.perf_counter()
-    _post("start", view)
-    result = {"view": view, "ok": False, "execute_s": None, "export_s": None}
-    # The kernel inherits fd 2: send its chatter (TCP warning, shutdown noise) to a log file.
+@contextlib.contextmanager
+def _stderr_to(log: str):
+    """Send fd 2 to `log` meanwhile: the kernel inherits it and prints its chatter there."""
     sys.stderr.flush()
     saved = os.dup(2)
-    log_fd = os.open(task["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log_fd, 2)
     os.close(log_fd)
     try:
-        pm.execute_notebook(
-            task["input"],
-            task["output"],
-            parameters=task["parameters"],
-            kernel_name="python3",
-            language="python",
-            cwd=task["cwd"],
-            log_output=False,
-            progress_bar=False,
-        )
-    except pm.PapermillExecutionError as exc:
-        first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
-        result.update(
-            ename=exc.ename,
-            evalue=exc.evalue,
-            exec_count=exc.exec_count,
-            cell_index=exc.cell_index,
-            cell_source=first[:120],
-        )
-    except Exception as exc:  # kernel died, bad notebook JSON, ...
-        result.update(ename=type(exc).__name__, evalue=str(exc))
-    else:
+        yield
+    finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _execute_notebook(task: dict) -> dict:
+    """Run one notebook with papermill; the failure (view, cell, error) as data, {} on success."""
+    import papermill as pm
+
+    try:
+        with _stderr_to(task["log"]):
+            pm.execute_notebook(task["input"], task["output"], parameters=task["parameters"],
+                                kernel_name="python3", language="python", cwd=task["cwd"],
+                                log_output=False, progress_bar=False)  # fmt: skip
+    except pm.PapermillExecutionError as exc:
+        first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        return {"ename": exc.ename, "evalue": exc.evalue, "exec_count": exc.exec_count,
+                "cell_index": exc.cell_index, "cell_source": first[:120]}  # fmt: skip
+    except Exception as exc:  # kernel died, bad notebook JSON, ...
+        return {"ename": type(exc).__name__, "evalue": str(exc)}
+    return {}
+
+
+def _run_view(task: dict) -> dict:
+    """Execute one notebook and export it; never raises (errors come back as data)."""
+    view, start = task["view"], time.perf_counter()
+    _post("start", view)
+    result = {"view": view, "ok": False, "execute_s": None, "export_s": None}
+    failure = _execute_notebook(task)
+    result.update(failure)
+    if not failure:
         result["execute_s"] = round(time.perf_counter() - start, 3)
         t1 = time.perf_counter()
         try:
@@ -215,10 +220,6 @@ def _run_view(task: dict) -> dict:
             result["ok"] = True
         except Exception as exc:
             result.update(ename=type(exc).__name__, evalue=f"HTML export failed: {exc}")
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
     result["seconds"] = round(time.perf_counter() - start, 3)
     return result
 
