@@ -115,9 +115,16 @@ class FigureSet:
         self.currency = currency
         self.rows: list[dict] = []
 
-    def add(self, name: str, flow: str, dimension: str, item: str, period, value) -> None:
-        """Record one figure under its registered name (skips NaN: not computable, not shown)."""
-        unit = unit_of(name, self.currency)
+    def add(self, name: str, flow: str, dimension: str, item: str, period, value,
+            unit: str | None = None) -> None:  # fmt: skip
+        """Record one figure under its registered name (skips NaN: not computable, not shown).
+
+        The unit comes from the registry; a `unit` passed in must agree with it.
+        """
+        registered = unit_of(name, self.currency)
+        if unit is not None and unit != registered:
+            raise ValueError(f"figure '{name}' is in {registered}, not {unit}")
+        unit = registered
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         self.rows.append(

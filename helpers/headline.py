@@ -34,7 +34,7 @@ FLOWS = ("export", "import")
 
 
 @dataclass
-class Headline:
+class Headline(metrics.HasReleasePeriod):
     """Headline figures for one month (growth in pct, balance in bn of the currency).
 
     `flows[flow]` maps figure names (data/figure_names.csv) to values.
@@ -49,18 +49,6 @@ class Headline:
     consensus_balance: float = np.nan
     quarters: dict[str, pd.Series] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def period(self) -> pd.Period:
-        return self.when.period
-
-    @property
-    def label(self) -> str:
-        return self.when.label
-
-    @property
-    def is_janfeb(self) -> bool:
-        return self.when.is_janfeb
 
 
 def _at(series: pd.Series | None, period: pd.Period) -> float:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "HasReleasePeriod",
     "ResolvedPeriod",
     "balance",
     "balance_change_yoy",
@@ -212,6 +213,24 @@ class ResolvedPeriod:
     def window(self, months: int) -> pd.PeriodIndex:
         """The `months` months ending at this period."""
         return pd.period_range(self.period - months + 1, self.period, freq="M")
+
+
+class HasReleasePeriod:
+    """Mixin for objects that carry a `when: ResolvedPeriod` (a view's context, a headline)."""
+
+    when: ResolvedPeriod
+
+    @property
+    def period(self) -> pd.Period:
+        return self.when.period
+
+    @property
+    def label(self) -> str:
+        return self.when.label
+
+    @property
+    def is_janfeb(self) -> bool:
+        return self.when.is_janfeb
 
 
 def resolve_period(period: pd.Period | str, combined_years: Iterable[int]) -> ResolvedPeriod:

@@ -28,7 +28,7 @@ __all__ = [
 
 
 @dataclass
-class ViewContext:
+class ViewContext(metrics.HasReleasePeriod):
     """Validated parameters, the dataset and the figures a view collects."""
 
     view: str
@@ -37,18 +37,6 @@ class ViewContext:
     ds: Dataset
     output_dir: str
     figures: FigureSet = field(default_factory=FigureSet)
-
-    @property
-    def period(self) -> pd.Period:
-        return self.when.period
-
-    @property
-    def label(self) -> str:
-        return self.when.label
-
-    @property
-    def is_janfeb(self) -> bool:
-        return self.when.is_janfeb
 
     @property
     def source_note(self) -> str:
