@@ -826,6 +826,69 @@ def forecast(
     return out
 
 
+def forecast_empirical(
+    levels: pd.Series,
+    errors: pd.DataFrame,
+    horizon: int = 6,
+    model: str = "rw_holiday",
+) -> pd.DataFrame:
+    """Fan-chart forecast for the models without their own intervals (rw_holiday, combo).
+
+    The point forecast is the model's from the last month; the 80%/95% bands are its point
+    minus the quantiles of the model's own backtest errors at the same horizon (`errors`: the
+    long table of `backtest_forecasts`, scored rows). A horizon the backtest did not score gets
+    the bands of the nearest scored horizon below it. Same columns as `forecast` (basis "month":
+    use `forecast` when a base month was split from a combined Jan-Feb).
+    """
+    if model not in {"rw_holiday", "combo"}:
+        raise ValueError("model must be 'rw_holiday' or 'combo'")
+    split, years, genuine = _prepared(levels)
+    origin = split.index[-1]
+    targets = pd.period_range(origin + 1, periods=horizon, freq="M")
+    if any(_combined_base(f, years) for f in targets):
+        raise ValueError("a base month was split from a combined Jan-Feb: use forecast()")
+    holiday_d12 = _holiday_diffs(split.index.append(targets))
+    point = _rw_holiday_forecasts(
+        np.log(split), genuine, holiday_d12, origin, horizon, RW_HOLIDAY_MONTHS
+    )
+    if model == "combo":
+        point = (point + forecast(levels, None, horizon, model="sarimax")["yoy_pct"].to_numpy()) / 2
+    own = errors[(errors["model"] == model) & errors["scored"]].dropna(subset=["error_pp"])
+    scored_h = sorted(own["horizon"].unique())
+    if not scored_h:
+        raise ValueError(f"the backtest holds no scored errors of model '{model}'")
+    out = pd.DataFrame(index=targets)
+    out["yoy_pct"] = point
+    for i, h in enumerate(range(1, horizon + 1)):
+        use = max([s for s in scored_h if s <= h], default=scored_h[0])
+        q = np.quantile(own.loc[own["horizon"] == use, "error_pp"], [0.975, 0.9, 0.1, 0.025])
+        out.loc[targets[i], ["lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]] = point[i] - q
+    base = split.reindex(targets - 12).to_numpy()
+    out["level_usd"] = base * (1 + out["yoy_pct"] / 100)
+    out["base_level_usd"] = base
+    out["basis"] = "month"
+    out = out[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct",
+               "level_usd", "base_level_usd", "basis"]]  # fmt: skip
+    out.index.name = "period"
+    name = MODEL_LABELS[model]
+    out.attrs["note"] = (
+        f"{name}; 80%/95% bands from the quantiles of its own backtest errors at each horizon."
+    )
+    return out
+
+
+MODEL_LABELS = {
+    "sarimax": "SARIMAX (0,1,1)(0,1,1)12 on log levels with Chinese New Year regressors",
+    "sarimax_x": "SARIMAX on log levels with New Year regressors and a leading-indicator factor",
+    "bridge": "bridge regression of y/y on leading indicators and last month's y/y",
+    "rw_holiday": "random walk on New-Year-adjusted y/y (mean of the last 3 adjusted months, "
+    "holiday effect of the target month added back)",
+    "combo": "equal-weight combination of the SARIMAX and the New-Year-adjusted random walk",
+    "random_walk": "random walk on y/y (next month's y/y = this month's)",
+    "seasonal_naive": "seasonal naive (y/y = growth of the last 12 months' total)",
+}
+
+
 # --------------------------------------------------------------------------------------------
 # Scenarios
 

@@ -598,14 +598,18 @@ def revision_ends(levels: pd.Series, years: int = 3) -> pd.PeriodIndex:
 
 
 def holiday_gain(
-    levels: pd.Series, ends: pd.PeriodIndex | None = None, method: str = "auto"
+    levels: pd.Series,
+    ends: pd.PeriodIndex | None = None,
+    method: str = "auto",
+    since: pd.Period | str | None = None,
 ) -> pd.DataFrame:
     """Adjustment with and without the New Year regressors, compared (one row per variant).
 
     Columns: method, jan_mar_mom_sd_pp (standard deviation of the adjusted m/m growth in
-    January-March over the whole span: lower = smoother), revision_rms_pp (root mean square, in
-    percent, of the revision of the adjusted value of each month in `ends` between the run that
-    ends there and the run on all data: the revision of the last point as data are added),
+    January-March from `since` on, default the whole span: lower = smoother), revision_rms_pp
+    (root mean square, in percent, of the revision of the adjusted value of each month in
+    `ends` between the run that ends there and the run on all data: the revision of the last
+    point as data are added),
     n_ends. `ends` defaults to `revision_ends(levels)`; each end costs one run per variant.
     """
     ends = revision_ends(levels) if ends is None else pd.PeriodIndex(ends, freq="M")
@@ -621,7 +625,7 @@ def holiday_gain(
             {
                 "variant": label,
                 "method": final.method,
-                "jan_mar_mom_sd_pp": jan_mar_mom_sd(final.adjusted),
+                "jan_mar_mom_sd_pp": jan_mar_mom_sd(final.adjusted.loc[since:]),
                 "revision_rms_pp": float(np.sqrt(np.mean(revisions**2))) if len(ends) else np.nan,
                 "n_ends": len(ends),
             }
