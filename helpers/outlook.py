@@ -75,7 +75,22 @@ def scenario_table(
         f"CNY per EUR moves {cny_per_eur_change_pct:+g}%": {
             "item": "european_union", "fx_change_pct": cny_per_eur_change_pct},
     }  # fmt: skip
-    return forecast.scenario(shares, shocks, fx_elasticity=fx_elasticity)
+    held = {name: spec for name, spec in shocks.items() if spec["item"] in shares.index}
+    if not held:
+        empty = pd.DataFrame(columns=["item", "share_pct", "growth_change_pp",
+                                      "headline_effect_pp", "how"])  # fmt: skip
+        empty.attrs["note"] = (
+            "*Scenarios not shown: these data hold no exports by partner (United States, "
+            "European Union), so there is no base share to translate a shock with. Import "
+            "partner series to get them.*"
+        )
+        return empty
+    return forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
+
+
+def scenario_note(table: pd.DataFrame) -> str:
+    """Why the scenario table is empty, or nothing."""
+    return table.attrs.get("note", "")
 
 
 def base_effect_frame(levels: pd.Series, sa: seasonal.SAResult, horizon: int = 6):
@@ -489,7 +504,7 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
     columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
                "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
                "beats_random_walk"]  # fmt: skip
-    return result.backtest[columns].set_index("model")
+    return result.backtest[columns].set_index(["model", "horizon"])
 
 
 def forecast_display(result: Outlook) -> pd.DataFrame:
