@@ -33,9 +33,9 @@ CSV_COLUMNS = {
     "mae_pp": "mae",
     "rmse_ratio_vs_random_walk": "rmse_ratio_random_walk",
     "rmse_ratio_vs_seasonal_naive": "rmse_ratio_seasonal_naive",
-    "mae_ratio_vs_random_walk": "mae_ratio_random_walk",
     "coverage80": "coverage80",
     "coverage95": "coverage95",
+    "mae_ratio_vs_random_walk": "mae_ratio_random_walk",
     "n_coverage": "n_coverage",
     "dm_pvalue_vs_random_walk": "dm_pvalue_random_walk",
 }
