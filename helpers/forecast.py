@@ -20,10 +20,17 @@ Models (names used by ``backtest``):
   factor z enters as its seasonal running sum Z_t = z_t + Z_{t-12}, so that the y/y growth of
   exports (the 12-month difference of log levels) responds to z itself.
 
+* ``rw_holiday``: random walk on New-Year-adjusted y/y: the mean adjusted log y/y of the last
+  three months (3 rather than 1 chosen on 1995-1999 origins of the real 1983-2013 series, before
+  any 2000-2013 result was seen) carried forward, plus the target month's own holiday effect.
+* ``combo``: the equal-weight mean of ``sarimax`` and ``rw_holiday`` (weights fixed a priori).
+
 SARIMAX parameters are estimated by maximum likelihood (scale concentrated out, approximate
 diffuse initialisation: about ten times faster than the exact diffuse one, same forecasts to a
 few tenths of a percent); a backtest re-estimates them every ``refit_every`` origins and
-re-filters with fixed parameters in between.
+iterates forecasts from one filter pass with fixed parameters in between. SARIMAX bands are
+its prediction intervals; every other model's bands are the quantiles of its own past errors
+(``_empirical_bands``), so the backtest reports the coverage of all of them.
 
 Benchmarks: ``random_walk`` (next y/y = last observed y/y) and ``seasonal_naive`` (level of the
 target month = level 12 months earlier × (1 + growth of the last 12 months' total over the 12
