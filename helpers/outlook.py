@@ -174,22 +174,32 @@ def _slug(text: str) -> str:
 
 
 def backtest_verdict(table: pd.DataFrame) -> str:
-    """Plain-words verdict on the backtest, whichever way it goes."""
+    """Plain-words verdict on the backtest, whichever way it goes: one line per model with its
+    RMSE ratio to the random walk at each horizon, then the best model by the mean ratio."""
     if table is None or table.empty:
         return "*No backtest could be run on these data.*"
-    models = table[~table["model"].isin(["random_walk", "seasonal_naive"])]
+    models = table[~table["model"].isin(forecast.BENCHMARKS)]
+    if models.empty:
+        return "*Only the benchmarks could be scored on these data.*"
     lines = []
-    for row in models.itertuples():
-        verdict = "beats" if row.beats_random_walk else "does NOT beat"
-        lines.append(
-            f"- **{row.model}** (h={row.horizon}) {verdict} the random walk: RMSE "
-            f"{row.rmse_pp:.2f} pp, ratio {row.rmse_ratio_vs_random_walk:.2f} "
-            f"(vs seasonal naive {row.rmse_ratio_vs_seasonal_naive:.2f}; {row.n} months scored)."
+    for name, rows in models.groupby("model", sort=False):
+        beats = rows.loc[rows["beats_random_walk"], "horizon"].tolist()
+        verdict = (
+            "beats the random walk at every horizon"
+            if len(beats) == len(rows)
+            else "does NOT beat the random walk at any horizon"
+            if not beats
+            else f"beats the random walk only at h={', '.join(map(str, beats))}"
         )
-    best = models.loc[models["rmse_pp"].idxmin()]
+        ratios = ", ".join(
+            f"{r.rmse_ratio_vs_random_walk:.2f} (h={r.horizon})" for r in rows.itertuples()
+        )
+        lines.append(f"- **{name}** {verdict}: RMSE ratio {ratios}; {rows['n'].iloc[0]} months.")
+    mean = models.groupby("model")["rmse_ratio_vs_random_walk"].mean()
+    best = mean.idxmin()
     lines.append(
-        f"\nBest on this history: **{best.model}**"
-        + ("" if best.beats_random_walk else " — but no model beats the random walk here.")
+        f"\nBest on this history (mean RMSE ratio over horizons {mean[best]:.2f}): **{best}**"
+        + ("" if mean[best] < 1 else " — but it does not beat the random walk on average.")
     )
     return "\n".join(lines)
 
