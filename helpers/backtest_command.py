@@ -84,7 +84,10 @@ def backtest_table(
     table = forecast.backtest(
         levels, indicators, start=start, end=end, models=models, horizons=horizons
     )
-    return table[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS)
+    out = table[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS)
+    targets = table.attrs["forecasts"]["target"]
+    out.attrs["window"] = f"{targets.min()} to {targets.max()}"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - began
-    window = f"{start or 'default start'} to {end or 'the last month'}"
+    window = table.attrs.get("window", "")
     print(f"{args.flow} y/y, targets {window}, horizons {','.join(map(str, horizons))} "
           f"({seconds:.1f} s)")  # fmt: skip
     with pd.option_context("display.width", 200, "display.max_columns", 20):

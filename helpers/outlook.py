@@ -88,9 +88,15 @@ def scenario_table(
     return forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
 
 
-def scenario_note(table: pd.DataFrame) -> str:
-    """Why the scenario table is empty, or nothing."""
-    return table.attrs.get("note", "")
+def scenario_view(table: pd.DataFrame):
+    """The scenario table for display, or the note saying why there is none."""
+    if table.empty:
+        from IPython.display import Markdown
+
+        return Markdown(table.attrs.get("note", "*No scenario could be computed.*"))
+    from helpers import notebook
+
+    return notebook.table(table, decimals=2)
 
 
 def base_effect_frame(levels: pd.Series, sa: seasonal.SAResult, horizon: int = 6):
@@ -514,7 +520,11 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
     columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
                "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
                "beats_random_walk"]  # fmt: skip
-    return result.backtest[columns].set_index(["model", "horizon"])
+    return (
+        result.backtest[columns]
+        .set_index(["model", "horizon"])
+        .rename(columns={"coverage80": "80% band coverage", "coverage95": "95% band coverage"})
+    )
 
 
 def forecast_display(result: Outlook) -> pd.DataFrame:
