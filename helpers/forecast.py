@@ -20,10 +20,17 @@ Models (names used by ``backtest``):
   factor z enters as its seasonal running sum Z_t = z_t + Z_{t-12}, so that the y/y growth of
   exports (the 12-month difference of log levels) responds to z itself.
 
+* ``rw_holiday``: random walk on New-Year-adjusted y/y: the mean adjusted log y/y of the last
+  three months (3 rather than 1 chosen on 1995-1999 origins of the real 1983-2013 series, before
+  any 2000-2013 result was seen) carried forward, plus the target month's own holiday effect.
+* ``combo``: the equal-weight mean of ``sarimax`` and ``rw_holiday`` (weights fixed a priori).
+
 SARIMAX parameters are estimated by maximum likelihood (scale concentrated out, approximate
 diffuse initialisation: about ten times faster than the exact diffuse one, same forecasts to a
 few tenths of a percent); a backtest re-estimates them every ``refit_every`` origins and
-re-filters with fixed parameters in between.
+iterates forecasts from one filter pass with fixed parameters in between. SARIMAX bands are
+its prediction intervals; every other model's bands are the quantiles of its own past errors
+(``_empirical_bands``), so the backtest reports the coverage of all of them.
 
 Benchmarks: ``random_walk`` (next y/y = last observed y/y) and ``seasonal_naive`` (level of the
 target month = level 12 months earlier × (1 + growth of the last 12 months' total over the 12
@@ -42,7 +49,13 @@ from helpers import metrics
 from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
 
 MODELS = ("bridge", "sarimax", "sarimax_x")
+EXTRA_MODELS = ("rw_holiday", "combo")
 BENCHMARKS = ("random_walk", "seasonal_naive")
+RW_HOLIDAY_MONTHS = 3  # adjusted y/y months averaged by rw_holiday (chosen on 1995-1999)
+FAN_MODELS = ("sarimax", "sarimax_x", "rw_holiday", "combo")  # models `forecast` can draw
+BAND_WARMUP_MONTHS = 36  # origins before the scored window that only feed past errors
+MIN_BAND_ERRORS = 24  # past errors needed before an empirical band is drawn
+Z80, Z95 = 1.2815515655446004, 1.959963984540054  # standard normal quantiles 0.9 and 0.975
 SARIMA_ORDER = ((0, 1, 1), (0, 1, 1, 12))
 DEFAULT_FX_ELASTICITY = 0.5
 
@@ -284,7 +297,7 @@ def _sarimax_exog(index: pd.PeriodIndex, features: pd.DataFrame | None, pca) -> 
     return exog
 
 
-def _sarimax_model(endog: pd.Series, exog: pd.DataFrame):
+def _sarimax_model(endog: pd.Series, exog: pd.DataFrame, concentrate_scale: bool = True):
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     order, seasonal_order = SARIMA_ORDER
@@ -294,7 +307,7 @@ def _sarimax_model(endog: pd.Series, exog: pd.DataFrame):
         order=order,
         seasonal_order=seasonal_order,
         trend="n",
-        concentrate_scale=True,
+        concentrate_scale=concentrate_scale,
     )
     model.initialize_approximate_diffuse(1e6)
     return model
@@ -335,10 +348,78 @@ def _sarimax_fit(
         warnings.simplefilter("ignore")
         if refit or state is None:
             start = state["params"] if state is not None else None
-            res = model.fit(start_params=start, disp=False, maxiter=200)
+            res = model.fit(start_params=start, disp=False, maxiter=200, cov_type="none")
         else:
-            res = model.filter(state["params"])
+            res = model.filter(state["params"], cov_type="none")
     return res, exog.iloc[len(endog) :].to_numpy(), {"params": res.params, "pca": pca}
+
+
+def _fixed(matrix: np.ndarray) -> np.ndarray:
+    """A time-invariant state-space matrix (statsmodels keeps a trailing time axis if any)."""
+    return matrix[:, :, 0] if matrix.ndim == 3 else matrix
+
+
+def _sarimax_block_forecasts(
+    log_endog: pd.Series,
+    features: pd.DataFrame | None,
+    origins: pd.PeriodIndex,
+    indicator_lead: int,
+    steps: int,
+    refit_every: int,
+) -> dict[pd.Period, tuple[np.ndarray, np.ndarray]]:
+    """SARIMAX forecasts of log levels from each origin: {origin: (means, variances)}.
+
+    Parameters (and the scale) are estimated at the first origin of each block of
+    `refit_every` origins; one Kalman filter pass with those fixed parameters over the data to
+    the block's last origin then gives the filtered state at every origin of the block, and the
+    forecasts are iterated from it by hand (the filtered state at T uses data up to T only, so
+    this equals re-filtering at each origin, at a fraction of the cost).
+    """
+    out: dict[pd.Period, tuple[np.ndarray, np.ndarray]] = {}
+    state = None
+    for b in range(0, len(origins), refit_every):
+        block = origins[b : b + refit_every]
+        first, last = block[0], block[-1]
+        res, _, state = _sarimax_fit(
+            log_endog, features, first, first + indicator_lead, steps, state, refit=True
+        )
+        params = np.r_[res.params, res.scale]
+        endog = log_endog.loc[:last]
+        index = pd.period_range(endog.index[0], last + steps, freq="M")
+        feats = None
+        if features is not None:
+            feats = _available(features, last + indicator_lead, index)
+        exog = _sarimax_exog(index, feats, state["pca"])
+        model = _sarimax_model(endog, exog.iloc[: len(endog)], concentrate_scale=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            filtered = model.filter(params, cov_type="none")
+        ssm = model.ssm
+        design, transition = _fixed(ssm["design"]), _fixed(ssm["transition"])
+        selection, state_cov = _fixed(ssm["selection"]), _fixed(ssm["state_cov"])
+        obs_cov = float(_fixed(ssm["obs_cov"])[0, 0])
+        rqr = selection @ state_cov @ selection.T
+        beta = params[: exog.shape[1]]
+        for origin in block:
+            t = len(endog.loc[:origin]) - 1
+            # future exog as known at this origin (indicators carried forward from origin+lead)
+            future_index = pd.period_range(endog.index[0], origin + steps, freq="M")
+            feats_o = (
+                None
+                if features is None
+                else _available(features, origin + indicator_lead, future_index)
+            )
+            x_future = _sarimax_exog(future_index, feats_o, state["pca"]).to_numpy()[t + 1 :]
+            a = filtered.filtered_state[:, t].copy()
+            p = filtered.filtered_state_cov[:, :, t].copy()
+            means, variances = np.empty(steps), np.empty(steps)
+            for j in range(steps):
+                a = transition @ a
+                p = transition @ p @ transition.T + rqr
+                means[j] = float((design @ a)[0]) + float(x_future[j] @ beta)
+                variances[j] = float((design @ p @ design.T)[0, 0]) + obs_cov
+            out[origin] = (means, variances)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,6 +430,74 @@ def _default_start(split: pd.Series) -> pd.Period:
     return split.index[0] + 60
 
 
+def _holiday_diffs(index: pd.PeriodIndex) -> pd.DataFrame:
+    """12-month differences of the New Year regressors on `index` (computed beyond its start)."""
+    wide = pd.period_range(index[0] - 12, index[-1], freq="M")
+    regs = cny_regressors(wide)
+    return (regs - regs.shift(12)).reindex(index)
+
+
+def _rw_holiday_forecasts(
+    log_levels: pd.Series,
+    genuine: pd.Series,
+    holiday_d12: pd.DataFrame,
+    origin: pd.Period,
+    steps: int,
+    months: int = 1,
+) -> np.ndarray:
+    """Random walk on New-Year-adjusted y/y: forecasts of y/y (pct) for origin+1 … origin+steps.
+
+    β is the OLS slope of the seasonal-and-first-differenced log levels, (1-B)(1-B^12) log X, on
+    the same differences of the regressors (months up to `origin`, genuine single months only).
+    The adjusted log y/y a_t = log X_t - log X_{t-12} - dR12_t·β of the last `months` genuine
+    months is averaged and carried forward; the forecast adds back the target's own holiday
+    difference: log y/y_{T+h} = mean(a) + dR12_{T+h}·β.
+    """
+    logs = log_levels.loc[:origin]
+    d12 = logs - logs.shift(12)
+    dd = d12.diff()
+    reg = holiday_d12.reindex(logs.index)
+    dreg = reg.diff()
+    ok = dd.notna() & dreg.notna().all(axis=1) & genuine.reindex(logs.index).to_numpy()
+    ok &= genuine.reindex(logs.index).shift(1, fill_value=False).to_numpy()
+    if ok.sum() < 24:
+        return np.full(steps, np.nan)
+    beta, *_ = np.linalg.lstsq(dreg[ok].to_numpy(), dd[ok].to_numpy(), rcond=None)
+    adjusted = (d12 - reg.to_numpy() @ beta)[genuine.reindex(logs.index).to_numpy()].dropna()
+    if adjusted.empty:
+        return np.full(steps, np.nan)
+    level = float(adjusted.iloc[-months:].mean())
+    targets = pd.period_range(origin + 1, periods=steps, freq="M")
+    return 100 * (np.exp(level + holiday_d12.reindex(targets).to_numpy() @ beta) - 1)
+
+
+def _empirical_bands(out: pd.DataFrame, min_errors: int = MIN_BAND_ERRORS) -> pd.DataFrame:
+    """Fill missing bands from each model's own past errors at the same horizon.
+
+    For a forecast made at origin T, the errors (forecast - actual) of the same model and
+    horizon whose target is at most T (so known at T) give the quantiles: the 80% band is
+    [f - q90(e), f - q10(e)], the 95% band [f - q97.5(e), f - q2.5(e)]. Needs `min_errors`
+    past errors; otherwise the band stays NaN.
+    """
+    out = out.copy()
+    columns = ["lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]
+    for _, group in out.groupby(["model", "horizon"]):
+        if group["lo80_pct"].notna().all():
+            continue
+        known = group[group["scored"] & group["error_pp"].notna()].sort_values("target")
+        targets = known["target"].to_numpy()
+        errors = known["error_pp"].to_numpy()
+        counts = np.searchsorted(targets, group["origin"].to_numpy(), side="right")
+        missing = group["lo80_pct"].isna().to_numpy()
+        values = group[columns].to_numpy(dtype=float, copy=True)
+        forecasts = group["forecast_pct"].to_numpy()
+        for i in np.flatnonzero(missing & (counts >= min_errors)):
+            q = np.quantile(errors[: counts[i]], [0.975, 0.9, 0.1, 0.025])
+            values[i] = forecasts[i] - q
+        out.loc[group.index, columns] = values
+    return out
+
+
 def backtest_forecasts(
     levels: pd.Series,
     indicators: pd.DataFrame | None = None,
@@ -357,26 +506,36 @@ def backtest_forecasts(
     horizons: Iterable[int] = (1,),
     refit_every: int = 12,
     indicator_lead: int = 1,
+    end: pd.Period | str | None = None,
+    warmup: int = BAND_WARMUP_MONTHS,
 ) -> pd.DataFrame:
     """Expanding-window pseudo-out-of-sample forecasts of export y/y (long table).
 
-    For each origin T from `start` (default: 60 months after the first month) to the month
-    before the last, January excepted (GAC releases January only together with February),
-    every model sees levels up to T and indicators up to T + `indicator_lead`
-    (PMIs come out before the trade data; later months carry the last value forward), and
-    forecasts y/y for T+h. The SARIMAX models re-estimate their parameters every `refit_every`
-    origins and only re-filter the data with fixed parameters in between (for speed).
-    Columns: origin, target, horizon, model, forecast_pct, actual_pct, error_pp, scored
-    (False where the target's y/y is not a genuine single-month rate).
+    `start` and `end` bound the *target* months scored (default: 60 months after the first
+    month, and the last month), so every horizon is scored on the same months. Forecasts are
+    made from every origin T from `warmup` months before the first origin needed (for the
+    past errors that give the benchmarks' and the combination's bands) up to min(end, last)-1,
+    except a January published only combined with February (no release to forecast from).
+    Every model sees levels up to T and indicators up to T + `indicator_lead` (PMIs come out
+    before the trade data; later months carry the last value forward) and forecasts y/y for
+    T+h. The SARIMAX models re-estimate their parameters every `refit_every` origins and only
+    re-filter with fixed parameters in between (for speed).
+
+    Columns: origin, target, horizon, model, forecast_pct, actual_pct, error_pp (forecast -
+    actual), lo80_pct, hi80_pct, lo95_pct, hi95_pct (SARIMAX: its prediction intervals;
+    other models: `_empirical_bands`), scored (False where the target's y/y is not a genuine
+    single-month rate), in_window (target within start..end).
     """
     models = list(models)
     horizons = sorted(set(horizons))
-    unknown = set(models) - set(MODELS)
+    unknown = set(models) - set(MODELS) - set(EXTRA_MODELS)
     if unknown:
-        raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS}")
+        raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS + EXTRA_MODELS}")
     needs_ind = {"bridge", "sarimax_x"} & set(models)
     if needs_ind and indicators is None:
         raise ValueError(f"models {sorted(needs_ind)} need indicators")
+    if "combo" in models and not {"sarimax", "rw_holiday"} <= set(models):
+        models = [*models, *(m for m in ("sarimax", "rw_holiday") if m not in models)]
     split, years, genuine = _prepared(levels)
     yoy = yoy_pct(split)
     last_yoy = _comparable_yoy(split, genuine)
@@ -384,16 +543,34 @@ def backtest_forecasts(
     log_endog = _log_endog(split, years)
     start = _default_start(split) if start is None else pd.Period(start, freq="M")
     last = split.index[-1]
-    origins = pd.period_range(max(start, split.index[0] + 24), last - 1, freq="M")
-    # GAC never releases January alone (it comes with February): no January origins
-    origins = origins[origins.month != 1]
-    if len(origins) < 12:
-        raise ValueError("backtest needs at least 12 forecast origins: choose an earlier start")
+    end = last if end is None else min(pd.Period(end, freq="M"), last)
     steps = max(horizons)
+    earliest = split.index[0] + 24
+    first_needed = max(start - steps, earliest)
+    origins = pd.period_range(max(first_needed - warmup, earliest), end - 1, freq="M")
+    # a January published only with February was never released on its own
+    origins = origins[~((origins.month == 1) & np.isin(origins.year, years))]
+    if (origins >= first_needed).sum() < 12:
+        raise ValueError("backtest needs at least 12 forecast origins: choose an earlier start")
     rolling12 = split.rolling(12).sum()
-    states: dict[str, dict | None] = {"sarimax": None, "sarimax_x": None}
+    holiday_d12 = _holiday_diffs(split.index.append(pd.period_range(last + 1, periods=steps)))
+    log_split = np.log(split)
+    combo_warm = "combo" in models
+    expensive_origins = origins if combo_warm else origins[origins >= first_needed]
+    sarimax_paths = {
+        name: _sarimax_block_forecasts(
+            log_endog,
+            features if name == "sarimax_x" else None,
+            expensive_origins,
+            indicator_lead,
+            steps,
+            refit_every,
+        )
+        for name in ("sarimax", "sarimax_x")
+        if name in models
+    }
     rows = []
-    for i, origin in enumerate(origins):
+    for origin in origins:
         through = origin + indicator_lead
         preds: dict[str, np.ndarray] = {
             "random_walk": np.repeat(last_yoy[origin], steps),
@@ -401,31 +578,34 @@ def backtest_forecasts(
                 100 * (rolling12[origin] / rolling12.get(origin - 12, np.nan) - 1), steps
             ),
         }
-        if "bridge" in models:
+        bands: dict[str, np.ndarray] = {}
+        if "rw_holiday" in models:
+            preds["rw_holiday"] = _rw_holiday_forecasts(
+                log_split, genuine, holiday_d12, origin, steps, RW_HOLIDAY_MONTHS
+            )
+        expensive = origin >= first_needed or combo_warm
+        if "bridge" in models and expensive:
             preds["bridge"] = _bridge_forecasts(
                 yoy, last_yoy, genuine, features, origin, through, steps
             )
-        for name in ("sarimax", "sarimax_x"):
-            if name not in models:
+        for name, paths in sarimax_paths.items():
+            if origin not in paths:
                 continue
-            res, future_exog, states[name] = _sarimax_fit(
-                log_endog,
-                features if name == "sarimax_x" else None,
-                origin,
-                through,
-                steps,
-                states[name],
-                refit=i % refit_every == 0,
-            )
-            mean = np.asarray(res.get_forecast(steps, exog=future_exog).predicted_mean)
+            means, variances = paths[origin]
             targets = pd.period_range(origin + 1, periods=steps, freq="M")
             base = split.reindex(targets - 12).to_numpy()
-            preds[name] = 100 * (np.exp(mean) / base - 1)
+            preds[name] = 100 * (np.exp(means) / base - 1)
+            sd = np.sqrt(variances)
+            edges = np.column_stack([means + z * sd for z in (-Z80, Z80, -Z95, Z95)])
+            bands[name] = 100 * (np.exp(edges) / base[:, None] - 1)
+        if "combo" in models:
+            preds["combo"] = (preds["sarimax"] + preds["rw_holiday"]) / 2
         for h in horizons:
             target = origin + h
-            if target > last:
+            if target > end:
                 continue
             for name, values in preds.items():
+                band = bands.get(name, np.full((steps, 4), np.nan))[h - 1]
                 rows.append(
                     {
                         "origin": origin,
@@ -434,12 +614,18 @@ def backtest_forecasts(
                         "model": name,
                         "forecast_pct": float(values[h - 1]),
                         "actual_pct": float(yoy[target]),
+                        "lo80_pct": band[0],
+                        "hi80_pct": band[1],
+                        "lo95_pct": band[2],
+                        "hi95_pct": band[3],
                         "scored": bool(genuine[target]),
+                        "in_window": bool(start <= target <= end),
                     }
                 )
     out = pd.DataFrame(rows)
     out["error_pp"] = out["forecast_pct"] - out["actual_pct"]
-    return out
+    out = _empirical_bands(out)
+    return out[out["in_window"]].reset_index(drop=True)
 
 
 def _dm_pvalue(e_model: np.ndarray, e_bench: np.ndarray, h: int) -> float:
@@ -461,16 +647,32 @@ def _dm_pvalue(e_model: np.ndarray, e_bench: np.ndarray, h: int) -> float:
     return float(2 * stats.t.sf(abs(stat), df=n - 1))
 
 
+def _coverage(group: pd.DataFrame, level: str) -> tuple[float, int]:
+    """Share of outcomes inside the `level` ("80"/"95") band, over rows that have a band."""
+    lo, hi = group[f"lo{level}_pct"], group[f"hi{level}_pct"]
+    has = lo.notna() & hi.notna()
+    inside = (group["actual_pct"] >= lo) & (group["actual_pct"] <= hi)
+    return (float(inside[has].mean()) if has.any() else np.nan), int(has.sum())
+
+
 def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy table from `backtest_forecasts` output, on targets every model forecast."""
+    """Accuracy table from `backtest_forecasts` output, on targets every model forecast.
+
+    Adds coverage80/coverage95: the share of scored outcomes that fell inside the model's 80%
+    and 95% bands (n_coverage rows had a band; NaN when none had).
+    """
     scored = forecasts[forecasts["scored"]].dropna(subset=["error_pp"])
     rows = []
     for h, group in scored.groupby("horizon"):
         wide = group.pivot_table(index="target", columns="model", values="error_pp")
         wide = wide.dropna()
+        common = group[group["target"].isin(wide.index)]
         rmse = np.sqrt((wide**2).mean())
         mae = wide.abs().mean()
         for name in wide.columns:
+            own = common[common["model"] == name]
+            coverage80, n_coverage = _coverage(own, "80")
+            coverage95, _ = _coverage(own, "95")
             rows.append(
                 {
                     "model": name,
@@ -486,10 +688,14 @@ def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
                     "dm_pvalue_vs_random_walk": _dm_pvalue(
                         wide[name].to_numpy(), wide["random_walk"].to_numpy(), int(h)
                     ),
+                    "coverage80": coverage80,
+                    "coverage95": coverage95,
+                    "n_coverage": n_coverage,
                 }
             )
     out = pd.DataFrame(rows)
-    rank = out["model"].map({name: i for i, name in enumerate((*MODELS, *BENCHMARKS))})
+    order = (*MODELS, *EXTRA_MODELS, *BENCHMARKS)
+    rank = out["model"].map({name: i for i, name in enumerate(order)})
     out = out.assign(_rank=rank).sort_values(["horizon", "_rank"]).drop(columns="_rank")
     return out.reset_index(drop=True)
 
@@ -502,21 +708,38 @@ def backtest(
     horizons: Iterable[int] = (1,),
     refit_every: int = 12,
     indicator_lead: int = 1,
+    end: pd.Period | str | None = None,
 ) -> pd.DataFrame:
     """Pseudo-out-of-sample accuracy of the nowcast models against the two benchmarks.
 
     One row per (model, horizon), benchmarks included: n (scored targets, the same for every
     model), rmse_pp, mae_pp, ratios vs random walk and seasonal naive (< 1 = better),
-    beats_random_walk / beats_seasonal_naive (RMSE strictly lower) and a Diebold-Mariano
-    p-value vs the random walk. The long table of forecasts is in ``.attrs["forecasts"]``.
-    See ``backtest_forecasts`` for the design.
+    beats_random_walk / beats_seasonal_naive (RMSE strictly lower), a Diebold-Mariano
+    p-value vs the random walk, and the coverage of the 80% and 95% bands. The long table of
+    forecasts is in ``.attrs["forecasts"]``. See ``backtest_forecasts`` for the design.
     """
     fc = backtest_forecasts(
-        levels, indicators, start, models, horizons, refit_every, indicator_lead
+        levels, indicators, start, models, horizons, refit_every, indicator_lead, end
     )
     out = summarise_backtest(fc)
     out.attrs["forecasts"] = fc
     return out
+
+
+def choose_model(table: pd.DataFrame, candidates: Iterable[str] = FAN_MODELS) -> str | None:
+    """The fan chart's model: the candidate with the lowest mean RMSE ratio to the random walk
+    over all horizons of the backtest `table` (one model for the whole path, so the fan is one
+    consistent forecast). None if no candidate was backtested on every horizon."""
+    if table is None or table.empty:
+        return None
+    horizons = table["horizon"].nunique()
+    rows = table[table["model"].isin(list(candidates))]
+    counts = rows.groupby("model")["horizon"].nunique()
+    full = counts[counts == horizons].index
+    if full.empty:
+        return None
+    score = rows[rows["model"].isin(full)].groupby("model")["rmse_ratio_vs_random_walk"].mean()
+    return str(score.idxmin())
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,6 +820,69 @@ def forecast(
         "from the model's prediction intervals (parameter uncertainty not included)."
     )
     return out
+
+
+def forecast_empirical(
+    levels: pd.Series,
+    errors: pd.DataFrame,
+    horizon: int = 6,
+    model: str = "rw_holiday",
+) -> pd.DataFrame:
+    """Fan-chart forecast for the models without their own intervals (rw_holiday, combo).
+
+    The point forecast is the model's from the last month; the 80%/95% bands are its point
+    minus the quantiles of the model's own backtest errors at the same horizon (`errors`: the
+    long table of `backtest_forecasts`, scored rows). A horizon the backtest did not score gets
+    the bands of the nearest scored horizon below it. Same columns as `forecast` (basis "month":
+    use `forecast` when a base month was split from a combined Jan-Feb).
+    """
+    if model not in {"rw_holiday", "combo"}:
+        raise ValueError("model must be 'rw_holiday' or 'combo'")
+    split, years, genuine = _prepared(levels)
+    origin = split.index[-1]
+    targets = pd.period_range(origin + 1, periods=horizon, freq="M")
+    if any(_combined_base(f, years) for f in targets):
+        raise ValueError("a base month was split from a combined Jan-Feb: use forecast()")
+    holiday_d12 = _holiday_diffs(split.index.append(targets))
+    point = _rw_holiday_forecasts(
+        np.log(split), genuine, holiday_d12, origin, horizon, RW_HOLIDAY_MONTHS
+    )
+    if model == "combo":
+        point = (point + forecast(levels, None, horizon, model="sarimax")["yoy_pct"].to_numpy()) / 2
+    own = errors[(errors["model"] == model) & errors["scored"]].dropna(subset=["error_pp"])
+    scored_h = sorted(own["horizon"].unique())
+    if not scored_h:
+        raise ValueError(f"the backtest holds no scored errors of model '{model}'")
+    out = pd.DataFrame(index=targets)
+    out["yoy_pct"] = point
+    for i, h in enumerate(range(1, horizon + 1)):
+        use = max([s for s in scored_h if s <= h], default=scored_h[0])
+        q = np.quantile(own.loc[own["horizon"] == use, "error_pp"], [0.975, 0.9, 0.1, 0.025])
+        out.loc[targets[i], ["lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]] = point[i] - q
+    base = split.reindex(targets - 12).to_numpy()
+    out["level_usd"] = base * (1 + out["yoy_pct"] / 100)
+    out["base_level_usd"] = base
+    out["basis"] = "month"
+    out = out[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct",
+               "level_usd", "base_level_usd", "basis"]]  # fmt: skip
+    out.index.name = "period"
+    name = MODEL_LABELS[model]
+    out.attrs["note"] = (
+        f"{name}; 80%/95% bands from the quantiles of its own backtest errors at each horizon."
+    )
+    return out
+
+
+MODEL_LABELS = {
+    "sarimax": "SARIMAX (0,1,1)(0,1,1)12 on log levels with Chinese New Year regressors",
+    "sarimax_x": "SARIMAX on log levels with New Year regressors and a leading-indicator factor",
+    "bridge": "bridge regression of y/y on leading indicators and last month's y/y",
+    "rw_holiday": "random walk on New-Year-adjusted y/y (mean of the last 3 adjusted months, "
+    "holiday effect of the target month added back)",
+    "combo": "equal-weight combination of the SARIMAX and the New-Year-adjusted random walk",
+    "random_walk": "random walk on y/y (next month's y/y = this month's)",
+    "seasonal_naive": "seasonal naive (y/y = growth of the last 12 months' total)",
+}
 
 
 # --------------------------------------------------------------------------------------------

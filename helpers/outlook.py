@@ -11,6 +11,10 @@ from helpers.data import Dataset
 
 MIN_MONTHS = 48  # four years: X-13 / STL and an honest backtest need at least this much
 BACKTEST_MODELS = ("bridge", "sarimax", "sarimax_x")
+BASE_MODELS = ("sarimax", "rw_holiday", "combo")  # backtested on every store
+BACKTEST_YEARS = 14  # targets scored: the last 14 years (keeps the view's backtest ~10 s)
+REVISION_YEARS = 2  # Jan-Mar end points whose revisions the view measures (2 X-13 runs each)
+GOAL_RATIO, GOAL_COVERAGE = 0.8, (0.75, 0.85)  # issue 13's target at horizons 1 and 3
 
 
 def export_levels(ds: Dataset, period, currency: str = "USD") -> pd.Series:
@@ -71,7 +75,28 @@ def scenario_table(
         f"CNY per EUR moves {cny_per_eur_change_pct:+g}%": {
             "item": "european_union", "fx_change_pct": cny_per_eur_change_pct},
     }  # fmt: skip
-    return forecast.scenario(shares, shocks, fx_elasticity=fx_elasticity)
+    held = {name: spec for name, spec in shocks.items() if spec["item"] in shares.index}
+    if not held:
+        empty = pd.DataFrame(columns=["item", "share_pct", "growth_change_pp",
+                                      "headline_effect_pp", "how"])  # fmt: skip
+        empty.attrs["note"] = (
+            "*Scenarios not shown: these data hold no exports by partner (United States, "
+            "European Union), so there is no base share to translate a shock with. Import "
+            "partner series to get them.*"
+        )
+        return empty
+    return forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
+
+
+def scenario_view(table: pd.DataFrame):
+    """The scenario table for display, or the note saying why there is none."""
+    if table.empty:
+        from IPython.display import Markdown
+
+        return Markdown(table.attrs.get("note", "*No scenario could be computed.*"))
+    from helpers import notebook
+
+    return notebook.table(table, decimals=2)
 
 
 def recent_yoy(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.Series:
@@ -93,8 +118,16 @@ def fan_frame(forecast: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def record(figures, period, base=None, backtest=None, forecast=None, scenarios=None) -> None:
-    """Add the outlook's figures: base effects, forecast and bands, backtest, scenarios."""
+def record(figures, period, base=None, backtest=None, forecast=None, scenarios=None,
+           holiday=None) -> None:  # fmt: skip
+    """Add the outlook's figures: base effects, forecast and bands, backtest, scenarios and the
+    New Year diagnostics.
+
+    Backtest rows: metrics rmse, mae, rmse_ratio_random_walk, rmse_ratio_seasonal_naive, n,
+    coverage80, coverage95 with dimension "model" and item "<model>_h<horizon>" (e.g.
+    sarimax_h3, random_walk_h1). Holiday rows: dimension "regressor", items cny_before /
+    cny_after, metrics holiday_coef (log) and holiday_t, per flow.
+    """
     if base is not None:
         for month, row in base.iterrows():
             figures.add("base_effect", "export", "total", "total", month,
@@ -116,6 +149,16 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
                         row.rmse_ratio_vs_random_walk)  # fmt: skip
             figures.add("rmse_ratio_seasonal_naive", "export", "model", item, period,
                         row.rmse_ratio_vs_seasonal_naive)  # fmt: skip
+            figures.add("n", "export", "model", item, period, row.n)
+            if hasattr(row, "coverage80"):
+                figures.add("coverage80", "export", "model", item, period, row.coverage80)
+                figures.add("coverage95", "export", "model", item, period, row.coverage95)
+    if holiday is not None:
+        for flow, row in holiday.iterrows():
+            for name in seasonal.REGRESSOR_NAMES:
+                figures.add("holiday_coef", flow, "regressor", name, period,
+                            row[f"{name}_coef"])  # fmt: skip
+                figures.add("holiday_t", flow, "regressor", name, period, row[f"{name}_t"])
     if scenarios is not None:
         for name, row in scenarios.iterrows():
             item = "total" if name == "Total" else _slug(name)
@@ -128,22 +171,32 @@ def _slug(text: str) -> str:
 
 
 def backtest_verdict(table: pd.DataFrame) -> str:
-    """Plain-words verdict on the backtest, whichever way it goes."""
+    """Plain-words verdict on the backtest, whichever way it goes: one line per model with its
+    RMSE ratio to the random walk at each horizon, then the best model by the mean ratio."""
     if table is None or table.empty:
         return "*No backtest could be run on these data.*"
-    models = table[~table["model"].isin(["random_walk", "seasonal_naive"])]
+    models = table[~table["model"].isin(forecast.BENCHMARKS)]
+    if models.empty:
+        return "*Only the benchmarks could be scored on these data.*"
     lines = []
-    for row in models.itertuples():
-        verdict = "beats" if row.beats_random_walk else "does NOT beat"
-        lines.append(
-            f"- **{row.model}** (h={row.horizon}) {verdict} the random walk: RMSE "
-            f"{row.rmse_pp:.2f} pp, ratio {row.rmse_ratio_vs_random_walk:.2f} "
-            f"(vs seasonal naive {row.rmse_ratio_vs_seasonal_naive:.2f}; {row.n} months scored)."
+    for name, rows in models.groupby("model", sort=False):
+        beats = rows.loc[rows["beats_random_walk"], "horizon"].tolist()
+        verdict = (
+            "beats the random walk at every horizon"
+            if len(beats) == len(rows)
+            else "does NOT beat the random walk at any horizon"
+            if not beats
+            else f"beats the random walk only at h={', '.join(map(str, beats))}"
         )
-    best = models.loc[models["rmse_pp"].idxmin()]
+        ratios = ", ".join(
+            f"{r.rmse_ratio_vs_random_walk:.2f} (h={r.horizon})" for r in rows.itertuples()
+        )
+        lines.append(f"- **{name}** {verdict}: RMSE ratio {ratios}; {rows['n'].iloc[0]} months.")
+    mean = models.groupby("model")["rmse_ratio_vs_random_walk"].mean()
+    best = mean.idxmin()
     lines.append(
-        f"\nBest on this history: **{best.model}**"
-        + ("" if best.beats_random_walk else " — but no model beats the random walk here.")
+        f"\nBest on this history (mean RMSE ratio over horizons {mean[best]:.2f}): **{best}**"
+        + ("" if mean[best] < 1 else " — but it does not beat the random walk on average.")
     )
     return "\n".join(lines)
 
@@ -159,6 +212,9 @@ class Outlook:
     base: pd.DataFrame | None = None
     backtest: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
+    fan_model: str | None = None
+    holiday: pd.DataFrame | None = None  # New Year diagnostics by flow (`holiday_table`)
+    indicators: pd.DataFrame | None = None  # `indicator_leads`
 
     def explain(self, part: str):
         """Markdown saying why a part is missing."""
@@ -169,7 +225,11 @@ class Outlook:
 
 
 def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Outlook:
-    """Seasonal adjustment, base effects, backtest and forecast for exports to `period`."""
+    """Seasonal adjustment, base effects, backtest and forecast for exports to `period`.
+
+    The backtest scores every horizon the fan chart draws (1..`horizon`) over the last
+    BACKTEST_YEARS years; the fan chart shows the model `forecast.choose_model` picks from it.
+    """
     t = ds.resolve(period).period
     levels = export_levels(ds, t, currency)
     result = Outlook(t, currency, notes=limits(ds, levels))
@@ -178,12 +238,240 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     indicators = indicators_to(ds, t)
     result.sa = seasonal.seasonally_adjust(levels)
     result.base = forecast.base_effects(levels, horizon, sa=result.sa)
-    models = BACKTEST_MODELS if indicators is not None else ("sarimax",)
-    result.backtest = forecast.backtest(levels, indicators, models=models)
-    result.forecast = forecast.forecast(
-        levels, indicators, horizon, model="sarimax_x" if indicators is not None else "sarimax"
-    )
+    models = BASE_MODELS + (("bridge", "sarimax_x") if indicators is not None else ())
+    result.backtest = forecast.backtest(
+        levels, indicators, start=backtest_start(levels), models=models,
+        horizons=range(1, horizon + 1),
+    )  # fmt: skip
+    result.fan_model = fan_model(result.backtest, levels, horizon)
+    if result.fan_model in ("rw_holiday", "combo"):
+        result.forecast = forecast.forecast_empirical(
+            levels, result.backtest.attrs["forecasts"], horizon, result.fan_model
+        )
+    else:
+        result.forecast = forecast.forecast(levels, indicators, horizon, model=result.fan_model)
+    result.holiday = holiday_table(ds, t, currency, sa={"export": result.sa})
+    result.indicators = indicator_leads(ds, t, currency)
     return result
+
+
+def backtest_start(levels: pd.Series) -> pd.Period:
+    """First target month the view scores: BACKTEST_YEARS before the last month (or 5 years
+    after the first month, if later)."""
+    valid = levels.dropna().index
+    recent = pd.Period(f"{valid[-1].year - BACKTEST_YEARS + 1}-01", "M")
+    return max(recent, valid[0] + 60)
+
+
+def fan_model(table: pd.DataFrame, levels: pd.Series, horizon: int) -> str:
+    """The model drawn in the fan chart: lowest mean RMSE ratio to the random walk over the
+    backtest's horizons (`forecast.choose_model`); only SARIMAX models when a base month of the
+    fan was split from a combined Jan-Feb (the others forecast single months only)."""
+    split, years, _ = forecast._prepared(levels)
+    targets = pd.period_range(split.index[-1] + 1, periods=horizon, freq="M")
+    candidates = forecast.FAN_MODELS
+    if any(forecast._combined_base(f, years) for f in targets):
+        candidates = ("sarimax", "sarimax_x")
+    return forecast.choose_model(table, candidates) or "sarimax"
+
+
+def fan_note(result: Outlook) -> str:
+    """Which model the fan chart shows and why (markdown)."""
+    if result.forecast is None or result.fan_model is None:
+        return ""
+    table = result.backtest
+    rows = table[table["model"] == result.fan_model]
+    ratios = ", ".join(
+        f"h={r.horizon}: {r.rmse_ratio_vs_random_walk:.2f}" for r in rows.itertuples()
+    )
+    return (
+        f"The fan chart shows **{result.fan_model}** — {forecast.MODEL_LABELS[result.fan_model]}"
+        f" — the model with the lowest mean RMSE relative to the random walk over horizons "
+        f"1-{rows['horizon'].max()} of the backtest above (ratios {ratios}). "
+        f"{result.forecast.attrs.get('note', '')}"
+    )
+
+
+def goal_verdict(table: pd.DataFrame | None) -> str:
+    """Plain words on issue 13's goal: RMSE at most 0.8x the random walk at horizons 1 and 3,
+    with 80% bands covering 75-85% of outcomes; names the models that meet it, or says none."""
+    if table is None or table.empty or not {1, 3} <= set(table["horizon"]):
+        return ""
+    lo, hi = GOAL_COVERAGE
+    models = table[~table["model"].isin(forecast.BENCHMARKS) & table["horizon"].isin([1, 3])]
+    ok = models.assign(
+        good=(models["rmse_ratio_vs_random_walk"] <= GOAL_RATIO)
+        & models["coverage80"].between(lo, hi)
+    )
+    passing = ok.groupby("model")["good"].all()
+    passing = sorted(passing[passing].index)
+    detail = "; ".join(
+        f"{r.model} h={r.horizon}: ratio {r.rmse_ratio_vs_random_walk:.2f}, 80% coverage "
+        f"{r.coverage80:.0%}"
+        for r in models.itertuples()
+    )
+    target = (
+        f"RMSE at most {GOAL_RATIO:g}x the random walk at horizons 1 and 3 with 80% bands "
+        f"covering {lo:.0%}-{hi:.0%} of outcomes"
+    )
+    if passing:
+        return f"Goal ({target}) met by: **{', '.join(passing)}** ({detail})."
+    return f"Goal ({target}) **not met by any model** on this history ({detail})."
+
+
+def holiday_table(
+    ds: Dataset, period, currency: str = "USD", sa: dict | None = None, years: int | None = None
+) -> pd.DataFrame | None:
+    """New Year diagnostics of the adjustment of exports and imports (one row per flow).
+
+    Columns: method; holiday coefficients (log scale) and t-statistics of both regressors; X-13's
+    M7, Q and the QS test on the adjusted series (statistic, p-value: below 0.05 = residual
+    seasonality; NaN on the STL path); the January-March m/m standard deviation (pp, over the
+    backtest span) and the RMS revision of the last point (pp, Jan-Mar of the last `years`
+    years) with and without the regressors (`seasonal.holiday_gain`). None below MIN_MONTHS.
+    """
+    t = ds.resolve(period).period
+    years = REVISION_YEARS if years is None else years
+    rows = {}
+    for flow in ("export", "import"):
+        if not ds.has(flow, currency=currency):
+            continue
+        levels = ds.levels(flow, currency=currency).loc[:t]
+        if levels.notna().sum() < MIN_MONTHS:
+            continue
+        result = (sa or {}).get(flow) or seasonal.seasonally_adjust(levels)
+        diag = result.diagnostics
+        row = {"method": result.method}
+        for name in seasonal.REGRESSOR_NAMES:
+            hol = diag.get("holiday")
+            has = hol is not None and name in hol.index
+            row[f"{name}_coef"] = hol.loc[name, "estimate"] if has else float("nan")
+            row[f"{name}_t"] = hol.loc[name, "t_stat"] if has else float("nan")
+        m_stats = diag.get("m_stats", pd.Series(dtype=float))
+        row["m7"] = m_stats.get("M7", float("nan"))
+        row["q"] = m_stats.get("Q", float("nan"))
+        qs = diag.get("qs")
+        has_qs = qs is not None and "adjusted" in qs.index
+        row["qs_adjusted"] = qs.loc["adjusted", "statistic"] if has_qs else float("nan")
+        row["qs_adjusted_p"] = qs.loc["adjusted", "p_value"] if has_qs else float("nan")
+        since = backtest_start(levels)
+        gain = seasonal.holiday_gain(
+            levels, seasonal.revision_ends(levels, years), method=result.method, since=since
+        )
+        for label, key in (("with New Year regressors", "with"), ("without", "without")):
+            row[f"jan_mar_mom_sd_{key}_pp"] = gain.loc[label, "jan_mar_mom_sd_pp"]
+            row[f"revision_rms_{key}_pp"] = gain.loc[label, "revision_rms_pp"]
+        row["revision_ends"] = int(gain["n_ends"].iloc[0])
+        rows[flow] = row
+    return pd.DataFrame.from_dict(rows, orient="index") if rows else None
+
+
+def holiday_display(result: Outlook) -> pd.DataFrame:
+    """The New Year diagnostics with reader-facing column names (flows as columns)."""
+    if result.holiday is None:
+        return pd.DataFrame()
+    names = {
+        "method": "Method",
+        "cny_before_coef": "Pre-holiday coefficient (log)",
+        "cny_before_t": "Pre-holiday t-statistic",
+        "cny_after_coef": "Holiday coefficient (log)",
+        "cny_after_t": "Holiday t-statistic",
+        "m7": "X-11 M7 (identifiable seasonality, < 1 good)",
+        "q": "X-11 Q (overall quality, < 1 good)",
+        "qs_adjusted": "QS on adjusted series",
+        "qs_adjusted_p": "QS p-value (< 0.05 = residual seasonality)",
+        "jan_mar_mom_sd_with_pp": "Jan-Mar m/m s.d., with regressors (pp)",
+        "jan_mar_mom_sd_without_pp": "Jan-Mar m/m s.d., without (pp)",
+        "revision_rms_with_pp": "Last-point revision RMS, with regressors (pp)",
+        "revision_rms_without_pp": "Last-point revision RMS, without (pp)",
+        "revision_ends": "Revision end points (Jan-Mar)",
+    }
+    shown = result.holiday.T.astype(object)
+    for key in shown.index:
+        digits = 0 if key == "revision_ends" else 2 if key.endswith(("_t", "_pp")) else 3
+        shown.loc[key] = [
+            v if isinstance(v, str) else "n/a (X-13 only)" if pd.isna(v) else f"{v:.{digits}f}"
+            for v in shown.loc[key]
+        ]
+    shown.columns = [f"{flow}s" for flow in shown.columns]
+    return shown.rename(index=names)
+
+
+def indicator_leads(ds: Dataset, period, currency: str = "USD", max_lead: int = 6):
+    """Each leading indicator's latest value and its lead over export y/y (None without any).
+
+    For each indicator feature (`forecast.indicator_features`) the lead k in 0..`max_lead`
+    months with the largest absolute correlation between the feature k months earlier and
+    export y/y over the history to `period`: columns latest_month, latest_value, lead_months,
+    correlation, n.
+    """
+    table = indicators_to(ds, period)
+    if table is None or table.empty:
+        return None
+    t = ds.resolve(period).period
+    yoy = metrics.yoy(export_levels(ds, t, currency))
+    features = forecast.indicator_features(table)
+    rows = {}
+    for name in features.columns:
+        f = features[name]
+        valid = f.dropna()
+        if valid.empty:
+            continue
+        corrs = {}
+        for k in range(max_lead + 1):
+            pair = pd.concat([f.shift(k).reindex(yoy.index), yoy], axis=1).dropna()
+            if len(pair) >= 24:
+                corrs[k] = (pair.iloc[:, 0].corr(pair.iloc[:, 1]), len(pair))
+        if not corrs:
+            continue
+        lead = max(corrs, key=lambda k: abs(corrs[k][0]))
+        rows[name] = {
+            "latest_month": str(valid.index[-1]),
+            "latest_value": float(valid.iloc[-1]),
+            "lead_months": lead,
+            "correlation": corrs[lead][0],
+            "n": corrs[lead][1],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index") if rows else None
+
+
+def indicator_note(ds: Dataset, result: Outlook) -> str:
+    """What the indicators are: synthetic (sample), as imported (store), or absent."""
+    if result.indicators is None:
+        return (
+            "*No leading indicators in these data: the outlook uses the trade series alone. "
+            "Add an indicators.csv (period, indicator, value) beside the store to show them.*"
+        )
+    if ds.is_sample:
+        return (
+            "These indicators are **synthetic**: the illustrative sample built them to lead "
+            "exports, so their correlations and leads show the method, not real-world skill."
+        )
+    return (
+        "Indicators as held in these data; leads and correlations are estimated on this "
+        "history only (no claim beyond it)."
+    )
+
+
+def trust_note(ds: Dataset, result: Outlook) -> str:
+    """Closing advice, honest about where the evidence comes from."""
+    if ds.is_sample:
+        source = (
+            "The sample's indicators and history are synthetic: the backtest shows the method, "
+            "not real-world skill."
+        )
+    else:
+        source = (
+            f"The backtest above is on these data ({len(result.backtest.attrs['forecasts'])} "
+            "forecasts)."
+            if result.backtest is not None
+            else "No backtest could be run on these data."
+        )
+    return (
+        f"{source} Trust a model only where it beats the random walk over a long backtest that "
+        "includes turning points, and read base effects first: they explain most of the swings "
+        "in y/y that headlines attribute to demand."
+    )
 
 
 def base_chart(result: Outlook, source: str):
@@ -221,8 +509,13 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
     if result.backtest is None:
         return pd.DataFrame()
     columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
-               "rmse_ratio_vs_seasonal_naive", "beats_random_walk"]  # fmt: skip
-    return result.backtest[columns].set_index("model")
+               "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
+               "beats_random_walk"]  # fmt: skip
+    return (
+        result.backtest[columns]
+        .set_index(["model", "horizon"])
+        .rename(columns={"coverage80": "80% band coverage", "coverage95": "95% band coverage"})
+    )
 
 
 def forecast_display(result: Outlook) -> pd.DataFrame:
@@ -230,3 +523,14 @@ def forecast_display(result: Outlook) -> pd.DataFrame:
     if result.forecast is None:
         return pd.DataFrame()
     return result.forecast[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct", "basis"]]
+
+
+def indicator_display(result: Outlook) -> pd.DataFrame:
+    """The indicator table's reader-facing columns (empty without indicators)."""
+    if result.indicators is None:
+        return pd.DataFrame()
+    return result.indicators.rename(
+        columns={"latest_month": "Latest month", "latest_value": "Latest value",
+                 "lead_months": "Lead (months)", "correlation": "Correlation with export y/y",
+                 "n": "Months"}
+    )  # fmt: skip

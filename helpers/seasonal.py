@@ -66,6 +66,7 @@ class SAResult:
     split_years: list[int] = field(default_factory=list)
     january_share: float | None = None
     spec: str = ""
+    diagnostics: dict = field(default_factory=dict)  # X-13 only: see `x13_diagnostics_of`
 
     def holiday_for(self, index: pd.PeriodIndex) -> pd.Series:
         """Holiday factors for any months (also future ones) from the estimated coefficients."""
@@ -250,6 +251,7 @@ def x13_spec(
     after_days: int = AFTER_DAYS,
     split_years: list[int] | tuple[int, ...] = (),
     arima_model: str = AIRLINE,
+    holiday: bool = True,
 ) -> str:
     """The X-13 spec file text for a levels series (USD; written in millions to keep digits).
 
@@ -257,7 +259,8 @@ def x13_spec(
     robust and fast) or "auto" for X-13's automatic model selection (slower: up to ~2 s).
 
     Months of `split_years` (January and February split from a combined figure) get additive
-    outlier (AO) regressors, so they do not inform the holiday or ARIMA estimates.
+    outlier (AO) regressors, so they do not inform the holiday or ARIMA estimates. With
+    `holiday=False` the New Year regressors are left out (to measure what they add).
     """
     months = ("jan", "feb")
     aos = [f"ao{year}.{m}" for year in split_years for m in months]
@@ -270,6 +273,18 @@ def x13_spec(
     reg_data = "\n".join(f"    {a:.10f} {b:.10f}" for a, b in regs.to_numpy())
     start = _x13_date(s.index[0])
     model_spec = "automdl{ }" if arima_model == "auto" else f"arima{{ model={arima_model} }}"
+    if holiday:
+        regression = f"""regression{{{variables}
+  user=({" ".join(REGRESSOR_NAMES)})
+  usertype=(holiday holiday)
+  start={start}
+  data=(
+{reg_data}
+  )
+  save=(hol)
+}}"""
+    else:
+        regression = f"regression{{{variables}\n}}" if aos else ""
     return f"""series{{
   title="china trade kit"
   start={start}
@@ -279,16 +294,9 @@ def x13_spec(
   )
 }}
 transform{{ function=log }}
-regression{{{variables}
-  user=({" ".join(REGRESSOR_NAMES)})
-  usertype=(holiday holiday)
-  start={start}
-  data=(
-{reg_data}
-  )
-  save=(hol)
-}}
+{regression}
 {model_spec}
+estimate{{ save=(est) }}
 outlier{{ types=(ao ls tc) }}
 forecast{{ maxlead=12 }}
 x11{{ mode=mult save=(d10 d11) }}
@@ -303,19 +311,92 @@ def _read_x13_table(path: Path, index: pd.PeriodIndex) -> pd.Series:
     return table.set_index("date")["value"].astype(float).reindex(index)
 
 
+def _read_x13_estimates(path: Path) -> pd.DataFrame:
+    """Regression estimates of X-13's .est file: variable, group, estimate, std_error, t_stat."""
+    rows, in_regression = [], False
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("$"):
+            in_regression = line.startswith("$regression")
+            continue
+        parts = line.split("\t")
+        if not in_regression or len(parts) < 4 or parts[0] in ("group", "-----"):
+            continue
+        try:
+            estimate, error = float(parts[2]), float(parts[3])
+        except ValueError:
+            continue
+        rows.append({"variable": parts[1].strip(), "group": parts[0].strip(),
+                     "estimate": estimate, "std_error": error})  # fmt: skip
+    table = pd.DataFrame(rows, columns=["variable", "group", "estimate", "std_error"])
+    table["t_stat"] = table["estimate"] / table["std_error"]
+    return table.set_index("variable")
+
+
+def _read_x13_udg(path: Path) -> dict[str, str]:
+    """X-13's diagnostics summary (.udg, written with the -s flag) as key -> raw text."""
+    out = {}
+    for line in path.read_text(errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+QS_SERIES = {"qsori": "original", "qssadj": "adjusted", "qsirr": "irregular", "qsrsd": "residuals"}
+
+
+def x13_diagnostics_of(udg: dict[str, str], estimates: pd.DataFrame) -> dict:
+    """The diagnostics the outlook reports, from X-13's own output.
+
+    Returns {"holiday": DataFrame (estimate, std_error, t_stat) of the New Year regressors,
+    "m_stats": Series M1..M11 plus Q and Q2 (X-11 quality; below 1 is acceptable), "qs": DataFrame
+    (statistic, p_value) of the QS test for seasonality in the original, adjusted, irregular and
+    model residuals (a p-value below 0.05 in the adjusted series means residual seasonality),
+    "outliers": list of the automatically identified outliers}.
+    """
+    m_stats = {}
+    for i in range(1, 12):
+        key = f"f3.m{i:02d}"
+        if key in udg:
+            m_stats[f"M{i}"] = float(udg[key].split()[0])
+    for key, name in (("f3.q", "Q"), ("f3.qm2", "Q2")):
+        if key in udg:
+            m_stats[name] = float(udg[key].split()[0])
+    qs = {}
+    for key, name in QS_SERIES.items():
+        if key in udg:
+            stat, p_value = (float(v) for v in udg[key].split()[:2])
+            qs[name] = {"statistic": stat, "p_value": p_value}
+    holiday = estimates.loc[estimates.index.isin(REGRESSOR_NAMES),
+                            ["estimate", "std_error", "t_stat"]]  # fmt: skip
+    outliers = [v for v, g in estimates["group"].items() if "Outlier" in g]
+    return {
+        "holiday": holiday,
+        "m_stats": pd.Series(m_stats, dtype=float),
+        "qs": pd.DataFrame.from_dict(qs, orient="index", columns=["statistic", "p_value"]),
+        "outliers": outliers,
+    }
+
+
 def _run_x13(
-    s: pd.Series, before_days: int, after_days: int, split_years: list[int], arima_model: str
+    s: pd.Series,
+    before_days: int,
+    after_days: int,
+    split_years: list[int],
+    arima_model: str,
+    holiday: bool = True,
 ) -> dict:
-    """Run X-13 on the prepared series; return adjusted, seasonal, holiday factors and the spec."""
+    """Run X-13 on the prepared series; return adjusted, seasonal, holiday factors, the spec and
+    the diagnostics (`x13_diagnostics_of`)."""
     binary = x13_binary()
     if binary is None:
         raise RuntimeError("X-13 binary not found")
-    spec = x13_spec(s, before_days, after_days, split_years, arima_model)
+    spec = x13_spec(s, before_days, after_days, split_years, arima_model, holiday)
     with tempfile.TemporaryDirectory(prefix="ctk_x13_") as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "ctk.spc").write_text(spec)
         proc = subprocess.run(
-            [str(binary), "ctk"],
+            [str(binary), "ctk", "-s"],
             cwd=tmp,
             capture_output=True,
             text=True,
@@ -328,18 +409,28 @@ def _run_x13(
             lines = (errors + "\n" + proc.stdout).splitlines()
             detail = " ".join(line.strip() for line in lines if "ERROR" in line)
             raise RuntimeError(f"X-13 failed: {detail}")
-        out = {
-            name: _read_x13_table(tmp_path / f"ctk.{name}", s.index)
-            for name in ("d10", "d11", "hol")
-        }
+        names = ("d10", "d11", "hol") if holiday else ("d10", "d11")
+        out = {name: _read_x13_table(tmp_path / f"ctk.{name}", s.index) for name in names}
+        udg = _read_x13_udg(tmp_path / "ctk.udg") if (tmp_path / "ctk.udg").exists() else {}
+        estimates = (
+            _read_x13_estimates(tmp_path / "ctk.est")
+            if (tmp_path / "ctk.est").exists()
+            else _read_x13_estimates_empty()
+        )
     if out["d11"].isna().any():
         raise RuntimeError("X-13 output does not cover the series")
     return {
         "adjusted": out["d11"] * 1e6,
         "seasonal": out["d10"],
-        "holiday": out["hol"],
+        "holiday": out["hol"] if holiday else pd.Series(1.0, index=s.index),
         "spec": spec,
+        "diagnostics": x13_diagnostics_of(udg, estimates),
     }
+
+
+def _read_x13_estimates_empty() -> pd.DataFrame:
+    frame = pd.DataFrame(columns=["variable", "group", "estimate", "std_error", "t_stat"])
+    return frame.set_index("variable")
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,26 +444,53 @@ def _trend_basis(n: int, knot_every: int = 24) -> np.ndarray:
     return np.column_stack([t] + [np.maximum(t - k, 0.0) for k in knots])
 
 
-def _run_stl(s: pd.Series, split_years: list[int], before_days: int, after_days: int) -> dict:
-    """OLS holiday effect, then robust STL on the log levels without it."""
+def _run_stl(
+    s: pd.Series, split_years: list[int], before_days: int, after_days: int, holiday: bool = True
+) -> dict:
+    """OLS holiday effect, then robust STL on the log levels without it (holiday=False: STL on
+    the log levels as they are)."""
     import statsmodels.api as sm
     from statsmodels.tsa.seasonal import STL
 
     log_s = np.log(s)
     regs = cny_regressors(s.index, before_days, after_days)
-    months = pd.get_dummies(s.index.month, prefix="m", drop_first=True, dtype=float)
-    months.index = s.index
-    trend = pd.DataFrame(_trend_basis(len(s)), index=s.index).add_prefix("trend_")
-    design = sm.add_constant(pd.concat([regs, months, trend], axis=1))
-    keep = ~(np.isin(s.index.year, split_years) & np.isin(s.index.month, [1, 2]))
-    fit = sm.OLS(log_s[keep], design[keep]).fit()
-    coefs = {name: float(fit.params[name]) for name in REGRESSOR_NAMES}
+    table = _read_x13_estimates_empty()[["estimate", "std_error", "t_stat"]]
+    if holiday:
+        months = pd.get_dummies(s.index.month, prefix="m", drop_first=True, dtype=float)
+        months.index = s.index
+        trend = pd.DataFrame(_trend_basis(len(s)), index=s.index).add_prefix("trend_")
+        design = sm.add_constant(pd.concat([regs, months, trend], axis=1))
+        keep = ~(np.isin(s.index.year, split_years) & np.isin(s.index.month, [1, 2]))
+        fit = sm.OLS(log_s[keep], design[keep]).fit()
+        coefs = {name: float(fit.params[name]) for name in REGRESSOR_NAMES}
+        names = list(REGRESSOR_NAMES)
+        table = pd.DataFrame(
+            {
+                "estimate": fit.params[names],
+                "std_error": fit.bse[names],
+                "t_stat": fit.tvalues[names],
+            }  # fmt: skip
+        )
+    else:
+        coefs = dict.fromkeys(REGRESSOR_NAMES, 0.0)
     log_holiday = regs.to_numpy() @ np.array([coefs[n] for n in REGRESSOR_NAMES])
     stl = STL(log_s - log_holiday, period=12, seasonal=13, robust=True).fit()
     seasonal = pd.Series(np.exp(stl.seasonal), index=s.index)
-    holiday = pd.Series(np.exp(log_holiday), index=s.index)
+    holiday_factors_ = pd.Series(np.exp(log_holiday), index=s.index)
     adjusted = np.exp(log_s - stl.seasonal - log_holiday)
-    return {"adjusted": adjusted, "seasonal": seasonal, "holiday": holiday, "coefs": coefs}
+    diagnostics = {
+        "holiday": table,
+        "m_stats": pd.Series(dtype=float),
+        "qs": pd.DataFrame(columns=["statistic", "p_value"]),
+        "outliers": [],
+    }
+    return {
+        "adjusted": adjusted,
+        "seasonal": seasonal,
+        "holiday": holiday_factors_,
+        "coefs": coefs,
+        "diagnostics": diagnostics,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,12 +529,15 @@ def seasonally_adjust(
     before_days: int = BEFORE_DAYS,
     after_days: int = AFTER_DAYS,
     arima_model: str = AIRLINE,
+    holiday: bool = True,
 ) -> SAResult:
     """Seasonally and New-Year adjust a monthly levels series.
 
     method: "auto" (X-13 if it runs, else STL), "x13" (X-13, falling back to STL on failure) or
-    "stl". `arima_model` is passed to X-13 (see `x13_spec`). The environment variable
-    CTK_DISABLE_X13=1 forces the STL path. The returned series keep the input's index (NaN
+    "stl". `arima_model` is passed to X-13 (see `x13_spec`). `holiday=False` leaves the New
+    Year regressors out (only to measure what they add). ``diagnostics`` holds the holiday
+    coefficients with t-statistics and, from X-13, its M/Q and QS statistics. The environment
+    variable CTK_DISABLE_X13=1 forces the STL path. The returned series keep the input's index (NaN
     outside the observed span); split Jan-Feb months get values. Needs >= 36 months, no gaps.
     """
     if method not in {"auto", "x13", "stl"}:
@@ -426,13 +547,17 @@ def seasonally_adjust(
     result, failure = None, ""
     if use_x13:
         try:
-            result = _run_x13(s, before_days, after_days, years, arima_model)
-            result["coefs"] = _fit_coefs(result["holiday"], before_days, after_days)
+            result = _run_x13(s, before_days, after_days, years, arima_model, holiday)
+            result["coefs"] = (
+                _fit_coefs(result["holiday"], before_days, after_days)
+                if holiday
+                else dict.fromkeys(REGRESSOR_NAMES, 0.0)
+            )
             used = "x13"
         except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as exc:
             result, failure = None, str(exc)
     if result is None:
-        result = _run_stl(s, years, before_days, after_days)
+        result = _run_stl(s, years, before_days, after_days, holiday)
         used = "stl"
     note = _note(used, before_days, after_days, years, share)
     if failure:
@@ -450,4 +575,59 @@ def seasonally_adjust(
         split_years=years,
         january_share=share,
         spec=result.get("spec", ""),
+        diagnostics=result.get("diagnostics", {}),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# What the New Year regressors add
+
+
+def jan_mar_mom_sd(adjusted: pd.Series) -> float:
+    """Standard deviation (pp) of the adjusted series' m/m growth in January, February, March."""
+    mom = 100 * (adjusted / adjusted.shift(1) - 1)
+    return float(mom[mom.index.month.isin([1, 2, 3])].std())
+
+
+def revision_ends(levels: pd.Series, years: int = 3) -> pd.PeriodIndex:
+    """January, February and March of the last `years` complete years before the last month."""
+    last = levels.dropna().index[-1]
+    first_year = last.year - years if last.month < 12 else last.year - years + 1
+    months = pd.period_range(f"{first_year}-01", last - 1, freq="M")
+    return months[months.month.isin([1, 2, 3])][: 3 * years]
+
+
+def holiday_gain(
+    levels: pd.Series,
+    ends: pd.PeriodIndex | None = None,
+    method: str = "auto",
+    since: pd.Period | str | None = None,
+) -> pd.DataFrame:
+    """Adjustment with and without the New Year regressors, compared (one row per variant).
+
+    Columns: method, jan_mar_mom_sd_pp (standard deviation of the adjusted m/m growth in
+    January-March from `since` on, default the whole span: lower = smoother), revision_rms_pp
+    (root mean square, in percent, of the revision of the adjusted value of each month in
+    `ends` between the run that ends there and the run on all data: the revision of the last
+    point as data are added),
+    n_ends. `ends` defaults to `revision_ends(levels)`; each end costs one run per variant.
+    """
+    ends = revision_ends(levels) if ends is None else pd.PeriodIndex(ends, freq="M")
+    rows = []
+    for label, holiday in (("with New Year regressors", True), ("without", False)):
+        final = seasonally_adjust(levels, method=method, holiday=holiday)
+        revisions = []
+        for end in ends:
+            concurrent = seasonally_adjust(levels.loc[:end], method=method, holiday=holiday)
+            revisions.append(100 * (final.adjusted[end] / concurrent.adjusted[end] - 1))
+        revisions = np.array(revisions)
+        rows.append(
+            {
+                "variant": label,
+                "method": final.method,
+                "jan_mar_mom_sd_pp": jan_mar_mom_sd(final.adjusted.loc[since:]),
+                "revision_rms_pp": float(np.sqrt(np.mean(revisions**2))) if len(ends) else np.nan,
+                "n_ends": len(ends),
+            }
+        )
+    return pd.DataFrame(rows).set_index("variant")

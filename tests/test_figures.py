@@ -19,12 +19,15 @@ def _resolve(dotted: str):
         return getattr(getattr(importlib.import_module(module), owner), attr)
 
 
+UNITS = {"pct", "pp", "bn", "ratio", "months", "count", "share", "log", "t"}
+
+
 def test_every_figure_names_a_function_that_exists():
     table = figures.registry()
     assert table.index.is_unique
     for name, row in table.iterrows():
         assert callable(_resolve(row["computed_by"])), name
-        assert row["unit"] in {"pct", "pp", "bn", "ratio", "months"}, name
+        assert row["unit"] in UNITS, name
         assert row["label"], name
 
 

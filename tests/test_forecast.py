@@ -5,15 +5,19 @@ import pandas as pd
 import pytest
 
 from conftest import combine_janfeb
+from helpers import forecast as fc_mod
 from helpers.forecast import (
     backtest,
     base_effects,
+    choose_model,
     forecast,
+    forecast_empirical,
     indicator_features,
     scenario,
+    summarise_backtest,
     yoy_pct,
 )
-from helpers.seasonal import SAResult
+from helpers.seasonal import SAResult, cny_regressors
 
 PATTERN = np.array([1.0, 0.75, 0.95, 1.0, 1.02, 1.04, 1.07, 1.06, 1.05, 1.07, 1.06, 1.12])
 
@@ -154,7 +158,8 @@ def test_backtest_indicator_that_leads_beats_random_walk():
     assert one.loc["bridge", "n"] >= 50
     forecasts = table.attrs["forecasts"]
     assert (forecasts["origin"] < forecasts["target"]).all()
-    assert (forecasts["origin"].dt.month != 1).all()  # January is never released alone
+    # January origins exist here: every January of these data was published on its own
+    assert (forecasts["origin"].dt.month == 1).any()
 
 
 def test_backtest_on_noise_reports_no_skill():
@@ -175,6 +180,9 @@ def test_backtest_excludes_split_janfeb_targets():
     touched = fc["target"].dt.month.isin([1, 2]) & fc["target"].dt.year.isin(range(2020, 2024))
     assert not fc.loc[touched, "scored"].any()
     assert fc.loc[~touched, "scored"].all()
+    # a January published only with February is never a forecast origin
+    combined_jan = (fc["origin"].dt.month == 1) & fc["origin"].dt.year.isin(range(2020, 2023))
+    assert not combined_jan.any()
     check_honest(table)
 
 
@@ -254,3 +262,120 @@ def test_yoy_and_features():
     feats = indicator_features(ind)
     assert feats.loc["2021-03", "us_pmi_m50"] == pytest.approx(2.0)
     assert feats.loc["2021-03", "cny_per_eur_yoy_pct"] == pytest.approx(10.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Horizons, bands, coverage and the New-Year-adjusted random walk
+
+
+def holiday_case(seed: int = 0, years: int = 14, beta: float = -0.3):
+    """Exports growing a steady 8% a year with a New Year holiday effect and small noise."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=12 * years, freq="M")
+    log_level = (
+        np.log(100e9)
+        + np.log(1.08) * np.arange(len(index)) / 12
+        + np.log(PATTERN)[index.month - 1]
+        + beta * cny_regressors(index)["cny_after"].to_numpy()
+        + rng.normal(0, 0.005, len(index))
+    )
+    return pd.Series(np.exp(log_level), index=index)
+
+
+def test_rw_holiday_removes_the_new_year_swing():
+    levels = holiday_case()
+    table = backtest(levels, models=("rw_holiday",), horizons=(1, 3), start="2006-01")
+    one = table.set_index(["model", "horizon"])
+    # y/y is 8% but for the holiday: the random walk carries last month's holiday swing into
+    # January/February, the adjusted random walk adds back the target's own
+    assert one.loc[("rw_holiday", 1), "rmse_pp"] < 0.35 * one.loc[("random_walk", 1), "rmse_pp"]
+    assert one.loc[("rw_holiday", 3), "rmse_pp"] < 0.35 * one.loc[("random_walk", 3), "rmse_pp"]
+    fc = table.attrs["forecasts"]
+    rw = fc[(fc["model"] == "rw_holiday") & (fc["target"].dt.month.isin([4, 5, 6, 7]))]
+    assert (rw["forecast_pct"] - 8.0).abs().max() < 2.5  # away from the holiday: about 8%
+
+
+def test_block_filter_equals_refiltering_at_each_origin():
+    levels, _ = leading_case(4)
+    split, years, _ = fc_mod._prepared(levels)
+    log_endog = fc_mod._log_endog(split, years)
+    origins = pd.period_range("2019-03", "2019-09", freq="M")
+    paths = fc_mod._sarimax_block_forecasts(log_endog, None, origins, 1, 3, refit_every=12)
+    res, exog, state = fc_mod._sarimax_fit(log_endog, None, origins[0], None, 3)
+    for origin in origins[[2, 6]]:
+        again, future, _ = fc_mod._sarimax_fit(log_endog, None, origin, None, 3, state, False)
+        direct = again.get_forecast(3, exog=future)
+        means, variances = paths[origin]
+        assert means == pytest.approx(np.asarray(direct.predicted_mean), abs=1e-8)
+        # bands use the scale estimated at the block's refit (not re-estimated at each origin)
+        ratio = variances / np.asarray(direct.var_pred_mean)
+        assert ratio == pytest.approx(np.full(3, res.scale / again.scale), rel=1e-6)
+
+
+def _long_table(errors: list[float], model: str = "m") -> pd.DataFrame:
+    """One model at h=1: origins Jan 2000 on, actual 0, forecast = error."""
+    origins = pd.period_range("2000-01", periods=len(errors), freq="M")
+    return pd.DataFrame(
+        {"origin": origins, "target": origins + 1, "horizon": 1, "model": model,
+         "forecast_pct": errors, "actual_pct": 0.0, "error_pp": errors,
+         "lo80_pct": np.nan, "hi80_pct": np.nan, "lo95_pct": np.nan, "hi95_pct": np.nan,
+         "scored": True, "in_window": True}
+    )  # fmt: skip
+
+
+def test_empirical_bands_use_only_errors_known_at_the_origin():
+    errors = [float(e) for e in range(-12, 13)] + [100.0]  # 25 small errors, then a big one
+    out = fc_mod._empirical_bands(_long_table(errors), min_errors=24)
+    # origin k (0-based) knows the errors of targets <= origin: origins 0..k-1 -> k errors
+    assert out["lo80_pct"].iloc[:24].isna().all()
+    row = out.iloc[24]  # knows errors -12..11 (24 values)
+    known = np.arange(-12, 12, dtype=float)
+    assert row["lo80_pct"] == pytest.approx(row["forecast_pct"] - np.quantile(known, 0.9))
+    assert row["hi80_pct"] == pytest.approx(row["forecast_pct"] - np.quantile(known, 0.1))
+    assert row["lo95_pct"] == pytest.approx(row["forecast_pct"] - np.quantile(known, 0.975))
+    last = out.iloc[25]  # the 100 error is its own target's, not yet known
+    known = np.arange(-12, 13, dtype=float)
+    assert last["hi95_pct"] == pytest.approx(100.0 - np.quantile(known, 0.025))
+
+
+def test_coverage_counted_by_hand():
+    table = pd.concat([_long_table([1.0] * 10, "random_walk"),
+                       _long_table([2.0] * 10, "seasonal_naive")])  # fmt: skip
+    rw = table["model"] == "random_walk"
+    # outcome 0: inside [f-3, f+3] on 7 rows, outside on 3 (band [f+0.5, f+3])
+    table.loc[rw, ["lo80_pct", "hi80_pct"]] = [-2.0, 4.0]
+    table.loc[rw & (table["origin"] >= pd.Period("2000-08", "M")), "lo80_pct"] = 1.5
+    table.loc[rw, ["lo95_pct", "hi95_pct"]] = [-5.0, 5.0]
+    out = summarise_backtest(table).set_index("model")
+    assert out.loc["random_walk", "coverage80"] == pytest.approx(0.7)
+    assert out.loc["random_walk", "coverage95"] == pytest.approx(1.0)
+    assert out.loc["random_walk", "n_coverage"] == 10
+    assert np.isnan(out.loc["seasonal_naive", "coverage80"])  # no bands, no coverage
+    assert out.loc["seasonal_naive", "rmse_ratio_vs_random_walk"] == pytest.approx(2.0)
+
+
+def test_choose_model_by_mean_ratio_over_horizons():
+    table = pd.DataFrame(
+        {"model": ["sarimax", "combo", "random_walk"] * 2, "horizon": [1, 1, 1, 3, 3, 3],
+         "rmse_ratio_vs_random_walk": [0.70, 0.80, 1.0, 0.95, 0.80, 1.0]}
+    )  # fmt: skip
+    # sarimax is best at h=1 but combo has the lower mean (0.80 < 0.825)
+    assert choose_model(table) == "combo"
+    assert choose_model(table, ("sarimax",)) == "sarimax"
+    # a model not scored on every horizon cannot draw the whole fan
+    assert choose_model(table.drop(index=3), ("sarimax",)) is None
+
+
+def test_forecast_empirical_bands_from_backtest_errors():
+    levels = holiday_case(1)
+    table = backtest(levels, models=("rw_holiday",), horizons=(1, 2, 3), start="2006-01")
+    errors = table.attrs["forecasts"]
+    fc = forecast_empirical(levels, errors, horizon=4, model="rw_holiday")
+    check_ordered(fc)
+    own = errors[(errors["model"] == "rw_holiday") & (errors["horizon"] == 2)]["error_pp"]
+    width = fc.loc[fc.index[1], "hi80_pct"] - fc.loc[fc.index[1], "lo80_pct"]
+    assert width == pytest.approx(np.quantile(own, 0.9) - np.quantile(own, 0.1))
+    # horizon 4 was not backtested: it borrows horizon 3's errors
+    own3 = errors[(errors["model"] == "rw_holiday") & (errors["horizon"] == 3)]["error_pp"]
+    width4 = fc.loc[fc.index[3], "hi95_pct"] - fc.loc[fc.index[3], "lo95_pct"]
+    assert width4 == pytest.approx(np.quantile(own3, 0.975) - np.quantile(own3, 0.025))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +12,7 @@ from helpers import outlook, seasonal
 from helpers.data import Dataset
 from helpers.figures import FigureSet
 from helpers.ingest import importer
-from helpers.paths import SAMPLE_DIR
+from helpers.paths import SAMPLE_DIR, SHARED_DIR
 from helpers.report.runner import run_report
 from helpers.schema import validate
 
@@ -75,3 +76,99 @@ def test_outlook_notebook_on_a_store(sample_store, tmp_path, monkeypatch, x13):
     assert ratios.loc[ratios["item"] == "random_walk_h1", "value"].item() == 1.0
     assert (figures["metric"] == "base_effect").sum() == 6
     assert (figures["metric"] == "forecast_yoy").sum() == 6
+
+
+def _summary(rows) -> pd.DataFrame:
+    columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
+               "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_goal_verdict_by_hand():
+    table = _summary([
+        ("combo", 1, 100, 8.0, 6.0, 0.70, 0.6, 0.80, 0.95),
+        ("combo", 3, 100, 9.0, 7.0, 0.79, 0.6, 0.76, 0.93),
+        ("sarimax", 1, 100, 7.0, 5.0, 0.60, 0.5, 0.92, 0.99),  # bands too wide
+        ("sarimax", 3, 100, 9.0, 7.0, 0.75, 0.6, 0.80, 0.95),
+        ("random_walk", 1, 100, 10.0, 8.0, 1.0, 0.8, 0.80, 0.95),
+        ("random_walk", 3, 100, 11.0, 9.0, 1.0, 0.8, 0.80, 0.95),
+    ])  # fmt: skip
+    assert "met by: **combo**" in outlook.goal_verdict(table)
+    worse = table.assign(rmse_ratio_vs_random_walk=table["rmse_ratio_vs_random_walk"] + 0.2)
+    text = outlook.goal_verdict(worse)
+    assert "not met by any model" in text and "sarimax h=1: ratio 0.80" in text
+
+
+def test_record_writes_per_horizon_backtest_rows():
+    table = _summary([
+        ("sarimax", 1, 168, 9.0, 6.0, 0.8, 0.6, 0.9, 0.96),
+        ("sarimax", 3, 168, 11.0, 8.0, 0.87, 0.64, 0.9, 0.95),
+    ])  # fmt: skip
+    holiday = pd.DataFrame(
+        {"cny_before_coef": [-0.002], "cny_before_t": [-0.08], "cny_after_coef": [-0.105],
+         "cny_after_t": [-3.39]}, index=["export"]
+    )  # fmt: skip
+    figures = FigureSet()
+    outlook.record(figures, pd.Period("2013-12", "M"), backtest=table, holiday=holiday)
+    frame = figures.frame().set_index(["metric", "item"])
+    assert frame.loc[("rmse", "sarimax_h3"), "value"] == 11.0
+    assert frame.loc[("coverage80", "sarimax_h1"), "value"] == 0.9
+    assert frame.loc[("rmse_ratio_random_walk", "sarimax_h3"), "value"] == 0.87
+    assert frame.loc[("n", "sarimax_h1"), "value"] == 168
+    assert frame.loc[("holiday_t", "cny_after"), "value"] == -3.39
+    assert frame.loc[("holiday_coef", "cny_after"), "flow"] == "export"
+
+
+def test_indicator_leads_find_a_known_lead():
+    """Exports y/y = an indicator 2 months earlier: the lead is 2, the correlation 1."""
+    months = pd.period_range("2018-01", "2022-12", freq="M")
+    rng = np.random.default_rng(0)
+    z_months = pd.period_range("2017-11", "2023-01", freq="M")  # two months earlier, one later
+    z = pd.Series(rng.normal(0, 5, len(z_months)), index=z_months)
+    levels = pd.Series(100.0, index=months)
+    for i in range(12, len(months)):
+        levels.iloc[i] = levels.iloc[i - 12] * (1 + z[months[i] - 2] / 100)
+    rows = [{"period": str(p), "flow": "export", "partner": "WORLD", "product": "TOTAL",
+             "value": v, "currency": "USD", "source": "hand", "vintage": "2023-01-10"}
+            for p, v in levels.items()]  # fmt: skip
+    indicators = pd.DataFrame({"period": z.index.astype(str), "indicator": "korea_exports_yoy",
+                               "value": z.to_numpy()})  # fmt: skip
+    ds = Dataset(validate(pd.DataFrame(rows), "hand"), Path("hand"), indicators=indicators)
+    leads = outlook.indicator_leads(ds, "2022-12")
+    row = leads.loc["korea_exports_yoy"]
+    assert row["lead_months"] == 2 and row["correlation"] == pytest.approx(1.0, abs=1e-6)
+    assert row["latest_month"] == "2023-01"  # one month beyond the period: released first
+    result = outlook.Outlook(pd.Period("2022-12", "M"), "USD", indicators=leads)
+    assert "estimated on this history" in outlook.indicator_note(ds, result)
+    assert "No leading indicators" in outlook.indicator_note(ds, outlook.Outlook(
+        pd.Period("2022-12", "M"), "USD"))  # fmt: skip
+
+
+CUSTOMS = SHARED_DIR / "reference" / "china_customs_monthly_1983_2013.csv"
+MAPPING = Path(__file__).parent / "fixtures" / "series" / "china_customs_1983_2013.yaml"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CUSTOMS.exists(), reason="../shared reference not present")
+def test_outlook_notebook_on_the_real_series(tmp_path):
+    store = tmp_path / "store"
+    args = ["series", str(CUSTOMS), "--mapping", str(MAPPING), "--store", str(store)]
+    assert importer.main(args) == 0
+    report = run_report("2013-12", data=store, views="outlook", out=tmp_path, progress=None)
+    html = (report / "outlook.html").read_text(encoding="utf-8")
+    figures = pd.read_csv(report / "figures.csv")
+    ratios = figures[figures["metric"] == "rmse_ratio_random_walk"]
+    expected = {f"{m}_h{h}" for m in ("sarimax", "rw_holiday", "combo", "random_walk")
+                for h in range(1, 7)}  # fmt: skip
+    assert expected <= set(ratios["item"])
+    coverage = figures[figures["metric"] == "coverage80"]
+    assert coverage["value"].between(0, 1).all() and len(coverage) >= 30
+    rmse = figures[figures["metric"] == "rmse"].set_index("item")["value"]
+    assert rmse["random_walk_h1"] == pytest.approx(11.61, abs=0.01)  # 2000-2013, as by hand
+    assert "The fan chart shows <strong>" in html
+    assert "Goal (RMSE at most 0.8x the random walk" in html
+    assert "No leading indicators" in html and "synthetic" not in html
+    assert "Scenarios not shown" in html
+    assert ">nan<" not in html and ">inf<" not in html
+    holiday = figures[figures["metric"] == "holiday_t"]
+    assert set(holiday["flow"]) == {"export", "import"}

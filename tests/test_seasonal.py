@@ -190,3 +190,77 @@ def test_x13_spec_declares_holiday_regressors_and_aos():
     assert "ao2015.jan" in spec and "ao2015.feb" in spec
     assert "transform{ function=log }" in spec
     assert max(len(line) for line in spec.splitlines()) <= 132  # X-13's record limit
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnostics and what the New Year regressors add
+
+UDG = """f3.m07:  0.177
+f3.q:  0.38
+f3.qm2:  0.39
+qsori:       258.24010    0.00000
+qssadj:         0.00000    1.00000
+qsirr:         0.08739    0.95724
+"""
+EST = (
+    "$regression:\n$regression$estimates:\n"
+    "group\tvariable\testimate\tstandard error\tfixed\n-----\t--------\t---\t---\t-----\n"
+    "User-defined Holiday\tcny_before\t-0.2E-01\t+0.1E-01\t \n"
+    "User-defined Holiday\tcny_after\t-0.104E+00\t+0.4E-01\t \n"
+    "Automatically Identified Outliers\tLS2008.Nov\t-0.29E+00\t+0.5E-01\t \n"
+    "$arima:\n$arima$estimates:\noperator\tfactor\tperiod\tlag\testimate\tstandard error\n"
+    "MA\tNonseasonal\t01\t01\t+0.579E+00\t+0.43E-01\n"
+)
+
+
+def test_x13_output_parsers_by_hand(tmp_path):
+    (tmp_path / "a.udg").write_text(UDG)
+    (tmp_path / "a.est").write_text(EST)
+    diag = seasonal.x13_diagnostics_of(
+        seasonal._read_x13_udg(tmp_path / "a.udg"), seasonal._read_x13_estimates(tmp_path / "a.est")
+    )
+    hol = diag["holiday"]
+    assert hol.loc["cny_after", "estimate"] == pytest.approx(-0.104)
+    assert hol.loc["cny_after", "t_stat"] == pytest.approx(-0.104 / 0.04)
+    assert hol.loc["cny_before", "t_stat"] == pytest.approx(-2.0)
+    assert "MA" not in hol.index and len(hol) == 2  # ARIMA rows are not regressors
+    assert diag["m_stats"].to_dict() == {"M7": 0.177, "Q": 0.38, "Q2": 0.39}
+    assert diag["qs"].loc["adjusted", "p_value"] == 1.0
+    assert diag["qs"].loc["original", "statistic"] == pytest.approx(258.2401)
+    assert diag["outliers"] == ["LS2008.Nov"]
+
+
+def test_spec_without_holiday_regressors():
+    levels, _ = synthetic(0, end="2016-12")
+    spec = seasonal.x13_spec(levels, holiday=False)
+    assert "cny_before" not in spec and "usertype" not in spec
+    assert "estimate{ save=(est) }" in spec
+    with_aos = seasonal.x13_spec(levels, split_years=[2015], holiday=False)
+    assert "ao2015.jan" in with_aos and "user=" not in with_aos
+
+
+def test_jan_mar_mom_sd_by_hand():
+    idx = pd.period_range("2020-01", "2020-06", freq="M")
+    adjusted = pd.Series([100.0, 110.0, 99.0, 100.0, 200.0, 100.0], index=idx)
+    # Feb +10%, Mar -10% (Jan has no previous month); other months are ignored
+    assert seasonal.jan_mar_mom_sd(adjusted) == pytest.approx(np.std([10.0, -10.0], ddof=1))
+
+
+def test_revision_ends_are_recent_january_to_march():
+    idx = pd.period_range("2010-01", "2013-12", freq="M")
+    ends = seasonal.revision_ends(pd.Series(1.0, index=idx), years=2)
+    assert list(ends.astype(str)) == ["2012-01", "2012-02", "2012-03",
+                                      "2013-01", "2013-02", "2013-03"]  # fmt: skip
+
+
+def test_holiday_gain_on_a_known_holiday_effect(monkeypatch):
+    monkeypatch.setenv("CTK_DISABLE_X13", "1")
+    levels, _ = synthetic(0)
+    gain = seasonal.holiday_gain(levels, ends=["2024-01", "2024-02", "2025-02"], method="stl")
+    assert list(gain.index) == ["with New Year regressors", "without"]
+    assert (gain["n_ends"] == 3).all() and gain["revision_rms_pp"].notna().all()
+    # the synthetic series has a strong New Year effect: without the regressors the adjusted
+    # series keeps it, so January-March m/m swings far more
+    assert gain.loc["with New Year regressors", "jan_mar_mom_sd_pp"] < 0.6 * gain.loc[
+        "without", "jan_mar_mom_sd_pp"
+    ]
