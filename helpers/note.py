@@ -159,10 +159,10 @@ class Figures:
             frame[column] = frame[column].fillna("").astype(str)
         frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
         self.frame = frame[frame["value"].notna()]
-        self._index = {
-            (r.metric, r.flow, r.dimension, r.item, r.period): (float(r.value), r.unit)
-            for r in self.frame.itertuples()
-        }
+        self._index = {}
+        for r in self.frame.itertuples():
+            key = (r.metric, r.flow, r.dimension, r.item, r.period)
+            self._index.setdefault(key, (float(r.value), r.unit))
 
     def get(self, metric, flow, dimension, item, period) -> float | None:
         """The value of one figure, or None when the table lacks it."""
@@ -179,7 +179,8 @@ class Figures:
         f = self.frame
         rows = f[(f["metric"] == metric) & (f["flow"] == flow) & (f["dimension"] == dimension)
                  & (f["period"] == period)]  # fmt: skip
-        return rows.set_index("item")["value"]
+        # the same figure can come from two views: the first (canonical view order) wins
+        return rows.drop_duplicates("item").set_index("item")["value"]
 
     def periods(self, metric, flow="export", dimension="total", item="total") -> list[str]:
         """Sorted periods present for one figure."""

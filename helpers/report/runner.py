@@ -530,6 +530,10 @@ def run_report(
         flag_text = flag.read_text(encoding="utf-8").strip() if flag.exists() else ""
         flag.unlink(missing_ok=True)
         sample = data is None or bool(flag_text)
+        from helpers import note  # flash note, tables.xlsx and charts/, written from `figures`
+
+        note.write_outputs(build, figures, {"period": period, "currency": currency,
+                                            "views": views, "sample": sample})  # fmt: skip
         manifest = {
             "period": period,
             "parameters": {
