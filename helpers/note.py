@@ -356,6 +356,7 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
                  and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
     prev = _previous_period(period)
     sentences = []
+    named = set()
     leaders = contrib[top_level].sort_values(ascending=False).head(int(rules["top_products"]))
     for code, pp in leaders.items():
         if pp < rules["min_contribution_pp"] or code not in yoy:
@@ -372,20 +373,35 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
                  if v > 0 and c in yoy]  # fmt: skip
         if parts:
             text += f"; within it, {_list(parts)}"
+        named.update([code, *best.index])
+        sentences.append(text + ".")
+    # product groups that held growth back, with the direction of their decline
+    drags = contrib[top_level][contrib[top_level] <= -rules["min_contribution_pp"]].sort_values()
+    for code, pp in drags.items():
+        if code not in yoy:
+            continue
+        text = f"{_cap(names[code])} {moved(yoy[code])} ({fmt_pp(pp)})"
+        before = fig.get("yoy", "export", "product", code, prev) if prev else None
+        if before is not None:
+            move = direction(yoy[code], before, rules["steady_band_pp"])
+            subject = "the decline" if move in ("narrowed", "widened") else "growth"
+            text += f": {subject} {move} from {fmt_pct(before)}"
+        named.add(code)
         sentences.append(text + ".")
     movers = yoy[yoy.abs() >= rules["mover_min_abs_pct"]].drop(
-        labels=["high_tech"], errors="ignore"
+        labels=["high_tech", *named], errors="ignore"
     )
     movers = movers.reindex(movers.abs().sort_values(ascending=False).index).head(
         int(rules["movers"])
     )
     if len(movers):
-        sentences.append("The largest moves: " + _list(
+        sentences.append("Other large moves: " + _list(
             [f"{names.get(c, c)} {fmt_pct(v)}" for c, v in movers.items()]) + ".")  # fmt: skip
     if prev:
         before = fig.series("yoy", "export", "product", prev)
         both = yoy.index.intersection(before.index)
-        negative = [c for c in both if yoy[c] < 0 and before[c] < 0 and c != "high_tech"]
+        negative = [c for c in both if yoy[c] < 0 and before[c] < 0
+                    and c not in named and c != "high_tech"]  # fmt: skip
         band = rules["steady_band_pp"]
         moves = {c: direction(yoy[c], before[c], band) for c in negative}
         for word in ("narrowed", "widened"):
