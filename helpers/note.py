@@ -138,6 +138,15 @@ def direction(current: float, previous: float, band: float) -> str:
     return "accelerated" if change > 0 else "slowed"
 
 
+def _subject(move: str) -> str:
+    """Who moved: 'the decline' narrows or widens, 'growth' speeds up, 'the trend' reverses."""
+    if move in ("narrowed", "widened"):
+        return "the decline"
+    if move in ("reversed into decline", "returned to growth"):
+        return "the trend"
+    return "growth"
+
+
 def versus_consensus(surprise: float, band: float) -> str:
     """'beat' / 'missed' / 'was in line with' for actual minus consensus (pp)."""
     if surprise > band:
@@ -288,7 +297,7 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
         before = fig.get("yoy", flow, "total", "total", prev) if prev else None
         if before is not None:
             move = direction(now, before, rules["steady_band_pp"])
-            subject = "The decline" if move in ("narrowed", "widened") else "Growth"
+            subject = _cap(_subject(move))
             sentence += (
                 f" {subject} {move} from {fmt_pct(before)} in {month_name(prev).split()[0]}."
             )
@@ -384,7 +393,7 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
         before = fig.get("yoy", "export", "product", code, prev) if prev else None
         if before is not None:
             move = direction(yoy[code], before, rules["steady_band_pp"])
-            subject = "the decline" if move in ("narrowed", "widened") else "growth"
+            subject = _subject(move)
             text += f": {subject} {move} from {fmt_pct(before)}"
         named.add(code)
         sentences.append(text + ".")
@@ -466,7 +475,7 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
         before = fig.get("yoy", "export", "partner", "united_states", prev) if prev else None
         if before is not None:
             move = direction(us, before, rules["steady_band_pp"])
-            subject = "The decline" if move in ("narrowed", "widened") else "Growth"
+            subject = _cap(_subject(move))
             text += f" {subject} {move} from {fmt_pct(before)} a month earlier."
         sentences.append(text)
     partners = classifications.partners()
