@@ -606,7 +606,12 @@ def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> 
         note.blocks.append(("h2", "Headline"))
         rows = _headline(note, fig, period, rules, money_unit)
         if rows:
-            note.blocks.append(("table", ("", "Latest", "Consensus", "Previous month"), rows))
+            header = ("", "Latest", "Consensus", "Previous month")
+            # drop comparison columns the data do not fill at all (e.g. a combined Jan-Feb)
+            keep = [i for i in range(len(header))
+                    if i < 2 or any(r[i] != "not in data" for r in rows)]  # fmt: skip
+            table = [tuple(r[i] for i in keep) for r in rows]
+            note.blocks.append(("table", tuple(header[i] for i in keep), table))
     else:
         note.skip("the headline view (not in this report)")
     if "product" in views:
