@@ -16,7 +16,9 @@ Realism: annual totals follow China's reported annual trade; shares move between
 anchors; calendar-month seasonality plus a Chinese New Year effect placed by the lunar date of
 each year's holiday; AR(1) noise. The calibration targets in data/sample/calibration.csv pin the
 few months the September 2025 release speaks about, so that the metric library reproduces every
-published figure from these levels (tests/test_published.py checks it row by row).
+published figure from these levels (tests/test_published.py checks it row by row); further pins
+(with the release narrative's words in their `note` column) make the directions the narrative
+states come out the same way, and the exchange rates of 2024-2025 are actual monthly averages.
 """
 
 from __future__ import annotations
@@ -322,6 +324,19 @@ def load_calibration(path: Path = SAMPLE_DIR / "calibration.csv") -> pd.DataFram
     return table
 
 
+def pin_rates(rates: pd.Series, targets: pd.DataFrame, node: str) -> pd.Series:
+    """Exchange rates with the months pinned in the calibration (tree fx) replaced by the pins."""
+    pins = targets[(targets["tree"] == "fx") & (targets["node"] == node)]
+    unknown = set(pins["rule"]) - {"monthly_average"}
+    if unknown:
+        raise ValueError(f"unknown fx rule(s) {', '.join(sorted(unknown))} in calibration.csv")
+    pinned = pins.set_index("period")["value"].astype(float)
+    out = rates.copy()
+    hit = out.index.intersection(pinned.index)
+    out[hit] = pinned[hit]
+    return out
+
+
 def calibrate_totals(totals: dict[str, pd.Series], targets: pd.DataFrame) -> None:
     """Apply total-level targets (levels, y/y, quarterly growth) in file order, in place."""
     for row in targets[targets["tree"] == "total"].itertuples():
@@ -443,6 +458,7 @@ def generate() -> dict[str, pd.DataFrame]:
 
     usd = pd.concat(records, ignore_index=True)
     rates = interpolate_anchors(index, CNY_PER_USD) * np.exp(ar1_noise(rng, len(index), 0.003, 0.9))
+    rates = pin_rates(rates, targets, "cny_per_usd")
     cny = usd.assign(value=usd["value"] * usd["period"].map(rates), currency="CNY")
     trade = fold_combined_janfeb(pd.concat([usd, cny], ignore_index=True))
     consensus = make_consensus(totals, rng)
@@ -554,7 +570,10 @@ def make_indicators(
         return base + scale * lead.values + ar1_noise(rng, n, sd, phi)
 
     usd = pd.concat([rates, pd.Series([rates.iloc[-1]], index=[INDICATORS_LAST])])
+    targets = load_calibration()
+    usd = pin_rates(usd, targets, "cny_per_usd")
     eur = interpolate_anchors(index, USD_PER_EUR) * np.exp(ar1_noise(rng, n, 0.005, 0.9))
+    cny_per_eur = pin_rates(usd * eur, targets, "cny_per_eur")
     korea = 0.8 * latent.values + ar1_noise(rng, n, 4.0, 0.3)
     wide = pd.DataFrame(
         {
@@ -564,7 +583,7 @@ def make_indicators(
             "china_pmi_new_export_orders": noisy(47.0, 0.20, 1.0),
             "korea_exports_yoy": korea,
             "cny_per_usd": usd.values,
-            "cny_per_eur": usd.values * eur.values,
+            "cny_per_eur": cny_per_eur.values,
         },
         index=index,
     ).round(2)

@@ -122,7 +122,12 @@ def render_index(
             headline_numbers(figures, period), headline_notes(figures, period), strict=True
         )
     )
-    items = "".join(
+    note = (
+        '<li><a href="note.html">Flash note</a><br>The release-day note written from the '
+        'figures; also as <a href="note.md">Markdown</a> and <a href="note.docx">Word</a>, with '
+        '<a href="tables.xlsx">tables (Excel)</a> and charts in <code>charts/</code>.</li>'
+    )
+    items = note + "".join(
         f'<li><a href="{v}.html">{escape(v.title())}</a><br>{escape(DESCRIPTIONS.get(v, ""))}</li>'
         for v in views
     )

@@ -565,6 +565,10 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
     flag_text = flag.read_text(encoding="utf-8").strip() if flag.exists() else ""
     flag.unlink(missing_ok=True)
     sample = plan.data is None or bool(flag_text)
+    from helpers import note  # flash note, tables.xlsx and charts/, written from `figures`
+
+    note.write_outputs(build, figures, {"period": plan.period, "currency": plan.currency,
+                                        "views": plan.views, "sample": sample})  # fmt: skip
     manifest = {
         "period": plan.period,
         "parameters": {"period": plan.period, "data": str(plan.data) if plan.data else None,

@@ -1,0 +1,721 @@
+"""The release-day flash note, written by rules from the report's figures table.
+
+Every number in the note is a row of figures.csv (the frame `runner.combine_figures` returns),
+printed in that file's rounding: one decimal for pct and pp ("+8.3%", "+7.7 pp"), money as
+"USD 90.5bn". Direction words come from comparing those printed numbers with the thresholds in
+data/note_thresholds.yaml. What the figures cannot support is left out and listed once at the end.
+
+`build_note(figures, meta)` returns a `Note` (title + blocks); `render_markdown`/`render_html`
+turn it into text; `write_outputs` (called by the runner) writes note.md, note.html, note.docx,
+tables.xlsx and charts/*.png with charts/alt.json into the report folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from helpers import classifications
+from helpers.paths import CLASSIFICATIONS_DIR, DATA_DIR
+
+__all__ = [
+    "THRESHOLDS_PATH",
+    "Figures",
+    "Note",
+    "build_note",
+    "direction",
+    "fmt_money",
+    "fmt_pct",
+    "fmt_pp",
+    "load_thresholds",
+    "render_html",
+    "render_markdown",
+    "versus_consensus",
+    "write_outputs",
+]
+
+THRESHOLDS_PATH = DATA_DIR / "note_thresholds.yaml"
+MONEY_UNITS = {"usd_bn": "USD", "cny_bn": "CNY"}
+_REQUIRED_THRESHOLDS = (
+    "steady_band_pp", "consensus_band_pp", "min_contribution_pp", "top_products", "top_children",
+    "mover_min_abs_pct",
+    "movers", "declines", "top_blocs", "price_volume_dominance", "import_products",
+    "import_commodities", "import_origins", "base_gap_pp", "base_months",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict:
+    """The note's rules from YAML; a clear error names the file and the missing/bad key."""
+    try:
+        table = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read the note thresholds ({exc})") from exc
+    for key in _REQUIRED_THRESHOLDS:
+        if key not in table:
+            raise ValueError(f"{path}: missing threshold {key!r}")
+        if not isinstance(table[key], int | float) or table[key] < 0:
+            raise ValueError(f"{path}: threshold {key!r} must be a non-negative number")
+    table.setdefault("scenario_labels", {})
+    table.setdefault("price_volume_exports", [])
+    return table
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _num(value: float) -> str:
+    """One decimal, ASCII minus, no negative zero."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def fmt_pct(value: float, signed: bool = False) -> str:
+    """8.3 -> '8.3%' ('+8.3%' when signed); negatives always carry '-'."""
+    text = _num(value)
+    return f"+{text}%" if signed and value > 0 and text != "0.0" else f"{text}%"
+
+
+def moved(value: float) -> str:
+    """'rose 8.3%' / 'fell 27.0%' / 'were unchanged' for a growth rate (pct)."""
+    text = _num(abs(value))
+    if text == "0.0":
+        return "were unchanged"
+    return f"{'rose' if value > 0 else 'fell'} {text}%"
+
+
+def fmt_pp(value: float) -> str:
+    """7.7 -> '+7.7 pp'."""
+    text = _num(value)
+    return f"+{text} pp" if value > 0 and text != "0.0" else f"{text} pp"
+
+
+def fmt_money(value: float, unit: str, signed: bool = False) -> str:
+    """90.5 usd_bn -> 'USD 90.5bn'; signed=True gives '+8.8bn' (currency named once nearby)."""
+    text = f"{value:,.1f}"
+    text = "0.0" if text == "-0.0" else text
+    if signed:
+        return f"+{text}bn" if value > 0 and text != "0.0" else f"{text}bn"
+    return f"{MONEY_UNITS.get(unit, unit.upper())} {text}bn"
+
+
+def month_name(period: str) -> str:
+    """'2025-09' -> 'September 2025'; '2025-Q3' -> 'Q3 2025'."""
+    if "Q" in period:
+        year, quarter = period.split("-")
+        return f"{quarter} {year}"
+    year, month = period.split("-")
+    return f"{calendar.month_name[int(month)]} {year}"
+
+
+# --------------------------------------------------------------------------- direction words
+
+
+def direction(current: float, previous: float, band: float) -> str:
+    """Word for a growth rate's move from `previous` to `current` (both as printed, pct).
+
+    'reversed into decline' / 'returned to growth' when the sign flips; for two declines
+    'narrowed'/'widened' by more than `band`; for growth 'accelerated'/'slowed'; else 'held steady'.
+    """
+    if previous >= 0 > current:
+        return "reversed into decline"
+    if previous < 0 <= current:
+        return "returned to growth"
+    change = current - previous
+    if abs(change) <= band:
+        return "held steady"
+    if current < 0:
+        return "narrowed" if change > 0 else "widened"
+    return "accelerated" if change > 0 else "slowed"
+
+
+def _subject(move: str) -> str:
+    """Who moved: 'the decline' narrows or widens, 'growth' speeds up, 'the trend' reverses."""
+    if move in ("narrowed", "widened"):
+        return "the decline"
+    if move in ("reversed into decline", "returned to growth"):
+        return "the trend"
+    return "growth"
+
+
+def versus_consensus(surprise: float, band: float) -> str:
+    """'beat' / 'missed' / 'was in line with' for actual minus consensus (pp)."""
+    if surprise > band:
+        return "beat"
+    if surprise < -band:
+        return "missed"
+    return "was in line with"
+
+
+# --------------------------------------------------------------------------- figures access
+
+
+class Figures:
+    """Look-ups into the figures table (metric, flow, dimension, item, period, value, unit)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        frame = frame.copy()
+        for column in ("metric", "flow", "dimension", "item", "period", "unit"):
+            frame[column] = frame[column].fillna("").astype(str)
+        frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+        self.frame = frame[frame["value"].notna()]
+        self._index = {}
+        for r in self.frame.itertuples():
+            key = (r.metric, r.flow, r.dimension, r.item, r.period)
+            self._index.setdefault(key, (float(r.value), r.unit))
+
+    def get(self, metric, flow, dimension, item, period) -> float | None:
+        """The value of one figure, or None when the table lacks it."""
+        hit = self._index.get((metric, flow, dimension, item, period))
+        return None if hit is None else hit[0]
+
+    def unit(self, metric, flow, dimension, item, period) -> str | None:
+        """The unit of one figure, or None."""
+        hit = self._index.get((metric, flow, dimension, item, period))
+        return None if hit is None else hit[1]
+
+    def series(self, metric, flow, dimension, period) -> pd.Series:
+        """item -> value for one metric in one period (empty if none)."""
+        f = self.frame
+        rows = f[(f["metric"] == metric) & (f["flow"] == flow) & (f["dimension"] == dimension)
+                 & (f["period"] == period)]  # fmt: skip
+        # the same figure can come from two views: the first (canonical view order) wins
+        return rows.drop_duplicates("item").set_index("item")["value"]
+
+    def periods(self, metric, flow="export", dimension="total", item="total") -> list[str]:
+        """Sorted periods present for one figure."""
+        f = self.frame
+        rows = f[(f["metric"] == metric) & (f["flow"] == flow) & (f["dimension"] == dimension)
+                 & (f["item"] == item)]  # fmt: skip
+        return sorted(rows["period"].unique())
+
+    def views(self) -> set[str]:
+        """Views present in the table."""
+        return set(self.frame["view"]) if "view" in self.frame else set()
+
+
+# --------------------------------------------------------------------------- note model
+
+
+@dataclass
+class Note:
+    """Title, blocks ('h2'/'p'/'table') and what was left out."""
+
+    title: str
+    blocks: list[tuple] = field(default_factory=list)
+    omitted: list[str] = field(default_factory=list)
+    subtitle: str = ""
+
+    def p(self, sentences: list[str]) -> None:
+        """Add a paragraph from non-empty sentences."""
+        text = " ".join(s for s in sentences if s)
+        if text:
+            self.blocks.append(("p", text))
+
+    def section(self, heading: str, sentences: list[str]) -> None:
+        """Add a heading with one paragraph, only if there is something to say."""
+        text = " ".join(s for s in sentences if s)
+        if text:
+            self.blocks.append(("h2", heading))
+            self.blocks.append(("p", text))
+
+    def skip(self, what: str) -> None:
+        """Record something the data cannot support (said once, at the end)."""
+        if what not in self.omitted:
+            self.omitted.append(what)
+
+
+def _names(dimension: str, flow: str) -> dict[str, str]:
+    if dimension == "partner":
+        table = classifications.partners()
+        names = dict(table["name"])
+        names.update({"united_states": "the US", "european_union": "the EU"})
+        return names
+    table = classifications.product_tree(flow)
+    # "Computers and parts (automatic data processing equipment)" -> "computers and parts"
+    return {code: name[0].lower() + name[1:].split(" (")[0] for code, name in table["name"].items()}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _janfeb_combined(period: str) -> bool:
+    years = set(pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")["year"].astype(int))
+    p = pd.Period(period, "M")
+    return p.month == 2 and p.year in years
+
+
+def _release_label(period: str) -> str:
+    if _janfeb_combined(period):
+        return f"January-February {period[:4]}"
+    return month_name(period)
+
+
+def _previous_period(period: str) -> str | None:
+    """The comparison month: none for a combined Jan-Feb (its December is a different basis)."""
+    if _janfeb_combined(period):
+        return None
+    return str(pd.Period(period, "M") - 1)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: str) -> list:
+    prev = _previous_period(period)
+    rows = []
+    for flow, noun in (("export", "Exports"), ("import", "Imports")):
+        now = fig.get("yoy", flow, "total", "total", period)
+        if now is None:
+            note.skip(f"{noun.lower()} growth for the month")
+            continue
+        sentence = f"{noun} {moved(now)} y/y"
+        consensus = fig.get("consensus_yoy", flow, "total", "total", period)
+        surprise = fig.get("surprise", flow, "total", "total", period)
+        if consensus is not None and surprise is not None:
+            verb = versus_consensus(surprise, rules["consensus_band_pp"])
+            sentence += f" and {verb} the {fmt_pct(consensus)} consensus ({fmt_pp(surprise)})"
+        else:
+            note.skip("a survey consensus to compare with")
+        sentence += "."
+        before = fig.get("yoy", flow, "total", "total", prev) if prev else None
+        if before is not None:
+            move = direction(now, before, rules["steady_band_pp"])
+            subject = _cap(_subject(move))
+            sentence += (
+                f" {subject} {move} from {fmt_pct(before)} in {month_name(prev).split()[0]}."
+            )
+        elif prev:
+            note.skip("the previous month's growth")
+        else:
+            note.skip("a previous-month comparison (January and February are published combined)")
+        rows.append(
+            (
+                noun + " y/y",
+                fmt_pct(now),
+                fmt_pct(consensus) if consensus is not None else "not in data",
+                fmt_pct(before) if before is not None else "not in data",
+            )
+        )
+        note.blocks.append(("p", sentence))
+    balance = fig.get("balance", "net", "total", "total", period)
+    if balance is not None:
+        unit = fig.unit("balance", "net", "total", "total", period)
+        kind = "surplus" if balance >= 0 else "deficit"
+        text = f"The trade {kind} was {fmt_money(abs(balance), unit)}"
+        change = fig.get("balance_change_yoy", "net", "total", "total", period)
+        if change is not None:
+            text += f" ({fmt_money(change, unit, signed=True)} on a year earlier)"
+        note.blocks.append(("p", text + "."))
+        rows.append(
+            (
+                f"Trade balance, {MONEY_UNITS.get(unit, unit)} bn",
+                _num(balance),
+                _consensus_balance(fig, period),
+                "not in data",
+            )
+        )
+    else:
+        note.skip("the trade balance")
+    quarters = fig.periods("yoy_quarter")
+    if len(quarters) >= 2 and quarters[-1][:4] == period[:4] and _quarter_ends(period):
+        q_now = fig.get("yoy_quarter", "export", "total", "total", quarters[-1])
+        q_before = fig.get("yoy_quarter", "export", "total", "total", quarters[-2])
+        move = direction(q_now, q_before, rules["steady_band_pp"])
+        note.blocks.append(("p", f"Over {month_name(quarters[-1])} exports {moved(q_now)} y/y "
+                            f"after {fmt_pct(q_before)} in {quarters[-2][-2:]}: quarterly growth "
+                            f"{move}."))  # fmt: skip
+    return rows
+
+
+def _quarter_ends(period: str) -> bool:
+    return pd.Period(period, "M").month % 3 == 0
+
+
+def _consensus_balance(fig: Figures, period: str) -> str:
+    value = fig.get("consensus_balance", "net", "total", "total", period)
+    return "not in data" if value is None else _num(value)
+
+
+def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
+    contrib = fig.series("contribution", "export", "product", period)
+    yoy = fig.series("yoy", "export", "product", period)
+    if contrib.empty or yoy.empty:
+        note.skip("the product breakdown")
+        return
+    names = _names("product", "export")
+    tree = classifications.product_tree("export")
+    top_level = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+                 and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    prev = _previous_period(period)
+    sentences = []
+    named = set()
+    leaders = contrib[top_level].sort_values(ascending=False).head(int(rules["top_products"]))
+    for code, pp in leaders.items():
+        if pp < rules["min_contribution_pp"] or code not in yoy:
+            continue
+        text = f"{_cap(names[code])} {moved(yoy[code])}"
+        before = fig.get("yoy", "export", "product", code, prev) if prev else None
+        if before is not None:
+            text += f" ({fmt_pct(before)} a month earlier)"
+        text += f", contributing {fmt_pp(pp)} to export growth"
+        kids = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == code
+                and not c.endswith("_other")]  # fmt: skip
+        best = contrib[kids].sort_values(ascending=False).head(int(rules["top_children"]))
+        parts = [f"{names[c]} {fmt_pct(yoy[c])} ({fmt_pp(v)})" for c, v in best.items()
+                 if v > 0 and c in yoy]  # fmt: skip
+        if parts:
+            text += f"; within it, {_list(parts)}"
+        named.update([code, *best.index])
+        sentences.append(text + ".")
+    # product groups that held growth back, with the direction of their decline
+    drags = contrib[top_level][contrib[top_level] <= -rules["min_contribution_pp"]].sort_values()
+    for code, pp in drags.items():
+        if code not in yoy:
+            continue
+        text = f"{_cap(names[code])} {moved(yoy[code])} ({fmt_pp(pp)})"
+        before = fig.get("yoy", "export", "product", code, prev) if prev else None
+        if before is not None:
+            move = direction(yoy[code], before, rules["steady_band_pp"])
+            subject = _subject(move)
+            text += f": {subject} {move} from {fmt_pct(before)}"
+        named.add(code)
+        sentences.append(text + ".")
+    movers = yoy[yoy.abs() >= rules["mover_min_abs_pct"]].drop(
+        labels=["high_tech", *named], errors="ignore"
+    )
+    movers = movers.reindex(movers.abs().sort_values(ascending=False).index).head(
+        int(rules["movers"])
+    )
+    if len(movers):
+        sentences.append("Other large moves: " + _list(
+            [f"{names.get(c, c)} {fmt_pct(v)}" for c, v in movers.items()]) + ".")  # fmt: skip
+    if prev:
+        before = fig.series("yoy", "export", "product", prev)
+        both = yoy.index.intersection(before.index)
+        negative = [c for c in both if yoy[c] < 0 and before[c] < 0
+                    and c not in named and c != "high_tech"]  # fmt: skip
+        band = rules["steady_band_pp"]
+        moves = {c: direction(yoy[c], before[c], band) for c in negative}
+        for word in ("narrowed", "widened"):
+            codes = [c for c in negative if moves[c] == word]
+            codes = sorted(codes, key=lambda c: -abs(yoy[c] - before[c]))[: int(rules["declines"])]
+            if codes:
+                verb = "Declines narrowed" if len(codes) > 1 else "The decline narrowed"
+                verb = verb.replace("narrowed", word)
+                sentences.append(f"{verb} in " + _list(
+                    [f"{names.get(c, c)} ({fmt_pct(yoy[c])} from {fmt_pct(before[c])})"
+                     for c in codes]) + ".")  # fmt: skip
+    else:
+        note.skip("whether product declines narrowed or widened (no previous month)")
+    note.section("Products", sentences)
+
+
+def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
+    price = fig.series("yoy_price", "export", "product", period)
+    volume = fig.series("yoy_volume", "export", "product", period)
+    value = fig.series("yoy", "export", "product", period)
+    codes = price.index.intersection(volume.index).intersection(value.index)
+    if codes.empty:
+        note.skip("unit values and volumes (no quantities in the data)")
+        return
+    names = _names("product", "export")
+    ranked = [c for c in rules["price_volume_exports"] if c in codes]
+    sentences = []
+    for code in ranked:
+        p, q, v = price[code], volume[code], value[code]
+        dominance = rules["price_volume_dominance"]
+        if abs(p) > dominance * abs(q):
+            driver = (
+                f"on prices ({fmt_pct(p, signed=True)}), with volumes "
+                f"{'up' if q >= 0 else 'down'} {_num(abs(q))}%"
+            )
+        elif abs(q) > dominance * abs(p):
+            driver = (
+                f"on volumes ({fmt_pct(q, signed=True)}), with prices "
+                f"{'up' if p >= 0 else 'down'} {_num(abs(p))}%"
+            )
+        else:
+            driver = f"with prices {fmt_pct(p, signed=True)} and volumes {fmt_pct(q, signed=True)}"
+        sentences.append(f"{_cap(names.get(code, code))} {moved(v)} {driver}.")
+    note.section("Price against volume", sentences)
+
+
+def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
+    yoy = fig.series("yoy", "export", "partner", period)
+    contrib = fig.series("contribution", "export", "partner", period)
+    if yoy.empty:
+        note.skip("exports by destination")
+        return
+    names = _names("partner", "export")
+    prev = _previous_period(period)
+    sentences = []
+    us = yoy.get("united_states")
+    if us is not None:
+        text = f"Exports to the US {moved(us)}"
+        if "united_states" in contrib:
+            text += f" ({fmt_pp(contrib['united_states'])} of export growth)"
+        text += "."
+        before = fig.get("yoy", "export", "partner", "united_states", prev) if prev else None
+        if before is not None:
+            move = direction(us, before, rules["steady_band_pp"])
+            subject = _cap(_subject(move))
+            text += f" {subject} {move} from {fmt_pct(before)} a month earlier."
+        sentences.append(text)
+    partners = classifications.partners()
+    blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
+    added = contrib.reindex(blocs).dropna().sort_values(ascending=False)
+    added = added[added > 0].head(int(rules["top_blocs"]))
+    if len(added):
+        # listed in ascending order of contribution, the largest last
+        parts = [f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)})" for c, v in added[::-1].items()
+                 if c in yoy]  # fmt: skip
+        lead = "Elsewhere" if us is not None else "By destination"
+        sentences.append(f"{lead}, {_list(parts)} added most among the blocs.")
+    elif contrib.empty:
+        note.skip("contributions by destination")
+    note.section("Destinations", sentences)
+
+
+def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
+    contrib = fig.series("contribution", "import", "product", period)
+    yoy = fig.series("yoy", "import", "product", period)
+    origin_yoy = fig.series("yoy", "import", "partner", period)
+    origin_contrib = fig.series("contribution", "import", "partner", period)
+    if yoy.empty and origin_yoy.empty:
+        note.skip("imports by product and origin")
+        return
+    sentences = []
+    if not contrib.empty:
+        names = _names("product", "import")
+        tree = classifications.product_tree("import")
+        top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+               and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+        lead = contrib[top].sort_values(ascending=False).head(int(rules["import_products"]))
+        parts = [f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)})" for c, v in lead.items()
+                 if v > 0 and c in yoy]  # fmt: skip
+        if parts:
+            sentences.append(f"By product, imports were led by {_list(parts)}.")
+        price = fig.series("yoy_price", "import", "product", period)
+        volume = fig.series("yoy_volume", "import", "product", period)
+        # commodities: lines with unit values outside the electromechanical group
+        both = [c for c in price.index.intersection(volume.index)
+                if c in tree.index and tree.at[c, "parent"] != "electromechanical"]  # fmt: skip
+        count = int(rules["import_commodities"])
+        biggest = contrib.reindex(both).dropna().abs().sort_values(ascending=False).index[:count]
+        parts = [f"{names.get(c, c)} (prices {fmt_pct(price[c], signed=True)}, volumes "
+                 f"{fmt_pct(volume[c], signed=True)})" for c in biggest]  # fmt: skip
+        if parts:
+            sentences.append(f"Among commodities with the largest contributions: {_list(parts)}.")
+    if not origin_yoy.empty:
+        names = _names("partner", "import")
+        us = origin_yoy.get("united_states")
+        if us is not None:
+            sentences.append(f"Imports from the US {moved(us)}.")
+        partners = classifications.partners()
+        blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
+        lead = origin_contrib.reindex(blocs).dropna().sort_values(ascending=False)
+        lead = lead[lead > 0].head(int(rules["import_origins"]))
+        parts = [f"{names[c]} ({fmt_pct(origin_yoy[c])})" for c in lead.index if c in origin_yoy]
+        if parts:
+            sentences.append(f"By origin, the largest additions came from {_list(parts)}.")
+    note.section("Imports", sentences)
+
+
+def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
+    sentences = []
+    months = [p for p in fig.periods("base_effect") if p > period][: int(rules["base_months"])]
+    three_month = fig.get("yoy_3m", "export", "total", "total", period)
+    if months:
+        parts = []
+        for month in months:
+            implied = fig.get("base_effect", "export", "total", "total", month)
+            base = fig.get("base_yoy", "export", "total", "total", month)
+            text = f"{fmt_pct(implied)} in {month_name(month).split()[0]}"
+            if base is not None and three_month is not None:
+                gap = base - three_month
+                if gap > rules["base_gap_pp"]:
+                    text += f" (a high base: {fmt_pct(base)} a year earlier)"
+                elif gap < -rules["base_gap_pp"]:
+                    text += f" (a low base: {fmt_pct(base)} a year earlier)"
+            parts.append(text)
+        sentences.append("Base effects: if exports hold their seasonally adjusted level, "
+                         f"y/y growth would be {_list(parts)}.")  # fmt: skip
+    else:
+        note.skip("base effects for the coming months")
+    ahead = [p for p in fig.periods("forecast_yoy") if p > period]
+    if ahead:
+        month = ahead[0]
+        point = fig.get("forecast_yoy", "export", "total", "total", month)
+        lo = fig.get("forecast_lo80", "export", "total", "total", month)
+        hi = fig.get("forecast_hi80", "export", "total", "total", month)
+        text = (
+            f"The model forecasts export growth of {fmt_pct(point)} for "
+            f"{month_name(month).split()[0]}"
+        )
+        if lo is not None and hi is not None:
+            text += f", with an 80% band of {fmt_pct(lo)} to {fmt_pct(hi)}"
+        sentences.append(text + ".")
+    else:
+        note.skip("an export forecast")
+    scenarios = fig.series("scenario_effect", "export", "scenario", period)
+    labels = rules.get("scenario_labels") or {}
+    risks = scenarios.drop(labels=["total"], errors="ignore")
+    risks = risks[[c in labels for c in risks.index]].sort_values()
+    if len(risks):
+        parts = [f"{labels[c]} ({fmt_pp(v)})" for c, v in risks.items()]
+        text = f"Risks: {_list(parts)}"
+        if "total" in scenarios:
+            text += f"; together {fmt_pp(scenarios['total'])} on export growth"
+        sentences.append(text + ".")
+    note.section("Outlook", sentences)
+
+
+def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> Note:
+    """Write the note for meta['period'] (YYYY-MM) from the figures table.
+
+    meta keys: period, currency ('USD'/'CNY'), views (list), sample (bool).
+    """
+    rules = rules or load_thresholds()
+    period, currency = meta["period"], meta.get("currency", "USD")
+    fig = Figures(figures)
+    views = fig.views() or set(meta.get("views", []))
+    label = _release_label(period)
+    note = Note(title=f"China trade, {label}: flash note")
+    money_unit = "cny_bn" if currency == "CNY" else "usd_bn"
+    note.subtitle = (f"Values in {currency}; growth y/y on GAC's {currency} figures."
+                     + (" Illustrative sample data, not official statistics."
+                        if meta.get("sample") else ""))  # fmt: skip
+    if "headline" in views:
+        note.blocks.append(("h2", "Headline"))
+        rows = _headline(note, fig, period, rules, money_unit)
+        if rows:
+            header = ("", "Latest", "Consensus", "Previous month")
+            # drop comparison columns the data do not fill at all (e.g. a combined Jan-Feb)
+            keep = [i for i in range(len(header))
+                    if i < 2 or any(r[i] != "not in data" for r in rows)]  # fmt: skip
+            table = [tuple(r[i] for i in keep) for r in rows]
+            note.blocks.append(("table", tuple(header[i] for i in keep), table))
+    else:
+        note.skip("the headline view (not in this report)")
+    if "product" in views:
+        _products(note, fig, period, rules)
+        _price_volume(note, fig, period, rules)
+    else:
+        note.skip("the product view (not in this report)")
+    if "regional" in views:
+        _regions(note, fig, period, rules)
+    else:
+        note.skip("the regional view (not in this report)")
+    if "imports" in views:
+        _imports(note, fig, period, rules)
+    else:
+        note.skip("the imports view (not in this report)")
+    if "outlook" in views:
+        _outlook(note, fig, period, rules)
+    else:
+        note.skip("the outlook view (not in this report)")
+    if currency != "USD":
+        note.skip("comparisons with the USD-based published release (this report is in "
+                  f"{currency})")  # fmt: skip
+    if note.omitted:
+        note.blocks.append(("h2", "Not covered"))
+        note.blocks.append(("p", "The data for this report do not support: "
+                            + "; ".join(note.omitted) + "."))  # fmt: skip
+    return note
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_markdown(note: Note) -> str:
+    """The note as Markdown."""
+    lines = [f"# {note.title}", ""]
+    if note.subtitle:
+        lines += [f"*{note.subtitle}*", ""]
+    for block in note.blocks:
+        if block[0] == "h2":
+            lines += [f"## {block[1]}", ""]
+        elif block[0] == "p":
+            lines += [block[1], ""]
+        elif block[0] == "table":
+            header, rows = block[1], block[2]
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "|".join("---" for _ in header) + "|")
+            lines += ["| " + " | ".join(row) + " |" for row in rows]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def prose_words(note: Note) -> int:
+    """Words in the note's title and paragraphs (tables excluded)."""
+    texts = [note.title] + [b[1] for b in note.blocks if b[0] in ("p", "h2")]
+    return sum(len(t.split()) for t in texts)
+
+
+NOTE_CSS = """body{font-family:Georgia,serif;max-width:760px;margin:24px auto;padding:0 16px;
+color:#1f2328;line-height:1.5}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.4em}
+.sub{color:#59636e;font-style:italic}table{border-collapse:collapse;margin:8px 0}
+td,th{border:1px solid #d1d9e0;padding:4px 10px;text-align:right}td:first-child,th:first-child
+{text-align:left}img{max-width:100%}figure{margin:16px 0}figcaption{color:#59636e;font-size:.9em}
+"""
+
+
+def render_html(note: Note, charts: list[tuple[Path, str]] = ()) -> str:
+    """The note as self-contained HTML (inline CSS, charts embedded as data URIs)."""
+    body = [f"<h1>{escape(note.title)}</h1>"]
+    if note.subtitle:
+        body.append(f'<p class="sub">{escape(note.subtitle)}</p>')
+    for block in note.blocks:
+        if block[0] == "h2":
+            body.append(f"<h2>{escape(block[1])}</h2>")
+        elif block[0] == "p":
+            body.append(f"<p>{escape(block[1])}</p>")
+        elif block[0] == "table":
+            head = "".join(f"<th>{escape(h)}</th>" for h in block[1])
+            rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>"
+                           for r in block[2])  # fmt: skip
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    for path, alt in charts:
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+                    f"<figcaption>{escape(alt)}</figcaption></figure>")  # fmt: skip
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape(note.title)}</title>\n<style>{NOTE_CSS}</style>\n</head>\n<body>\n"
+            + "\n".join(body) + "\n</body>\n</html>\n")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def write_outputs(build_dir: Path, figures: pd.DataFrame, meta: dict) -> list[Path]:
+    """Write note.md, note.html, note.docx, tables.xlsx and charts/ into build_dir."""
+    from helpers import note_files
+
+    build_dir = Path(build_dir)
+    note = build_note(figures, meta)
+    charts = note_files.write_charts(build_dir / "charts", Figures(figures), meta)
+    (build_dir / "note.md").write_text(render_markdown(note), encoding="utf-8")
+    (build_dir / "note.html").write_text(render_html(note, charts[:2]), encoding="utf-8")
+    note_files.write_docx(build_dir / "note.docx", note, charts[:2])
+    note_files.write_xlsx(build_dir / "tables.xlsx", figures)
+    alt = {Path(p).name: text for p, text in charts}
+    (build_dir / "charts" / "alt.json").write_text(json.dumps(alt, indent=2) + "\n",
+                                                   encoding="utf-8")  # fmt: skip
+    return [build_dir / n for n in ("note.md", "note.html", "note.docx", "tables.xlsx")]
