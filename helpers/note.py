@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from helpers import classifications
+from helpers.figures import format_value, round_half_up
 from helpers.paths import CLASSIFICATIONS_DIR, DATA_DIR
 
 __all__ = [
@@ -75,8 +76,7 @@ def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict:
 
 def _num(value: float) -> str:
     """One decimal, ASCII minus, no negative zero."""
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
+    return format_value(value, 1)
 
 
 def fmt_pct(value: float, signed: bool = False) -> str:
@@ -101,7 +101,7 @@ def fmt_pp(value: float) -> str:
 
 def fmt_money(value: float, unit: str, signed: bool = False) -> str:
     """90.5 usd_bn -> 'USD 90.5bn'; signed=True gives '+8.8bn' (currency named once nearby)."""
-    text = f"{value:,.1f}"
+    text = f"{round_half_up(value, 1):,.1f}"
     text = "0.0" if text == "-0.0" else text
     if signed:
         return f"+{text}bn" if value > 0 and text != "0.0" else f"{text}bn"

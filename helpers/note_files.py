@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from helpers import classifications  # noqa: E402
+from helpers.figures import format_value
 
 __all__ = ["CHART_DPI", "UNIT_LABELS", "sheet_tables", "write_charts", "write_docx", "write_xlsx"]
 
@@ -24,8 +25,7 @@ UP, DOWN = "#3a8a4f", "#c0504d"
 
 
 def _signed(value: float, suffix: str) -> str:
-    text = f"{value:.1f}"
-    text = "0.0" if text == "-0.0" else text
+    text = format_value(value, 1)
     return (f"+{text}" if value > 0 and text != "0.0" else text) + suffix
 
 
