@@ -45,6 +45,7 @@ class Headline(metrics.HasReleasePeriod):
     flows: dict[str, dict[str, float]] = field(default_factory=dict)
     balance: float = np.nan
     balance_prev_year: float = np.nan
+    balance_prev_release: float = np.nan
     balance_change_yoy: float = np.nan
     consensus_balance: float = np.nan
     quarters: dict[str, pd.Series] = field(default_factory=dict)
@@ -90,6 +91,7 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
     balance = metrics.balance(folded["export"], folded["import"])
     result.balance = _at(balance, t) / BN
     result.balance_prev_year = _at(balance, t - 12) / BN
+    result.balance_prev_release = _at(balance, when.previous) / BN
     result.balance_change_yoy = (
         _at(metrics.balance_change_yoy(folded["export"], folded["import"]), t) / BN
     )
@@ -205,6 +207,7 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
             figures.add("yoy_quarter", flow, "total", "total", quarter, value)
     for name in ("balance", "balance_change_yoy", "consensus_balance"):
         figures.add(name, "net", "total", "total", h.period, getattr(h, name))
+    figures.add("balance", "net", "total", "total", h.when.previous, h.balance_prev_release)
     if h.is_janfeb:
         figures.add("coverage_months", "net", "total", "total", h.period, 2)
 

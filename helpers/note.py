@@ -328,7 +328,7 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
                 f"Trade balance, {MONEY_UNITS.get(unit, unit)} bn",
                 _num(balance),
                 _consensus_balance(fig, period),
-                "not in data",
+                _balance_before(fig, prev),
             )
         )
     else:
@@ -346,6 +346,12 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
 
 def _quarter_ends(period: str) -> bool:
     return pd.Period(period, "M").month % 3 == 0
+
+
+def _balance_before(fig, prev) -> str:
+    """The previous release's balance as printed, or 'not in data'."""
+    value = fig.get("balance", "net", "total", "total", prev) if prev else None
+    return "not in data" if value is None else _num(value)
 
 
 def _consensus_balance(fig: Figures, period: str) -> str:
