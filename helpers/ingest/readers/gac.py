@@ -750,8 +750,14 @@ def _frame(
     return out
 
 
-def parse_page(raw: RawPage) -> GacTable:
-    """Interpret a read page: metadata, layout, rows, codes; then build the frames."""
+def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
+    """Interpret a read page: metadata, layout, rows, codes; then build the frames.
+
+    A header naming another month than the title (GAC's June 2025 (5) USD page says "5 / 1-5"
+    under a June title) raises GacLayoutError, or with header_conflict="defer" is recorded in
+    meta["header_conflict"] for the importer to settle against the store (see
+    helpers.ingest.gac_checks).
+    """
     banners, header, data = _split_rows(raw)
     meta = {"file": raw.file, **_parse_title(raw, banners)}
     meta.update(_parse_value_unit(raw, banners, meta.pop("title_currencies")))
@@ -761,13 +767,17 @@ def parse_page(raw: RawPage) -> GacTable:
         raise GacTruncatedTableError(raw.file, "the table has a header but no data rows")
     period, janfeb, section = meta["period"], meta["janfeb"], meta["section"]
     named = _header_months(header) - {period.month}
+    conflict = None
     if named:
-        raise GacLayoutError(
+        error = GacLayoutError(
             raw.file,
             f"the header names month(s) {sorted(named)} but the title says {period}",
             header[0].number,
             header[0].line,
         )
+        if header_conflict != "defer":
+            raise error
+        conflict = {"header_months": sorted(named), "message": str(error)}
     kind = "by_country" if section == BY_COUNTRY else "commodity"
     layout = f"{kind}_{'janfeb' if janfeb else 'month'}"
     columns = list(LAYOUT_COLUMNS[layout])
@@ -804,6 +814,7 @@ def parse_page(raw: RawPage) -> GacTable:
         release_date=raw.release_date,
         vintage=vintage or ((period + 1).start_time + pd.Timedelta(days=14)).date().isoformat(),
         vintage_source="printed" if vintage else "assumed",
+        header_conflict=conflict,
     )
     flows = [flow] if flow else ["export", "import"]
     prefix = {f: ("value" if kind == "commodity" else f) for f in flows}
@@ -824,9 +835,9 @@ def parse_page(raw: RawPage) -> GacTable:
     )
 
 
-def read_gac_tables(path: str | Path) -> GacTable:
+def read_gac_tables(path: str | Path, header_conflict: str = "reject") -> GacTable:
     """Read one saved GAC release page into a GacTable (the file is only read)."""
-    return parse_page(read_page(path))
+    return parse_page(read_page(path), header_conflict=header_conflict)
 
 
 def read_gac(path: str | Path) -> pd.DataFrame:
