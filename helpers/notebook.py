@@ -140,6 +140,7 @@ COLUMN_LABELS = {
     "matches": "Matches at print precision",
 }
 ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:italic",
+              "listed": "color:#555555",
               "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
 
 
@@ -152,7 +153,8 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
     roles = shown["role"] if "role" in shown else pd.Series("", index=shown.index)
     if "name" in shown:
         depth = shown["depth"] if "depth" in shown else pd.Series(0, index=shown.index)
-        marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) "}).fillna("")
+        marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) ",
+                           "listed": "(inside other) "}).fillna("")
         shown.index = [
             "\u00a0" * 4 * int(d) + m + n
             for d, m, n in zip(depth, marks, shown["name"], strict=True)

@@ -652,6 +652,8 @@ def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: 
         raise fail("quantities printed without a quantity unit")
     current = candidates["until"].eq("") | (pd.to_numeric(candidates["until"]) >= year)
     listed = candidates[current & candidates["gac_unit"].ne("")].drop_duplicates("unit_key")
+    if listed["factor"].nunique(dropna=False) == 1:  # spellings of one unit (same factor)
+        listed = listed.head(1)
     if len(listed) != 1:
         raise fail(f"no quantity unit cell and {len(listed)} current units listed for this line")
     return listed["factor"].iloc[0], listed["gac_unit"].iloc[0]
