@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m helpers {run,import,sample} ...
+USAGE = """usage: python -m helpers {run,import,fetch,sample} ...
 
 commands:
   run      build the five views as HTML reports      (python -m helpers run --help)
-  import   import GAC pages, wide series, Comtrade   (python -m helpers import --help)
+  import   import GAC pages, wide series, Comtrade,  (python -m helpers import --help)
+           consensus and indicators
+  fetch    download GAC's release pages and import   (python -m helpers fetch --help)
   sample   regenerate the illustrative sample data   (python -m helpers sample --help)
 """
 
@@ -24,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.report.runner import main as command_main
     elif command == "import":
         from helpers.ingest.importer import main as command_main
+    elif command == "fetch":
+        from helpers.ingest.fetch import main as command_main
     elif command == "sample":
         from helpers.sample import main as command_main
     else:

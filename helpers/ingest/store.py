@@ -425,23 +425,18 @@ def derive_months_from_ytd(months: pd.DataFrame, ytd: pd.DataFrame) -> pd.DataFr
     levels = ytd[ytd["measure"] == "level"]
     singles = months[months["measure"] == "level"]
     group = ["flow", "partner", "product", "currency"]
-    single_groups = {
-        key: part
-        for key, part in singles.assign(_year=singles["period"].dt.year).groupby(
-            [*group, "_year"], observed=True
-        )
-    }
-    for key, part in levels.assign(_year=levels["period"].dt.year).groupby(
-        [*group, "_year"], observed=True
-    ):
+    # one pass over each frame (itertuples per group is slow: a namedtuple class per call)
+    single_groups: dict[tuple, dict[int, object]] = {}
+    for r in singles.assign(year_=singles["period"].dt.year).itertuples(index=False):
+        key = (*(getattr(r, c) for c in group), r.year_)
+        single_groups.setdefault(key, {})[int(r.period.month)] = r
+    cum_groups: dict[tuple, dict[int, object]] = {}
+    for r in levels.assign(year_=levels["period"].dt.year).itertuples(index=False):
+        key = (*(getattr(r, c) for c in group), r.year_)
+        cum_groups.setdefault(key, {})[int(r.period.month)] = r
+    for key, cum in cum_groups.items():
         year = key[-1]
-        cum = {int(p.month): r for p, r in zip(part["period"], part.itertuples(), strict=True)}
-        known = single_groups.get(key)
-        single = (
-            {}
-            if known is None
-            else {int(p.month): r for p, r in zip(known["period"], known.itertuples(), strict=True)}
-        )
+        single = single_groups.get(key, {})
         combined = any(r.months == 2 for r in single.values())
         cum_value = {
             m: (r.value, r.vintage, r.source, r.quantity, r.quantity_unit) for m, r in cum.items()
