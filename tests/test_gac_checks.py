@@ -85,7 +85,7 @@ def test_real_june_2025_page(tmp_path, capsys):
     text = capsys.readouterr().out
     # quantities are the same in both editions: May YTD 1,359.3 + June 318.4 = 1,677.7 (100 mn)
     assert "REJECTED" not in text
-    assert "8 of 10 checks against the store exact" in text
+    assert "14 of 17 checks against the store exact" in text
     ytd = store.load(tmp_path, table="ytd").query(
         "product == 'integrated_circuits' and measure == 'level' and currency == 'USD'")
     row = ytd[ytd["period"] == pd.Period("2025-06", "M")].iloc[0]

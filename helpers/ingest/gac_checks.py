@@ -8,6 +8,7 @@ against, when the printed release date is the month after the title's month. Oth
 rejected.
 
     settle_header_conflict(table, stored_ytd) -> HeaderVerdict
+    cross_check_totals(table, history) -> (messages, rows already held within rounding)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["HeaderVerdict", "settle_header_conflict", "ytd_arithmetic"]
+__all__ = ["HeaderVerdict", "cross_check_totals", "settle_header_conflict", "ytd_arithmetic"]
 
 # A printed figure is rounded to 0.1 of its unit: a sum of two of them is off by at most 0.1.
 ROUNDING_UNITS = 0.11
@@ -142,3 +143,63 @@ def settle_header_conflict(table, stored_ytd: pd.DataFrame) -> HeaderVerdict:
         f"{intro}; the store holds no {period - 1} year-to-date to check the figures and the "
         f"release date ({release or 'not printed'}) does not confirm the title: rejected"
     ))
+
+
+# Section (1) prints in 100 million of either currency; section (4) in CNY 100 million or USD
+# 1 million. Half a printed step of each bounds the rounding difference.
+SECTION1_HALF_STEP = 0.05e8
+SECTION4_HALF_STEP = {"CNY": 0.05e8, "USD": 0.05e6}
+
+
+def _is_section1(source: pd.Series) -> pd.Series:
+    return source.astype(str).str.endswith("(section 1)")
+
+
+def cross_check_totals(table, history: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """Compare a section (1) page with stored section (4) Total rows, or the reverse.
+
+    `history` holds the store's rows of every vintage (month and YTD tables, with a `table`
+    column). Returns (messages, rows of the page already stored from the other section within
+    rounding, which a section (1) page then does not store again). A difference beyond rounding
+    is reported, never silently resolved.
+    """
+    section = table.meta["section"]
+    if section not in ("total_values", "by_country") or history.empty:
+        return [], table.month.iloc[0:0]
+    page = {"month": table.month, "ytd": table.ytd}
+    other = history[
+        (history["partner"] == "WORLD") & (history["product"] == "TOTAL")
+        & (history["measure"] == "level") & history["source"].astype(str).str.startswith("gac:")
+        & ~history["source"].astype(str).str.contains("derived_from_ytd")
+    ]  # fmt: skip
+    mine_is_s1 = section == "total_values"
+    other = other[_is_section1(other["source"]) != mine_is_s1]
+    key = ["period", "flow", "currency"]
+    messages, agreed = [], []
+    for name, frame in page.items():
+        rows = frame[(frame["partner"] == "WORLD") & (frame["product"] == "TOTAL")]
+        stored = other[other["table"] == name].drop_duplicates(key, keep="last")
+        both = rows.merge(stored[[*key, "value", "source"]], on=key, suffixes=("", "_other"))
+        for rec in both.to_dict("records"):
+            tolerance = SECTION1_HALF_STEP + SECTION4_HALF_STEP.get(rec["currency"], 0.0)
+            diff = rec["value"] - rec["value_other"]
+            what = f"{rec['period']} {rec['flow']} {'YTD' if name == 'ytd' else 'month'}"
+            if abs(diff) <= tolerance + 1e-6:
+                if mine_is_s1:
+                    agreed.append({**{k: rec[k] for k in key}, "table": name})
+                continue
+            s1, s4 = (rec["value"], rec["value_other"]) if mine_is_s1 else (
+                rec["value_other"], rec["value"])
+            messages.append(
+                f"section (1) and section (4)'s Total row differ: {what} {rec['currency']} "
+                f"{s1 / 1e8:,.1f} vs {s4 / 1e8:,.2f} (100 million; beyond rounding)"
+            )
+    checked = sum(
+        len(f[(f["partner"] == "WORLD") & (f["product"] == "TOTAL")].merge(
+            other[other["table"] == n][key].drop_duplicates(), on=key))
+        for n, f in page.items()
+    )  # fmt: skip
+    if checked:
+        messages.insert(0, f"cross-check of section (1) with section (4)'s Total row: {checked} "
+                           f"value(s) compared, {len(messages)} differ beyond rounding")
+    return messages, pd.DataFrame(agreed, columns=[*key, "table"])

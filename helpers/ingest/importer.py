@@ -75,6 +75,7 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
 
         table = read_gac_tables(path, header_conflict="defer")
         header_note = _settle_header(table, store)
+        cross_notes = _cross_check(table, store)
         frame = table.month
         parts = [table.ytd, table.prior_ytd, table.printed_yoy]
         parts = [p.reindex(columns=CANONICAL_COLUMNS) for p in parts if len(p)]
@@ -84,7 +85,7 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
             labels = "; ".join(f"'{u.label}' (row {u.row})" for u in table.unmapped)
             notes = [f"{len(table.unmapped)} commodity line(s) have no kit product and were "
                      f"not stored: {labels}"]
-        notes = [header_note] * bool(header_note) + notes
+        notes = [header_note] * bool(header_note) + cross_notes + notes
         if args.vintage:
             frame = frame.assign(vintage=args.vintage)
             ytd = ytd.assign(vintage=args.vintage) if ytd is not None else None
@@ -114,6 +115,28 @@ def _settle_header(table, store) -> str:
     if not verdict.accept:
         raise GacLayoutError(table.meta["file"], verdict.message)
     return verdict.message
+
+
+def _cross_check(table, store) -> list[str]:
+    """Section (1) against section (4)'s Total row (helpers.ingest.gac_checks); a section (1)
+    value already held from section (4) within rounding is dropped (section (4) is finer)."""
+    if table.meta.get("section") not in ("total_values", "by_country"):
+        return []
+    from helpers.ingest.gac_checks import cross_check_totals
+
+    history = pd.concat([store_mod.load(store, latest=False, table=name).assign(table=name)
+                         for name in ("month", "ytd")], ignore_index=True)
+    messages, agreed = cross_check_totals(table, history)
+    if len(agreed):
+        key = ["period", "flow", "currency"]
+        for name in ("month", "ytd"):
+            frame = getattr(table, name)
+            held = agreed[agreed["table"] == name][key].assign(_held=True)
+            kept = frame.merge(held, on=key, how="left")
+            setattr(table, name, frame[kept["_held"].isna().to_numpy()].reset_index(drop=True))
+        messages.append(f"{len(agreed)} section (1) value(s) equal section (4)'s within rounding "
+                        "and were not stored again (section (4) prints more digits)")
+    return messages
 
 
 def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
