@@ -2,8 +2,9 @@
 
 Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
 (Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall),
-tidy (CSV/Parquet already in the canonical columns). Each file is validated and stored on its
-own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
+tidy (CSV/Parquet already in the canonical columns), consensus and indicators (CSV formats in
+helpers.ingest.side_tables, stored with their as_of vintages). Each file is validated and
+stored on its own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
 file was rejected, 2 on usage errors.
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 from helpers.ingest import store as store_mod
 from helpers.schema import CANONICAL_COLUMNS, DataValidationError, TradeKitError
 
-KINDS = ("gac", "series", "comtrade", "tidy")
+KINDS = ("gac", "series", "comtrade", "tidy", "consensus", "indicators")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +71,10 @@ def _read_tidy(path: Path, vintage: str) -> pd.DataFrame:
 def _import_file(kind: str, path: Path, args, store, vintage: str):
     """Read one file and ingest it; returns the ImportReport."""
     ytd, notes, derive = None, [], False
+    if kind in ("consensus", "indicators"):
+        from helpers.ingest.side_tables import import_side_table
+
+        return import_side_table(kind, path, store.path)
     if kind == "gac":
         from helpers.ingest.readers.gac import read_gac_tables
 
