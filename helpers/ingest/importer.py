@@ -4,8 +4,8 @@ Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mappi
 (Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall),
 tidy (CSV/Parquet already in the canonical columns), consensus and indicators (CSV formats in
 helpers.ingest.side_tables, stored with their as_of vintages). Each file is validated and
-stored on its own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
-file was rejected, 2 on usage errors.
+stored on its own; a rejected file leaves the store unchanged. Prints one report per file;
+exits 1 if any file was rejected, 2 on usage errors.
 """
 
 from __future__ import annotations
