@@ -39,7 +39,8 @@ def run(capsys, *argv) -> tuple[int, str]:
 def test_help(capsys):
     code, text = run(capsys, "--help")
     assert code == 0
-    assert "python -m helpers import" in text and "{gac,series,comtrade,tidy}" in text
+    assert "python -m helpers import" in text
+    assert "{gac,series,comtrade,tidy,consensus,indicators}" in text
     assert "--live" in text and "--mapping" in text
 
 
