@@ -64,14 +64,22 @@ def start(view: str, period, data: str = "", currency: str = "USD", output_dir: 
     resolved = metrics.resolve_period(month, ds.combined_years)
     available = ds.periods()
     if resolved.period not in available:
-        raise ParameterError(
-            f"period {month} is not in the data at {ds.location} "
-            f"(it covers {available[0]} to {available[-1]})"
-        )
+        raise ParameterError(_period_message(ds, resolved.period, currency))
     if not ds.has("export", currency=currency):
         raise ParameterError(f"the data at {ds.location} hold no {currency} figures")
     return ViewContext(view, resolved.period, resolved.label, resolved.is_janfeb, currency, ds,
                        output_dir)  # fmt: skip
+
+
+def _period_message(ds, period: pd.Period, currency: str) -> str:
+    """Why a month cannot be shown: the missing tables (helpers.coverage), not a date range."""
+    from helpers.coverage import missing_tables, period_problem
+
+    problem = period_problem(ds, period, currency)
+    if problem:
+        return problem
+    gaps = missing_tables(ds, "headline", period, currency)
+    return " ".join(m.sentence(str(ds.location)) for m in gaps if m.period == period)
 
 
 def banner_html(ctx: ViewContext) -> str:

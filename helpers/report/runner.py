@@ -472,6 +472,10 @@ def run_report(
             "currency": currency,
             "output_dir": str(build),
         }
+        gaps = _store_gaps(data, period, currency, views)
+        for v, (missing, ds) in gaps.items():
+            _write_placeholder(build, v, period, currency, missing, data, views, ds)
+            progress(f"  {v:<9} not built: {len(missing)} table(s) missing from the store")
         tasks = [
             {
                 "view": v,
@@ -491,9 +495,11 @@ def run_report(
                 },
             }
             for v in views
+            if v not in gaps
         ]
         progress(f"building report {period} ({', '.join(views)}) with {workers} worker(s)")
-        results = {r["view"]: r for r in _run_all(tasks, workers, progress)}
+        results = {r["view"]: r for r in (_run_all(tasks, workers, progress) if tasks else [])}
+        results.update({v: _placeholder_result(v) for v in gaps})
 
         failed = [v for v in views if not results[v]["ok"]]
         if failed:
@@ -574,6 +580,41 @@ def run_report(
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- partial stores
+
+
+def _store_gaps(data, period: str, currency: str, views: list[str]) -> dict[str, list]:
+    """Views the store cannot support, with the tables each lacks (helpers.coverage).
+
+    Raises ParameterError when the store holds no table at all for the month.
+    """
+    if data is None:
+        return {}
+    from helpers.coverage import missing_tables, period_problem
+    from helpers.data import load_dataset
+
+    ds = load_dataset(data)
+    problem = period_problem(ds, period, currency)
+    if problem:
+        raise ParameterError(problem)
+    gaps = {v: missing_tables(ds, v, period, currency) for v in views}
+    return {v: (gap, ds) for v, gap in gaps.items() if gap}
+
+
+def _write_placeholder(build: Path, view: str, period: str, currency: str, missing, data,
+                       views: list[str], ds) -> None:  # fmt: skip
+    """The view's page saying what is missing (and what is held), and an empty figures file."""
+    from helpers.coverage import placeholder_html
+
+    page = placeholder_html(view, period, currency, missing, str(data), views, ds)
+    (build / f"{view}.html").write_text(page, encoding="utf-8")
+    (build / f"figures_{view}.csv").write_text(",".join(FIGURE_COLUMNS) + "\n", encoding="utf-8")
+
+
+def _placeholder_result(view: str) -> dict:
+    return {"view": view, "ok": True, "seconds": 0.0, "execute_s": 0.0, "export_s": 0.0}
 
 
 # --------------------------------------------------------------------------- CLI
