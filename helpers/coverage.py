@@ -29,13 +29,16 @@ SECTION = {
     "export_products": "section (5) major exports",
     "import_products": "section (6) major imports",
 }
+# What a view cannot run without (the month and a year earlier); lines by product or partner
+# are optional: the views say when they are absent.
 NEEDS = {
     "headline": [("total", "export"), ("total", "import")],
-    "product": [("total", "export"), ("export_products", "export")],
-    "regional": [("total", "export"), ("partners", "export")],
-    "imports": [("total", "import"), ("import_products", "import")],
+    "product": [("total", "export")],
+    "regional": [("total", "export")],
+    "imports": [("total", "import")],
     "outlook": [("total", "export")],
 }
+LINES = {"export_products": "export", "import_products": "import", "partners": "export"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def held_tables(ds, period, currency: str) -> dict[str, bool]:
     period = pd.Period(period, freq="M")
     return {
         f"{kind}:{flow}": bool((_rows(ds, kind, flow, currency)["period"] == period).any())
-        for kind, flow in {need for needs in NEEDS.values() for need in needs}
+        for kind, flow in {*(n for needs in NEEDS.values() for n in needs), *LINES.items()}
     }
 
 
