@@ -148,7 +148,8 @@ def test_fetch_the_shared_pages(tmp_path, capsys):
                   & (log["period"] == str(period))].iloc[0]
         assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     # the other linked pages exist on GAC's site but not in ../shared: reported, not guessed
-    assert "(1) USD 2026-06: failed" in out or "(1) USD 2026-06: skipped - HTTP 404" in out
+    assert "(1) USD 2026-06: missing - HTTP 404 at http://127.0.0.1:" in out
+    assert "missing (4) CNY 2026-06: HTTP 404 at " in out  # listed again in the summary
     assert f"{len(wanted)} page(s) downloaded" in out
     assert f"{len(wanted)} imported, 0 rejected" in out and code == 0
     ytd = store.load(tmp_path, table="ytd")

@@ -349,6 +349,11 @@ def fetch_gac(
             report.missing.append(MissingPage(section, currency, month, str(error)))
             progress(f"[{number}/{len(todo)}] {name}: failed - {error}")
             continue
+        if status in (404, 410):  # linked but not served: the address is reported as missing
+            reason = f"HTTP {status} at {address}"
+            report.missing.append(MissingPage(section, currency, month, reason))
+            progress(f"[{number}/{len(todo)}] {name}: missing - {reason}")
+            continue
         problem = not_a_table(status, body, ctype)
         if problem:
             report.skipped.append(f"{name} {address}: {problem}")
