@@ -75,6 +75,10 @@ def _period_message(ds, period: pd.Period, currency: str) -> str:
     """Why a month cannot be shown: the missing tables (helpers.coverage), not a date range."""
     from helpers.coverage import missing_tables, period_problem
 
+    available = ds.periods()
+    if ds.location is None or not (Path(ds.location) / "store.parquet").is_file():
+        return (f"period {period} is not in the data at {ds.location} "  # sample or a file
+                f"(it covers {available[0]} to {available[-1]})")  # fmt: skip
     problem = period_problem(ds, period, currency)
     if problem:
         return problem
