@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m helpers {run,import,backtest,sample} ...
+USAGE = """usage: python -m helpers {run,import,fetch,backtest,sample} ...
 
 commands:
   run      build the five views as HTML reports      (python -m helpers run --help)
-  import   import GAC pages, wide series, Comtrade   (python -m helpers import --help)
+  import   import GAC pages, wide series, Comtrade,  (python -m helpers import --help)
+           consensus and indicators
+  fetch    download GAC's release pages and import   (python -m helpers fetch --help)
   backtest score the outlook's forecast models       (python -m helpers backtest --help)
   sample   regenerate the illustrative sample data   (python -m helpers sample --help)
 """
@@ -27,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.ingest.importer import main as command_main
     elif command == "backtest":
         from helpers.backtest_command import main as command_main
+    elif command == "fetch":
+        from helpers.ingest.fetch import main as command_main
     elif command == "sample":
         from helpers.sample import main as command_main
     else:

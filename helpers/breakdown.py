@@ -4,6 +4,8 @@ One table layout serves the product, regional and imports views. Row roles:
 - part: a top-level line of a partition of the total (they add up with "other");
 - of_which: a child shown under its parent (partial child lists: never added to anything);
 - overlap: an aggregate that overlaps the parts (high-tech, RCEP, Belt and Road);
+- listed: a line GAC prints that the kit's partition does not split out (refined petroleum,
+  ceramics...): shown, its value stays inside "other";
 - other: the total minus the parts, computed here so that contributions add up exactly;
 - total: the flow's total.
 """
@@ -50,6 +52,13 @@ def _is_residual(code: str) -> bool:
     return code == "other" or code.endswith("_other")
 
 
+def _top_level_role(line: pd.Series) -> str:
+    """part (in the partition), overlap (a GAC starred aggregate) or listed (inside 'other')."""
+    if line["in_partition"]:
+        return "part"
+    return "overlap" if line.get("gac_aggregate", "True") == "True" else "listed"
+
+
 def product_layout(flow: str) -> list[tuple[str, str, int]]:
     """(code, role, depth) rows in display order for a flow's product hierarchy."""
     tree = classifications.product_tree(flow)
@@ -60,7 +69,7 @@ def product_layout(flow: str) -> list[tuple[str, str, int]]:
             if _is_residual(child):
                 continue
             if depth == 0:
-                role = "part" if tree.at[child, "in_partition"] else "overlap"
+                role = _top_level_role(tree.loc[child])
             else:
                 role = "of_which"
             rows.append((child, role, depth))

@@ -125,16 +125,14 @@ class Dataset:
         """Partner series; a bloc is rebuilt from its members as of `as_of` when they are all held.
 
         GAC compares a bloc with itself on today's membership (the EU's y/y excludes the UK on
-        both sides from 2020); the stored bloc row mixes memberships over time, so when the member
-        lines exist we re-aggregate them with one fixed membership.
+        both sides from 2020); the stored bloc row mixes memberships over time, so the bloc is
+        put on the `as_of` membership (helpers.blocs.bloc_levels: members re-aggregated, or the
+        stored row less departed members; NaN where neither is possible).
         """
         if as_of is not None and partner in classifications.blocs():
-            members = classifications.members(partner, as_of)
-            if members and all(self.has(flow, m, "TOTAL", currency) for m in members):
-                parts = pd.concat(
-                    [self.levels(flow, m, "TOTAL", currency) for m in members], axis=1
-                )
-                return parts.sum(axis=1, min_count=len(members)).rename(partner)
+            from helpers.blocs import bloc_levels
+
+            return bloc_levels(self, flow, partner, currency, as_of)[0]
         return self.levels(flow, partner, "TOTAL", currency)
 
     def printed_ytd_yoy(

@@ -61,13 +61,25 @@ def start(view: str, period, data: str = "", currency: str = "USD", output_dir: 
     when = ds.resolve(month)
     available = ds.periods()
     if when.period not in available:
-        raise ParameterError(
-            f"period {month} is not in the data at {ds.location} "
-            f"(it covers {available[0]} to {available[-1]})"
-        )
+        raise ParameterError(_period_message(ds, when.period, currency))
     if not ds.has("export", currency=currency):
         raise ParameterError(f"the data at {ds.location} hold no {currency} figures")
     return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency))
+
+
+def _period_message(ds, period: pd.Period, currency: str) -> str:
+    """Why a month cannot be shown: the missing tables (helpers.coverage), not a date range."""
+    from helpers.coverage import missing_tables, period_problem
+
+    available = ds.periods()
+    if ds.location is None or not (Path(ds.location) / "store.parquet").is_file():
+        return (f"period {period} is not in the data at {ds.location} "  # sample or a file
+                f"(it covers {available[0]} to {available[-1]})")  # fmt: skip
+    problem = period_problem(ds, period, currency)
+    if problem:
+        return problem
+    gaps = missing_tables(ds, "headline", period, currency)
+    return " ".join(m.sentence(str(ds.location)) for m in gaps if m.period == period)
 
 
 def banner_html(ctx: ViewContext) -> str:
@@ -126,6 +138,7 @@ def decimals(name: str, default: int = 1) -> int:
 
 
 ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:italic",
+              "listed": "color:#555555",
               "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
 
 
@@ -154,7 +167,8 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
             shown[column] = values.fillna("–").astype(str).to_numpy()
     if "name" in frame:
         depth = frame["depth"] if "depth" in frame else pd.Series(0, index=frame.index)
-        marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) "}).fillna("")
+        marks = roles.map({"of_which": "of which: ", "overlap": "(overlaps) ",
+                           "listed": "(inside other) "}).fillna("")
         shown.index = ["\u00a0" * 4 * int(d) + m + n
                        for d, m, n in zip(depth, marks, frame["name"], strict=True)]  # fmt: skip
     else:

@@ -182,10 +182,14 @@ def test_may_2025_cny_major_exports():
     assert prior["value"] == pytest.approx(4427.4e8, rel=REL)
     yoy = pick(table.printed_yoy, product="integrated_circuits")
     assert yoy["value"] == 18.9 and yoy["quantity_yoy_pct"] == 19.5
-    unmapped = {line.label: line for line in table.unmapped}
-    assert {"Aquatic products", "Ceramic products", "LCD panels"} <= set(unmapped)
-    assert unmapped["Ceramic products"].row == printed(table, "Ceramic products")["row"]
+    # every line GAC prints has a code now (issue 10): no line is left unstored
+    assert table.unmapped == []
     assert printed(table, "Ceramic products")["value_month"] == 149.1
+    assert value(month, product="ceramics") == pytest.approx(149.1e8, rel=REL)
+    lcd = pick(month, product="lcd_panels")  # child of the electromechanical aggregate
+    assert lcd["quantity_unit"] == "units"
+    assert value(table.ytd, product="aquatic") == pytest.approx(586.2e8, rel=REL)
+    assert pick(table.ytd, product="aquatic")["quantity"] == pytest.approx(177.4e4, rel=REL)
 
 
 def test_apr_2025_usd_major_exports_without_unit_cells():
@@ -220,9 +224,12 @@ def test_may_2026_cny_major_imports():
     assert pick(month, product="vehicles")["quantity"] == pytest.approx(3.8e4, rel=REL)
     assert value(month, product="electromechanical") == pytest.approx(7875.0e8, rel=REL)
     assert value(month, product="agricultural") == pytest.approx(1424.5e8, rel=REL)
-    unmapped = {line.label: line.reason for line in table.unmapped}
-    assert "soybeans" in unmapped["Grain food"]
-    assert {"Products, of steel or iron", "Parts and accessories of vehicle"} <= set(unmapped)
+    assert table.unmapped == []
+    assert value(table.ytd, product="grain_food") == pytest.approx(1584.0e8, rel=REL)
+    assert pick(table.ytd, product="wood")["quantity"] == pytest.approx(2144.8e4, rel=REL)
+    assert pick(table.ytd, product="wood")["quantity_unit"] == "cubic_metres"
+    assert pick(table.ytd, product="aircraft")["quantity"] == 52.0
+    assert value(table.ytd, product="steel") == pytest.approx(277.6e8, rel=REL)
 
 
 def test_index_page_is_not_a_release_table():
@@ -267,19 +274,15 @@ def test_own_commodity_page():
     table = gac.read_gac_tables(OWN / "major_exports_2024-06_CNY.html")
     month = table.month
     assert set(month["product"]) == {
-        "agricultural", "rare_earths", "footwear", "electromechanical", "integrated_circuits",
-        "vehicles", "high_tech",
+        "agricultural", "aquatic", "rare_earths", "footwear", "ceramics", "electromechanical",
+        "integrated_circuits", "vehicles", "lcd_panels", "high_tech",
     }  # fmt: skip
     assert pick(month, product="footwear")["quantity"] == pytest.approx(7.0e8, rel=REL)
     assert pick(month, product="integrated_circuits")["quantity"] == pytest.approx(2.5e10, rel=REL)
     assert pick(month, product="vehicles")["quantity"] == pytest.approx(50.0e4, rel=REL)
     assert value(month, product="high_tech") == pytest.approx(5000.0e8, rel=REL)  # "*Hi-Tech"
     assert printed(table, "*Hi-Tech Products")["aggregate"]
-    assert [(u.row, u.label) for u in table.unmapped] == [
-        (6, "Aquatic products"),
-        (9, "Ceramic products"),
-        (13, "LCD panels"),
-    ]
+    assert table.unmapped == []
     assert value(table.prior_ytd, product="footwear") == pytest.approx(1350.0e8, rel=REL)
 
 
@@ -305,7 +308,18 @@ def test_own_2019_style_page():
     assert pick(month, product="integrated_circuits")["quantity"] == pytest.approx(170.0e8)
     assert pick(month, product="ships")["quantity"] == 492.0
     assert value(month, product="electromechanical") == pytest.approx(8300.0e8, rel=REL)
-    assert [u.label for u in table.unmapped] == ["Coal & Lignite"]
+    assert table.unmapped == []
+    assert value(month, product="coal") > 0  # 2019-only line "Coal & Lignite"
+
+
+def test_label_not_in_the_label_file_is_listed_as_unmapped():
+    raw = copy.deepcopy(gac.read_page(OWN / "major_exports_2024-06_CNY.html"))
+    row = next(r for r in raw.rows if "Ceramic" in r.cells[0])
+    row.cells[0] = "Ceramic wares of a new kind"
+    table = gac.parse_page(raw)
+    assert [(u.label, u.reason) for u in table.unmapped] == [
+        ("Ceramic wares of a new kind", "label not in gac_product_labels.csv")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

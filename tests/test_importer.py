@@ -39,7 +39,8 @@ def run(capsys, *argv) -> tuple[int, str]:
 def test_help(capsys):
     code, text = run(capsys, "--help")
     assert code == 0
-    assert "python -m helpers import" in text and "{gac,series,comtrade,tidy}" in text
+    assert "python -m helpers import" in text
+    assert "{gac,series,comtrade,tidy,consensus,indicators}" in text
     assert "--live" in text and "--mapping" in text
 
 
@@ -182,6 +183,8 @@ def test_gac_pages(capsys, tmp_path):
     inputs = tree_hash(GAC)
     code, text = run(capsys, "gac", *pages, "--store", tmp_path)
     assert code == 0, text
+    assert f"{len(pages)} imported, 0 rejected" in text
+    assert "not stored" not in text  # every line GAC prints has a product code
     month = store.load(tmp_path)
     key = ["period", "flow", "partner", "product", "currency"]
     rows = month.set_index(key)["value"]
@@ -212,8 +215,23 @@ def test_gac_pages(capsys, tmp_path):
     # commodity pages carry the prior year's YTD: printed and computed y/y agree within 0.1 pp
     compared = store.compare_printed_ytd_yoy(tmp_path, all_rows=True)
     assert len(compared) > 40
-    assert compared["diff_pp"].abs().max() < 0.1
+    # rare earths in CNY 100 million (YTD 21.2 vs 13.7) print too few digits for 0.1 pp: the
+    # rounding bound explains it (printed 55.2 vs 55.47 from the page's own rounded levels)
+    assert (compared["diff_pp"].abs() <= 0.1 + compared["rounding_pp"]).all()
+    assert compared.loc[compared["rounding_pp"] < 0.06, "diff_pp"].abs().max() < 0.1
     assert store.compare_printed_ytd_yoy(tmp_path).empty
+    # the June 2025 page with "5 / 1-5" headers under a June title is June's: imported, warned
+    assert "header names month 5 but the title says 2025-06; imported as 2025-06" in text
+    jun = pd.Period("2025-06", "M")
+    ic = (jun, "export", "WORLD", "integrated_circuits", "USD")
+    assert rows[ic] == pytest.approx(1.72186e10) and qty[ic] == pytest.approx(3.184e10)
+    # a later page revises the prior-year YTD: a new vintage, and the import says so
+    every = store.load(tmp_path, table="ytd", latest=False).set_index([*key, "measure"])
+    ic_ytd = every.loc[[(*ic, "level")]].sort_values("vintage")
+    assert ic_ytd["value"].tolist() == pytest.approx([9.04733e10, 9.04028e10])
+    assert ic_ytd["quantity"].tolist() == pytest.approx([1.6777e11, 1.6771e11])
+    assert "revised earlier value(s) stored as new vintages" in text
+    assert "integrated_circuits" in text and "90,473.3 -> 90,402.8" in text
 
     before = tree_hash(tmp_path)
     code, text = run(capsys, "gac", *pages, "--store", tmp_path)
@@ -256,6 +274,6 @@ def test_bad_gac_pages_leave_the_store_byte_identical(capsys, tmp_path, page, er
 
 def test_gac_import_reports_the_ytd_check(capsys, tmp_path):
     code, text = run(capsys, "gac", OWN_GAC / "major_exports_2024-06_CNY.html", "--store", tmp_path)
-    # the page prints prior-year YTD values and YTD y/y: all 7 printed rates agree within 0.1 pp
+    # the page prints prior-year YTD values and YTD y/y: all 10 printed rates agree within 0.1 pp
     assert code == 0
-    assert "7 printed YTD y/y compared with the kit's; 0 differ by more than 0.1 pp" in text
+    assert "10 printed YTD y/y compared with the kit's; 0 differ by more than 0.1 pp" in text

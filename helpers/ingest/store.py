@@ -390,23 +390,18 @@ def derive_months_from_ytd(months: pd.DataFrame, ytd: pd.DataFrame) -> pd.DataFr
     levels = ytd[ytd["measure"] == "level"]
     singles = months[months["measure"] == "level"]
     group = ["flow", "partner", "product", "currency"]
-    single_groups = {
-        key: part
-        for key, part in singles.assign(_year=singles["period"].dt.year).groupby(
-            [*group, "_year"], observed=True
-        )
-    }
-    for key, part in levels.assign(_year=levels["period"].dt.year).groupby(
-        [*group, "_year"], observed=True
-    ):
+    # one pass over each frame (itertuples per group is slow: a namedtuple class per call)
+    single_groups: dict[tuple, dict[int, object]] = {}
+    for r in singles.assign(year_=singles["period"].dt.year).itertuples(index=False):
+        key = (*(getattr(r, c) for c in group), r.year_)
+        single_groups.setdefault(key, {})[int(r.period.month)] = r
+    cum_groups: dict[tuple, dict[int, object]] = {}
+    for r in levels.assign(year_=levels["period"].dt.year).itertuples(index=False):
+        key = (*(getattr(r, c) for c in group), r.year_)
+        cum_groups.setdefault(key, {})[int(r.period.month)] = r
+    for key, cum in cum_groups.items():
         year = key[-1]
-        cum = {int(p.month): r for p, r in zip(part["period"], part.itertuples(), strict=True)}
-        known = single_groups.get(key)
-        single = (
-            {}
-            if known is None
-            else {int(p.month): r for p, r in zip(known["period"], known.itertuples(), strict=True)}
-        )
+        single = single_groups.get(key, {})
         combined = any(r.months == 2 for r in single.values())
         cum_value = {
             m: (r.value, r.vintage, r.source, r.quantity, r.quantity_unit) for m, r in cum.items()
@@ -494,6 +489,8 @@ def ingest(
         report.new = int(counts.get("new", 0))
         report.revised = int(counts.get("revised", 0))
         report.unchanged = int(counts.get("unchanged", 0))
+        if report.revised:
+            report.notes.append(_revision_note(existing, tagged[tagged["_status"] == "revised"]))
         added = tagged[tagged["_status"] != "unchanged"].drop(columns="_status")
         added = added.assign(import_id=import_id)
         combined = pd.concat([existing, _typed(added)]) if len(added) else existing
@@ -529,6 +526,37 @@ def ingest(
     return report
 
 
+# Units a revision is shown in: GAC's printing units.
+DISPLAY_UNIT = {"USD": (1e6, "USD mn"), "CNY": (1e8, "CNY 100 mn")}
+
+
+def _revision_note(existing: pd.DataFrame, revised: pd.DataFrame, limit: int = 30) -> str:
+    """One note naming the values that differ from the stored ones (old -> new, new vintage)."""
+    keys = ["table", *KEY]
+    old = _latest(existing)[[*keys, "value", "quantity", "vintage"]]
+    both = revised.merge(old, on=keys, suffixes=("", "_old"))
+    lines = []
+    for row in both.head(limit).itertuples(index=False):
+        scale, unit = DISPLAY_UNIT.get(row.currency, (1.0, row.currency))
+        if np.isclose(row.value, row.value_old, rtol=REL_TOL, atol=0.0):
+            # same value, revised quantity: show the quantity in its canonical unit
+            row = row._replace(value=row.quantity, value_old=row.quantity_old)
+            scale, unit = 1.0, f"{row.quantity_unit or ''} (quantity)"
+        what = "YTD" if row.table == "ytd" else "month"
+        item = row.product if row.product != "TOTAL" else row.partner
+        measure = "" if row.measure == "level" else f" {row.measure}"
+        lines.append(
+            f"{row.period} {row.flow} {item} {what}{measure}: {row.value_old / scale:,.1f} -> "
+            f"{row.value / scale:,.1f} {unit if not measure else ''}".rstrip()
+            + f" (vintage {row.vintage_old} -> {row.vintage})"
+        )
+    more = f"; ... and {len(both) - limit} more" if len(both) > limit else ""
+    return (
+        f"{len(revised)} revised earlier value(s) stored as new vintages (the latest is used; "
+        f"earlier vintages are kept):\n    " + "\n    ".join(lines) + more
+    )
+
+
 def load_frame(frame: pd.DataFrame, table: str = "month") -> pd.DataFrame:
     """Latest-vintage canonical rows of one table from an in-memory store frame."""
     part = _latest(frame[frame["table"] == table])
@@ -558,28 +586,48 @@ def _ytd_from_months(months: pd.DataFrame) -> pd.DataFrame:
     return good[[*SERIES, "period"]].assign(value=good["_cum"].to_numpy())
 
 
+# Half of GAC's printed step (0.1 of CNY 100 million / of USD 1 million), in currency units.
+PRINTED_HALF_STEP = {"CNY": 0.05e8, "USD": 0.05e6}
+
+
 def compare_printed_ytd_yoy(
     store_dir: str | Path | Store, tolerance_pp: float = 0.1, all_rows: bool = False
 ) -> pd.DataFrame:
     """GAC's printed YTD y/y against the kit's YTD y/y computed from stored levels.
 
-    The kit's YTD is the sum of stored single months Jan..m (combined Jan-Feb counts for both)
-    or, where months are incomplete, the stored YTD level. Only keys with both years are
-    compared. Returns rows where |printed - computed| > tolerance_pp (all compared rows with
-    `all_rows`): period, flow, partner, product, currency, printed, computed, diff_pp, basis.
+    GAC computed its y/y on the figures of the page that prints it, so the page's own YTD and
+    prior-year YTD are used first (basis "page"); otherwise the sum of stored single months
+    Jan..m (combined Jan-Feb counts for both, basis "months") or the latest stored YTD level
+    ("ytd"). Only keys with both years are compared. `rounding_pp` bounds what rounding the
+    printed levels (to 0.1 of GAC's unit) and the printed y/y (to 0.1) can explain. Returns rows
+    where |printed - computed| > tolerance_pp + rounding_pp (all compared rows with
+    `all_rows`): period, flow, partner, product, currency, printed, computed, diff_pp,
+    rounding_pp, basis.
     """
     path = _dir(store_dir)
-    columns = [*SERIES[:-1], "period", "printed", "computed", "diff_pp", "basis"]
-    ytd = load(path, table="ytd")
+    columns = [*SERIES[:-1], "period", "printed", "computed", "diff_pp", "rounding_pp", "basis"]
+    every = load(path, table="ytd", latest=False)
+    ytd = _latest(every.assign(table="ytd", import_id=0))[CANONICAL_COLUMNS]
     printed = ytd[ytd["measure"] == "yoy_pct"]
     if printed.empty:
         return pd.DataFrame(columns=columns)
+    key = [*SERIES, "period"]
+    levels_all = every[every["measure"] == "level"].assign(measure="yoy_pct")
+    page_now = levels_all[[*key, "source", "value"]].rename(columns={"value": "current"})
+    page_prior = levels_all.assign(period=levels_all["period"] + 12)[[*key, "source", "value"]]
+    page = (
+        printed[[*key, "source"]]
+        .merge(page_now, on=[*key, "source"])
+        .merge(page_prior.rename(columns={"value": "prior"}), on=[*key, "source"])
+        .drop(columns="source")
+        .drop_duplicates(key)
+        .assign(basis="page")
+    )
     cum = _ytd_from_months(load(path)).assign(basis="months")
     stored = ytd[ytd["measure"] == "level"]
     stored = stored[[*SERIES, "period", "value"]].assign(basis="ytd")
     levels = pd.concat([cum, stored]).drop_duplicates([*SERIES, "period"], keep="first")
     levels = levels.assign(measure="yoy_pct")
-    key = [*SERIES, "period"]
     now = (
         printed[[*key, "value"]]
         .rename(columns={"value": "printed"})
@@ -591,16 +639,27 @@ def compare_printed_ytd_yoy(
         columns={"value": "prior", "basis": "basis_prior"}
     )
     both = now.merge(prior, on=key, how="inner")
-    both = both[both["prior"] > 0]
-    both["computed"] = (both["current"] / both["prior"] - 1) * 100
-    both["diff_pp"] = both["printed"] - both["computed"]
     both["basis"] = np.where(
         both["basis_now"] == both["basis_prior"],
         both["basis_now"],
         both["basis_now"] + "/" + both["basis_prior"],
     )
+    page = page.merge(printed[[*key, "value"]].rename(columns={"value": "printed"}), on=key)
+    both = pd.concat([page, both[page.columns]]).drop_duplicates(key, keep="first")
+    both = both.astype({"current": float, "prior": float, "printed": float})
+    both = both[both["prior"] > 0].reset_index(drop=True)
+    if both.empty:
+        return pd.DataFrame(columns=columns)
+    both["computed"] = (both["current"] / both["prior"] - 1) * 100
+    both["diff_pp"] = both["printed"] - both["computed"]
+    from_gac = both.merge(printed[[*key, "source"]], on=key, how="left")["source"]
+    from_gac = from_gac.astype(str).str.startswith("gac:").to_numpy()
+    half = both["currency"].map(PRINTED_HALF_STEP).fillna(0.0).where(from_gac, 0.0)
+    both["rounding_pp"] = 100 * half * (both["prior"] + both["current"]) / both["prior"] ** 2
+    both["rounding_pp"] += np.where(from_gac, 0.05, 0.0)
     if not all_rows:
-        both = both[both["diff_pp"].abs() > tolerance_pp + 1e-9]
+        off = both["diff_pp"].abs() > tolerance_pp + both["rounding_pp"] + 1e-9
+        both = both[off]
     return (
         both[columns]
         .sort_values(["flow", "partner", "product", "currency", "period"])

@@ -488,8 +488,19 @@ def new_build_dir(plan: Plan) -> Path:
     return build
 
 
-def plan_tasks(plan: Plan, build: Path) -> list[dict]:
-    """Step 2: one papermill task per view, with the notebook contract's four parameters."""
+def write_placeholders(plan: Plan, build: Path, progress) -> set[str]:
+    """Step 2a: views whose tables the store lacks get a page naming them (helpers.coverage)
+    instead of a notebook run; returns those views."""
+    gaps = _store_gaps(plan.data, plan.period, plan.currency, plan.views)
+    for v, (missing, ds) in gaps.items():
+        _write_placeholder(build, v, plan.period, plan.currency, missing, plan.data, plan.views,
+                           ds)  # fmt: skip
+        progress(f"  {v:<9} not built: {len(missing)} table(s) missing from the store")
+    return set(gaps)
+
+
+def plan_tasks(plan: Plan, build: Path, skip: set[str] = frozenset()) -> list[dict]:
+    """Step 2: one papermill task per view (except `skip`), with the contract's parameters."""
     params = {"period": plan.period, "data": str(plan.data) if plan.data else "",
               "currency": plan.currency, "output_dir": str(build)}  # fmt: skip
     return [
@@ -510,6 +521,7 @@ def plan_tasks(plan: Plan, build: Path) -> list[dict]:
             },
         }
         for v in plan.views
+        if v not in skip
     ]
 
 
@@ -517,7 +529,7 @@ def execute(plan: Plan, tasks: list[dict], progress) -> dict[str, dict]:
     """Step 3: run the notebooks in worker processes; results by view."""
     progress(f"building report {plan.period} ({', '.join(plan.views)}) "
              f"with {plan.workers} worker(s)")  # fmt: skip
-    return {r["view"]: r for r in _run_all(tasks, plan.workers, progress)}
+    return {r["view"]: r for r in (_run_all(tasks, plan.workers, progress) if tasks else [])}
 
 
 def keep_failures(plan: Plan, build: Path, results: dict[str, dict]) -> None:
@@ -619,7 +631,9 @@ def run_report(
     plan = check(period, data, views, out, currency, notebooks_dir, show_code, workers)
     build = new_build_dir(plan)
     try:
-        results = execute(plan, plan_tasks(plan, build), progress)
+        gaps = write_placeholders(plan, build, progress)
+        results = execute(plan, plan_tasks(plan, build, skip=gaps), progress)
+        results.update({v: _placeholder_result(v) for v in gaps})
         keep_failures(plan, build, results)
         figures = collect_figures(plan, build)
         write_manifest_and_index(plan, build, figures, results, t0)
@@ -629,6 +643,45 @@ def run_report(
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- partial stores
+
+
+def _store_gaps(data, period: str, currency: str, views: list[str]) -> dict[str, list]:
+    """Views the store cannot support, with the tables each lacks (helpers.coverage).
+
+    Raises ParameterError when the store holds no table at all for the month.
+    """
+    if data is None or not (Path(data) / "store.parquet").is_file():
+        return {}  # the sample or a file: the views check their own data
+    from helpers.coverage import missing_tables, period_problem
+    from helpers.data import load_dataset
+    from helpers.schema import TradeKitError
+
+    try:
+        ds = load_dataset(data)
+    except TradeKitError:
+        return {}  # the views report the problem in their own words
+    problem = period_problem(ds, period, currency)
+    if problem:
+        raise ParameterError(problem)
+    gaps = {v: missing_tables(ds, v, period, currency) for v in views}
+    return {v: (gap, ds) for v, gap in gaps.items() if gap}
+
+
+def _write_placeholder(build: Path, view: str, period: str, currency: str, missing, data,
+                       views: list[str], ds) -> None:  # fmt: skip
+    """The view's page saying what is missing (and what is held), and an empty figures file."""
+    from helpers.coverage import placeholder_html
+
+    page = placeholder_html(view, period, currency, missing, str(data), views, ds)
+    (build / f"{view}.html").write_text(page, encoding="utf-8")
+    (build / f"figures_{view}.csv").write_text(",".join(FIGURE_COLUMNS) + "\n", encoding="utf-8")
+
+
+def _placeholder_result(view: str) -> dict:
+    return {"view": view, "ok": True, "seconds": 0.0, "execute_s": 0.0, "export_s": 0.0}
 
 
 # --------------------------------------------------------------------------- CLI

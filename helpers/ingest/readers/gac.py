@@ -57,6 +57,14 @@ PARTNER_LABELS = CLASSIFICATIONS_DIR / "gac_partner_labels.csv"
 PRODUCT_LABELS = CLASSIFICATIONS_DIR / "gac_product_labels.csv"
 
 BY_COUNTRY, EXPORTS, IMPORTS = "by_country", "major_exports", "major_imports"
+TOTALS = "total_values"  # section (1)
+# Section (1) row labels (label_key) -> flow; "total" and "balance" are read, not stored
+TOTAL_ROWS = {
+    "total export and import": "total", "total exports and imports": "total",
+    "export and import": "total", "total export": "export", "total exports": "export",
+    "export": "export", "exports": "export", "total import": "import", "total imports": "import",
+    "import": "import", "imports": "import", "balance": "balance", "trade balance": "balance",
+}  # fmt: skip
 SECTION_FLOW = {EXPORTS: "export", IMPORTS: "import"}
 
 # Data columns after the label, per layout (values as printed, before scaling).
@@ -69,6 +77,8 @@ LAYOUT_COLUMNS = {
         "total_ytd", "export_ytd", "import_ytd", "total_ytd_yoy", "export_ytd_yoy",
         "import_ytd_yoy",
     ],
+    "totals_month": ["value_month", "value_ytd", "mom_pct", "month_yoy", "ytd_yoy"],
+    "totals_janfeb": ["value_ytd", "ytd_yoy"],
     "commodity_month": [
         "unit", "qty_month", "value_month", "qty_ytd", "value_ytd", "qty_prior_ytd",
         "value_prior_ytd", "qty_ytd_yoy", "value_ytd_yoy",
@@ -432,9 +442,7 @@ def _parse_title(raw: RawPage, banners: list[RawRow]) -> dict:
     elif "major import" in low:
         section = IMPORTS
     elif re.search(r"total (export|value|import)", low):
-        raise GacUnsupportedTableError(
-            raw.file, f"'{title}': section (1) totals are not read (layout not verified yet)"
-        )
+        section = TOTALS
     else:
         raise GacUnsupportedTableError(
             raw.file, f"'{title}': not a release table this reader knows"
@@ -628,6 +636,31 @@ def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
     return printed.assign(code=codes)
 
 
+def _map_totals(raw: RawPage, printed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Section (1): flow per row, and one WORLD row with export_/import_ columns for the frames.
+
+    The printed month y/y and m/m stay in `printed` (the kit computes its own from levels).
+    """
+    flows = printed["label"].map(lambda text: TOTAL_ROWS.get(label_key(text)))
+    unknown = printed[flows.isna()]
+    if len(unknown):
+        first = unknown.iloc[0]
+        raise GacUnknownLabelError(
+            raw.file, f"unknown section (1) row (known: {sorted(set(TOTAL_ROWS))})",
+            _int(first["row"]), _int(first["line"]), first["label"],
+        )  # fmt: skip
+    printed = printed.assign(code=flows)
+    missing = {"export", "import"} - set(flows)
+    if missing:
+        raise GacTruncatedTableError(raw.file, f"no {sorted(missing)} row (truncated table?)")
+    wide = {"code": "WORLD"}
+    for rec in printed[printed["code"].isin(["export", "import"])].to_dict("records"):
+        for column in ("value_month", "value_ytd", "ytd_yoy", "month_yoy", "mom_pct"):
+            if column in rec:
+                wide[f"{rec['code']}_{column.removeprefix('value_')}"] = rec[column]
+    return printed, pd.DataFrame([wide])
+
+
 def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: bool, year: int):
     """(factor, GAC unit) for a mapped row whose product has a canonical unit and quantities.
 
@@ -652,6 +685,8 @@ def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: 
         raise fail("quantities printed without a quantity unit")
     current = candidates["until"].eq("") | (pd.to_numeric(candidates["until"]) >= year)
     listed = candidates[current & candidates["gac_unit"].ne("")].drop_duplicates("unit_key")
+    if listed["factor"].nunique(dropna=False) == 1:  # spellings of one unit (same factor)
+        listed = listed.head(1)
     if len(listed) != 1:
         raise fail(f"no quantity unit cell and {len(listed)} current units listed for this line")
     return listed["factor"].iloc[0], listed["gac_unit"].iloc[0]
@@ -712,7 +747,7 @@ def _frame(
     for flow, value_col, qty_col in specs:
         if value_col not in mapped.columns:
             continue
-        by_country = meta["section"] == BY_COUNTRY
+        by_country = meta["section"] in (BY_COUNTRY, TOTALS)
         scale = meta["scale"] if measure == "level" else 1.0
         part = pd.DataFrame(
             {
@@ -726,7 +761,7 @@ def _frame(
                 "quantity": np.nan,
                 "quantity_unit": None,
                 "measure": measure,
-                "source": f"gac:{meta['file']}",
+                "source": meta.get("source") or f"gac:{meta['file']}",
                 "vintage": meta["vintage"],
             }
         )
@@ -750,8 +785,14 @@ def _frame(
     return out
 
 
-def parse_page(raw: RawPage) -> GacTable:
-    """Interpret a read page: metadata, layout, rows, codes; then build the frames."""
+def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
+    """Interpret a read page: metadata, layout, rows, codes; then build the frames.
+
+    A header naming another month than the title (GAC's June 2025 (5) USD page says "5 / 1-5"
+    under a June title) raises GacLayoutError, or with header_conflict="defer" is recorded in
+    meta["header_conflict"] for the importer to settle against the store (see
+    helpers.ingest.gac_checks).
+    """
     banners, header, data = _split_rows(raw)
     meta = {"file": raw.file, **_parse_title(raw, banners)}
     meta.update(_parse_value_unit(raw, banners, meta.pop("title_currencies")))
@@ -761,14 +802,18 @@ def parse_page(raw: RawPage) -> GacTable:
         raise GacTruncatedTableError(raw.file, "the table has a header but no data rows")
     period, janfeb, section = meta["period"], meta["janfeb"], meta["section"]
     named = _header_months(header) - {period.month}
+    conflict = None
     if named:
-        raise GacLayoutError(
+        error = GacLayoutError(
             raw.file,
             f"the header names month(s) {sorted(named)} but the title says {period}",
             header[0].number,
             header[0].line,
         )
-    kind = "by_country" if section == BY_COUNTRY else "commodity"
+        if header_conflict != "defer":
+            raise error
+        conflict = {"header_months": sorted(named), "message": str(error)}
+    kind = {BY_COUNTRY: "by_country", TOTALS: "totals"}.get(section, "commodity")
     layout = f"{kind}_{'janfeb' if janfeb else 'month'}"
     columns = list(LAYOUT_COLUMNS[layout])
     width = len(columns) + 1
@@ -788,8 +833,11 @@ def parse_page(raw: RawPage) -> GacTable:
 
     flow = SECTION_FLOW.get(section)
     unmapped: list[UnmappedLine] = []
+    wide = None
     if kind == "by_country":
         printed = _map_partners(raw, printed)
+    elif kind == "totals":
+        printed, wide = _map_totals(raw, printed)
     else:
         printed, unmapped = _map_products(raw, printed, flow, unit_missing, period.year)
     _check_duplicates(raw, printed)
@@ -804,9 +852,13 @@ def parse_page(raw: RawPage) -> GacTable:
         release_date=raw.release_date,
         vintage=vintage or ((period + 1).start_time + pd.Timedelta(days=14)).date().isoformat(),
         vintage_source="printed" if vintage else "assumed",
+        header_conflict=conflict,
     )
+    if kind == "totals":
+        meta["source"] = f"gac:{raw.file} (section 1)"
     flows = [flow] if flow else ["export", "import"]
     prefix = {f: ("value" if kind == "commodity" else f) for f in flows}
+    frame_rows = wide if wide is not None else printed
     qty = "qty" if kind == "commodity" else None
 
     def specs(suffix: str):
@@ -814,19 +866,19 @@ def parse_page(raw: RawPage) -> GacTable:
 
     month_suffix = "ytd" if janfeb else "month"
     return GacTable(
-        month=_frame(printed, meta, specs(month_suffix), period, meta["months"]),
-        ytd=_frame(printed, meta, specs("ytd"), period, period.month),
-        prior_ytd=_frame(printed, meta, specs("prior_ytd"), period - 12, period.month),
-        printed_yoy=_frame(printed, meta, specs("ytd_yoy"), period, period.month, "yoy_pct"),
+        month=_frame(frame_rows, meta, specs(month_suffix), period, meta["months"]),
+        ytd=_frame(frame_rows, meta, specs("ytd"), period, period.month),
+        prior_ytd=_frame(frame_rows, meta, specs("prior_ytd"), period - 12, period.month),
+        printed_yoy=_frame(frame_rows, meta, specs("ytd_yoy"), period, period.month, "yoy_pct"),
         printed=printed,
         unmapped=unmapped,
         meta=meta,
     )
 
 
-def read_gac_tables(path: str | Path) -> GacTable:
+def read_gac_tables(path: str | Path, header_conflict: str = "reject") -> GacTable:
     """Read one saved GAC release page into a GacTable (the file is only read)."""
-    return parse_page(read_page(path))
+    return parse_page(read_page(path), header_conflict=header_conflict)
 
 
 def read_gac(path: str | Path) -> pd.DataFrame:

@@ -1,0 +1,167 @@
+"""What a store holds for a month, per view, and one sentence for each missing table.
+
+A real store holds what GAC pages were fetched: some sections, some currencies, some months.
+Each view needs certain tables for the month and the month a year earlier (for y/y); when one is
+missing the report says which (section, currency, month) and the command that would get it,
+instead of printing "nan" or failing.
+
+    NEEDS                                      view -> [(what, flow, kind)]
+    missing_tables(ds, view, period, currency) -> list[MissingTable]
+    period_problem(ds, period, currency) -> str | None   why a month cannot be reported at all
+    held_lines(ds, view, period, currency) -> (table, source line)
+    placeholder_html(view, period, currency, missing, data, nav, ds) -> str
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["NEEDS", "MissingTable", "held_lines", "held_tables", "missing_tables",
+           "period_problem", "placeholder_html"]  # fmt: skip
+
+# GAC's sections behind each kind of row
+SECTION = {
+    "total": "section (1) total values or section (4)'s Total row",
+    "partners": "section (4) by country/region",
+    "export_products": "section (5) major exports",
+    "import_products": "section (6) major imports",
+}
+# What a view cannot run without (the month and a year earlier); lines by product or partner
+# are optional: the views say when they are absent.
+NEEDS = {
+    "headline": [("total", "export"), ("total", "import")],
+    "product": [("total", "export")],
+    "regional": [("total", "export")],
+    "imports": [("total", "import")],
+    "outlook": [("total", "export")],
+}
+LINES = {"export_products": "export", "import_products": "import", "partners": "export"}
+
+
+@dataclass(frozen=True)
+class MissingTable:
+    """A table a view needs that the store lacks."""
+
+    kind: str
+    currency: str
+    period: pd.Period
+
+    def sentence(self, data: str = "DIR") -> str:
+        """One sentence: which section, which month, and the command that would get it."""
+        return (
+            f"GAC's {SECTION[self.kind]} ({self.currency}) for {self.period} is not in the "
+            f"store: get it with `python -m helpers fetch gac --period {self.period} --currency "
+            f"{self.currency} --store {data}` (or `python -m helpers import gac PAGE.html --store "
+            f"{data}` with a saved page)."
+        )
+
+
+def _rows(ds, kind: str, flow: str, currency: str) -> pd.DataFrame:
+    trade = ds.trade
+    rows = trade[(trade["flow"] == flow) & (trade["currency"] == currency)
+                 & (trade["measure"] == "level")]  # fmt: skip
+    if kind == "total":
+        return rows[(rows["partner"] == "WORLD") & (rows["product"] == "TOTAL")]
+    if kind == "partners":
+        return rows[(rows["partner"] != "WORLD") & (rows["product"] == "TOTAL")]
+    return rows[(rows["partner"] == "WORLD") & (rows["product"] != "TOTAL")]
+
+
+def held_tables(ds, period, currency: str) -> dict[str, bool]:
+    """Which kinds of table the data hold for `period` (any flow)."""
+    period = pd.Period(period, freq="M")
+    return {
+        f"{kind}:{flow}": bool((_rows(ds, kind, flow, currency)["period"] == period).any())
+        for kind, flow in {*(n for needs in NEEDS.values() for n in needs), *LINES.items()}
+    }
+
+
+def missing_tables(ds, view: str, period, currency: str) -> list[MissingTable]:
+    """Tables `view` needs for `period` and a year earlier that the data lack."""
+    period = pd.Period(period, freq="M")
+    missing = []
+    for kind, flow in NEEDS[view]:
+        periods = set(_rows(ds, kind, flow, currency)["period"])
+        for month in (period, period - 12):
+            gap = MissingTable(kind, currency, month)
+            if month not in periods and gap not in missing:
+                missing.append(gap)
+    return missing
+
+
+def period_problem(ds, period, currency: str) -> str | None:
+    """None when the data hold any table for the month; else which tables are missing."""
+    period = pd.Period(period, freq="M")
+    trade = ds.trade
+    if (trade["period"] == period).any():
+        return None
+    kinds = ", ".join(SECTION[k] for k in ("total", "partners", "export_products",
+                                           "import_products"))  # fmt: skip
+    return (
+        f"the data at {ds.location} hold no table for {period} (none of {kinds}): get them with "
+        f"`python -m helpers fetch gac --period {period} --currency {currency} --store "
+        f"{ds.location}`"
+    )
+
+
+HELD_FLOW = {"product": ("export", "export_products"), "imports": ("import", "import_products"),
+             "regional": ("export", "partners")}
+
+
+def held_lines(ds, view: str, period, currency: str) -> tuple[pd.DataFrame, str]:
+    """The month's lines the store does hold for a view, as GAC printed them, and a source line.
+
+    Columns: line, value (currency bn), GAC's printed YTD y/y (%). Empty when none.
+    """
+    period = pd.Period(period, freq="M")
+    if view not in HELD_FLOW:
+        return pd.DataFrame(), ""
+    flow, kind = HELD_FLOW[view]
+    rows = _rows(ds, kind, flow, currency)
+    rows = rows[rows["period"] == period]
+    if rows.empty:
+        return pd.DataFrame(), ""
+    from helpers import classifications
+
+    dimension = "partner" if kind == "partners" else "product"
+    codes = rows["partner"] if kind == "partners" else rows["product"]
+    printed = [
+        ds.printed_ytd_yoy(flow, p, q, currency, period)
+        for p, q in zip(rows["partner"], rows["product"], strict=True)
+    ]
+    table = pd.DataFrame({
+        "line": [classifications.display_name(c, dimension, flow) for c in codes],
+        f"{currency} bn, {period}": (rows["value"] / 1e9).round(2).to_numpy(),
+        "GAC's printed YTD y/y %": printed,
+    })  # fmt: skip
+    vintages = sorted(set(rows["vintage"].str[:10]))
+    source = f"Source: GAC preliminary release, {', '.join(vintages)} (store {ds.location})."
+    return table, source
+
+
+def placeholder_html(view: str, period, currency: str, missing: list[MissingTable],
+                     data: str, nav: list[str], ds=None) -> str:  # fmt: skip
+    """A self-contained page saying what the view needs and how to get it, and what is held."""
+    links = " · ".join(f'<a href="{v}.html">{v.title()}</a>' for v in nav)
+    items = "".join(f"<li>{html.escape(m.sentence(data))}</li>" for m in missing)
+    held, source = held_lines(ds, view, period, currency) if ds is not None else (None, "")
+    if held is not None and len(held):
+        items += (
+            f"</ul><h2>What the store holds for {period}</h2>"
+            + held.to_html(index=False, na_rep="not printed", float_format=lambda v: f"{v:,.1f}")
+            + f"<p><small>{html.escape(source)} The kit's own growth and contributions need the "
+            "tables listed above.</small></p><ul>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{view.title()} — {period} ({currency})</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}</style>
+</head><body>
+<p><a href="index.html">Index</a> · {links}</p>
+<h1>{view.title()} — {period} ({currency})</h1>
+<p>This view was not built: the store does not hold the tables it needs.</p>
+<ul>{items}</ul>
+</body></html>
+"""
