@@ -74,8 +74,8 @@ def load_groups(path: str | Path = GROUPS_FILE) -> dict[str, Group]:
         if flag not in ("True", "False", ""):
             problems.append(Problem(name, i, "exclude", f"'{flag}' is not True or False"))
         if group in labels and labels[group] != row.label:
-            problems.append(Problem(name, i, "label", f"'{row.label}' differs from the label "
-                                    f"'{labels[group]}' on an earlier row of '{group}'"))  # fmt: skip
+            problems.append(Problem(name, i, "label", f"'{row.label}' differs from "
+                                    f"'{labels[group]}' on an earlier row of '{group}'"))
         labels.setdefault(group, row.label)
         rows.setdefault(group, []).append((prefix, flag == "True", i))
     if problems:
@@ -95,7 +95,7 @@ def load_groups(path: str | Path = GROUPS_FILE) -> dict[str, Group]:
                 outer = [p for p in include if p != prefix and prefix.startswith(p)]
                 if outer:
                     problems.append(Problem(name, line, "hs_prefix", f"{prefix} lies inside "
-                                            f"{outer[0]} of the same group (counted twice)"))  # fmt: skip
+                                            f"{outer[0]} of the same group (counted twice)"))
         if not include:
             problems.append(Problem(name, entries[0][2], "exclude", f"'{group}' has no prefix "
                                     "that is not an exclusion"))  # fmt: skip

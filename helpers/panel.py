@@ -203,7 +203,7 @@ def group_levels(store: str | Path, group: str | Group, flow: str, partner: str 
 
 
 def total_levels(store: str | Path, flow: str, partner: str | None = None, con=None) -> pd.Series:
-    """Monthly value of all products to a partner: TOTAL rows, else the sum of the coarsest level."""
+    """Monthly value of all products to a partner: TOTAL rows, else the coarsest level's sum."""
     con = open_panel(store, con)
     sums = con.execute(f"""
         SELECT period, CASE WHEN hs = 'TOTAL' THEN 0 ELSE length(hs) END AS digits,
