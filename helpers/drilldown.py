@@ -68,19 +68,20 @@ def summary(store, flow: str, period, group: str = "", partner: str = "") -> pd.
     Contribution and share of each row are relative to the line named in `basis`.
     """
     t = pd.Period(period, freq="M")
+    months = [t - 12, t]
     partner = partner or "WORLD"
     con = panel_mod.open_panel(store)
-    world = panel_mod.total_levels(store, flow, "WORLD", con=con)
+    world = panel_mod.total_levels(store, flow, "WORLD", con=con, periods=months)
     rows, notes = {}, []
-    to_partner = panel_mod.total_levels(store, flow, partner, con=con)
+    to_partner = panel_mod.total_levels(store, flow, partner, con=con, periods=months)
     if group:
-        spec = panel_mod.group_levels(store, group, flow, partner, con=con)
+        spec = panel_mod.group_levels(store, group, flow, partner, con=con, periods=months)
         notes += [spec.note] if spec.note else []
         if partner != "WORLD":
             rows["selection"] = _row(f"{spec.label} to {_name(partner)}",
                                      f"all {flow}s to {_name(partner)}", spec.levels["value"],
                                      to_partner, t)  # fmt: skip
-            whole = panel_mod.group_levels(store, group, flow, "WORLD", con=con)
+            whole = panel_mod.group_levels(store, group, flow, "WORLD", con=con, periods=months)
             rows["group_world"] = _row(f"{spec.label} to all partners", f"all {flow}s",
                                        whole.levels["value"], world, t)  # fmt: skip
             rows["partner_in_group"] = _row(f"{_name(partner)} within {spec.label}",
@@ -101,7 +102,9 @@ def summary(store, flow: str, period, group: str = "", partner: str = "") -> pd.
 def hs_lines(store, flow: str, period, group: str, partner: str = "", n: int = 10) -> pd.DataFrame:
     """HS codes of a group to a partner: level, y/y, contribution (pp) to and share of the group."""
     t = pd.Period(period, freq="M")
-    spec = panel_mod.group_levels(store, group, flow, partner or "WORLD", by="hs")
+    months = [t - 12, t]
+    spec = panel_mod.group_levels(store, group, flow, partner or "WORLD", by="hs",
+                                     periods=months)
     if spec.levels.empty:
         return pd.DataFrame(columns=["name", "level_bn", "yoy_pct", "contribution_pp",
                                      "share_pct"])  # fmt: skip
@@ -120,14 +123,15 @@ def hs_lines(store, flow: str, period, group: str, partner: str = "", n: int = 1
     return table.loc[order.index[:n]]
 
 
-def _partner_values(store, flow: str, group: str) -> pd.DataFrame:
+def _partner_values(store, flow: str, group: str, months) -> pd.DataFrame:
     """Monthly value by kit partner code (countries and residual lines, and WORLD)."""
     if group:
-        levels = panel_mod.group_levels(store, group, flow, by="partner").levels
+        levels = panel_mod.group_levels(store, group, flow, by="partner", periods=months).levels
         return levels["value"].unstack("partner", fill_value=0.0)
     frame = panel_mod.sql(store, f"""
         SELECT period, partner, CASE WHEN hs = 'TOTAL' THEN 0 ELSE length(hs) END AS digits,
-               sum(value) AS value FROM panel WHERE flow = '{flow}' GROUP BY ALL""")  # fmt: skip
+               sum(value) AS value FROM panel
+        WHERE flow = '{flow}' AND {panel_mod.period_filter(months)} GROUP BY ALL""")  # fmt: skip
     frame = frame[frame["digits"] == frame.groupby("period")["digits"].transform("min")]
     out = frame.pivot_table(index="period", columns="partner", values="value", aggfunc="sum",
                             fill_value=0.0)  # fmt: skip
@@ -142,7 +146,8 @@ def partner_lines(store, flow: str, period, group: str = "") -> pd.DataFrame:
     of each month; of-which and overlapping rows are for reading, not adding.
     """
     t = pd.Period(period, freq="M")
-    values = _partner_values(store, flow, group)
+    months = [t - 12, t]
+    values = _partner_values(store, flow, group, months)
     if values.empty or "WORLD" not in values:
         return pd.DataFrame(columns=["name", "role", "depth", *COLUMNS[2:]])
     values = values.reindex(pd.period_range(values.index.min(), values.index.max(), freq="M"))
@@ -182,7 +187,8 @@ def partner_lines(store, flow: str, period, group: str = "") -> pd.DataFrame:
 def price_volume(store, flow: str, period, group: str, partner: str = "") -> pd.DataFrame:
     """Unit value against volume of the group to the partner (one row; empty if no quantity)."""
     t = pd.Period(period, freq="M")
-    spec = panel_mod.group_levels(store, group, flow, partner or "WORLD")
+    months = [t - 12, t]
+    spec = panel_mod.group_levels(store, group, flow, partner or "WORLD", periods=months)
     levels = spec.levels
     if levels.empty:
         return pd.DataFrame()

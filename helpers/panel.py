@@ -28,12 +28,15 @@ from helpers.schema import TradeKitError
 
 __all__ = [
     "GroupSeries",
+    "apply_group",
+    "hs_sums",
     "PanelError",
     "build_hint",
     "exists",
     "group_levels",
     "open_panel",
     "partner_condition",
+    "period_filter",
     "sql",
     "total_levels",
 ]
@@ -104,6 +107,18 @@ def partner_condition(partner: str | None) -> str:
     return "(" + " OR ".join(terms) + ")"
 
 
+def period_filter(periods) -> str:
+    """SQL condition restricting `period` (and the `year` partitions) to the given months."""
+    if periods is None:
+        return "TRUE"
+    months = sorted({pd.Period(p, freq="M") for p in periods})
+    if not months:
+        return "FALSE"
+    days = ", ".join(f"DATE '{m.start_time.date()}'" for m in months)
+    years = ", ".join(str(y) for y in sorted({m.year for m in months}))
+    return f"year IN ({years}) AND period IN ({days})"
+
+
 @dataclass
 class GroupSeries:
     """Monthly levels of a group (value, quantity) and what the panel lacked."""
@@ -148,67 +163,88 @@ def _prefix_case(prefixes, column: str = "hs") -> str:
     return f"CASE {whens} END"
 
 
-def group_levels(store: str | Path, group: str | Group, flow: str, partner: str | None = None,
-                 by: str | None = None, con=None) -> GroupSeries:  # fmt: skip
-    """Monthly value, quantity and net weight of a group to a partner (optionally by partner/hs).
+SUM_COLUMNS = ["value", "n", "quantity", "n_quantity", "weight_t", "n_weight"]
 
-    `by` = "partner" splits by kit partner (then `partner` may be None for all of them) and
-    "hs" by the HS codes used. Quantity is summed only when every row has one in the same unit.
+
+def hs_sums(store: str | Path, flow: str, partner: str | None = None, periods=None,
+            by_partner: bool = False, prefixes=None, con=None) -> pd.DataFrame:  # fmt: skip
+    """Monthly sums by HS code (and kit partner) from DuckDB: the small input of apply_group.
+
+    `partner` None with `by_partner` means every partner; `prefixes` restricts the codes read.
+    Columns: period (Period), [partner], hs, value, n (rows), quantity, n_quantity, unit_min,
+    unit_max, weight_t, n_weight.
     """
-    spec = _group(group)
     con = open_panel(store, con)
-    needs = pd.DataFrame({"prefix": list(spec.include),
-                          "need": [spec.need(p) for p in spec.include]})  # fmt: skip
-    con.register("group_needs", needs)
-    excluded = (" OR ".join(f"left(hs, {len(e)}) = {_literal(e)}" for e in spec.exclude)
-                or "FALSE")  # fmt: skip
-    where = f"flow = {_literal(flow)}"
-    if partner is not None or by != "partner":
+    where = f"flow = {_literal(flow)} AND hs <> 'TOTAL' AND {period_filter(periods)}"
+    if partner is not None or not by_partner:
         where += f" AND {partner_condition(partner)}"
-    extra = {"partner": "partner", "hs": "hs"}.get(by or "", "")
-    select_by = f"{extra}, " if extra else ""
-    detail = con.execute(f"""
-        SELECT period, prefix, length(hs) AS digits, {select_by}({excluded}) AS excluded,
+    if prefixes:
+        where += f" AND {_prefix_case(prefixes)} IS NOT NULL"
+    frame = con.execute(f"""
+        SELECT period, {'partner, ' if by_partner else ''}hs,
                sum(value) AS value, count(*) AS n,
                sum(quantity) AS quantity, count(quantity) AS n_quantity,
                min(quantity_unit) AS unit_min, max(quantity_unit) AS unit_max,
                sum(net_weight_t) AS weight_t, count(net_weight_t) AS n_weight
-        FROM (SELECT *, {_prefix_case(spec.include)} AS prefix FROM panel WHERE {where}) r
-        JOIN group_needs USING (prefix)
-        WHERE length(hs) >= need
-        GROUP BY ALL""").df()  # fmt: skip
-    con.unregister("group_needs")
-    found = set(detail["prefix"])
-    missing = [p for p in spec.include if p not in found]
+        FROM panel WHERE {where} GROUP BY ALL""").df()  # fmt: skip
+    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame["period"]), freq="M")
+    return frame
+
+
+def apply_group(sums: pd.DataFrame, group: str | Group, by: str | None = None) -> GroupSeries:
+    """A group's monthly levels from HS sums (pandas, small frames), one HS level per prefix."""
+    spec = _group(group)
+    hs = sums["hs"].astype(str)
+    prefix = pd.Series(None, index=sums.index, dtype=object)
+    for p in sorted(spec.include, key=len, reverse=True):
+        prefix = prefix.where(prefix.notna() | ~hs.str.startswith(p), p)
+    need = prefix.map({p: spec.need(p) for p in spec.include})
+    digits = hs.str.len()
+    detail = sums.assign(prefix=prefix, digits=digits)[prefix.notna() & (digits >= need)]
+    missing = [p for p in spec.include if p not in set(detail["prefix"])]
     if detail.empty:
         index = pd.PeriodIndex([], freq="M", name="period")
         empty = pd.DataFrame({"value": [], "quantity": [], "weight_t": []}, index=index)
         return GroupSeries(spec.name, spec.label, empty, None, missing)
+    excluded = pd.Series(False, index=detail.index)
+    for e in spec.exclude:
+        excluded |= detail["hs"].str.startswith(e)
     level = detail.groupby(["period", "prefix"])["digits"].transform("min")
-    used = detail[(detail["digits"] == level) & ~detail["excluded"]]
-    keys = ["period", *([extra] if extra else [])]
-    sums = used.groupby(keys).agg(
-        value=("value", "sum"), n=("n", "sum"), quantity=("quantity", "sum"),
-        n_quantity=("n_quantity", "sum"), weight_t=("weight_t", "sum"),
-        n_weight=("n_weight", "sum"),
-    )  # fmt: skip
+    used = detail[(detail["digits"] == level) & ~excluded]
+    keys = ["period", *([by] if by else [])]
+    totals = used.groupby(keys)[SUM_COLUMNS].sum(min_count=1)
     units = set(used["unit_min"].dropna()) | set(used["unit_max"].dropna())
     unit = units.pop() if len(units) == 1 else None
-    sums["quantity"] = sums["quantity"].where((sums["n_quantity"] == sums["n"]) & bool(unit))
-    sums["weight_t"] = sums["weight_t"].where(sums["n_weight"] == sums["n"])
-    frame = sums[["value", "quantity", "weight_t"]].astype(float).reset_index()
-    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame["period"]), freq="M")
-    frame = frame.set_index(keys).sort_index()
+    totals["quantity"] = totals["quantity"].where(
+        (totals["n_quantity"] == totals["n"]) & bool(unit))
+    totals["weight_t"] = totals["weight_t"].where(totals["n_weight"] == totals["n"])
+    frame = totals[["value", "quantity", "weight_t"]].astype(float).sort_index()
     return GroupSeries(spec.name, spec.label, frame, unit, missing)
 
 
-def total_levels(store: str | Path, flow: str, partner: str | None = None, con=None) -> pd.Series:
+def group_levels(store: str | Path, group: str | Group, flow: str, partner: str | None = None,
+                 by: str | None = None, con=None, periods=None) -> GroupSeries:  # fmt: skip
+    """Monthly value, quantity and net weight of a group to a partner (optionally by partner/hs).
+
+    `by` = "partner" splits by kit partner (then `partner` may be None for all of them) and
+    "hs" by the HS codes used. Quantity is summed only when every row has one in the same unit.
+    `periods` restricts the months read (default: all).
+    """
+    spec = _group(group)
+    sums = hs_sums(store, flow, partner, periods, by_partner=by == "partner",
+                   prefixes=spec.include, con=con)  # fmt: skip
+    return apply_group(sums, spec, by)
+
+
+def total_levels(store: str | Path, flow: str, partner: str | None = None, con=None,
+                 periods=None) -> pd.Series:  # fmt: skip
     """Monthly value of all products to a partner: TOTAL rows, else the coarsest level's sum."""
     con = open_panel(store, con)
     sums = con.execute(f"""
         SELECT period, CASE WHEN hs = 'TOTAL' THEN 0 ELSE length(hs) END AS digits,
                sum(value) AS value
         FROM panel WHERE flow = {_literal(flow)} AND {partner_condition(partner)}
+          AND {period_filter(periods)}
         GROUP BY ALL""").df()  # fmt: skip
     if sums.empty:
         return pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M", name="period"))

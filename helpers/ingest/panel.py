@@ -20,10 +20,10 @@ replaces the stored one when its vintage is not older. A partition is rewritten 
 something changed, by writing a temporary file beside it and renaming it over the old one
 (atomic per partition), so re-importing the same file writes nothing.
 
-Files are streamed: pyarrow reads the CSV in blocks (every cell as text, with its line
-number), DuckDB checks and normalises each block and appends it to an on-disk staging table;
-nothing is ever loaded whole into pandas. DuckDB runs with 2 threads and a memory limit
-(``connect``), spilling to a temporary folder inside the store.
+Files are streamed by DuckDB's CSV reader (every cell as text, numbered in file order by a
+streaming row_number) into an on-disk scratch database inside the store, checked and
+normalised there with SQL; nothing is ever loaded whole into pandas. DuckDB runs with 2 threads
+and a memory limit (``connect``), spilling to the scratch folder.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from helpers import classifications
 from helpers.ingest.readers import comtrade
@@ -61,7 +60,6 @@ PANEL_DIR = "panel"
 FILE_NAME = "data.parquet"
 FILE_COLUMNS = ["period", "partner", "partner_code", "hs", "value", "currency", "quantity",
                 "quantity_unit", "net_weight_t", "source", "vintage"]  # fmt: skip
-BLOCK_BYTES = 64 << 20
 MAX_PROBLEMS = 50
 
 
@@ -101,7 +99,7 @@ def staging(store_dir: str | Path, memory_limit: str = "1GB", threads: int = 2):
     root = Path(store_dir) / PANEL_DIR
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
-    con = connect(threads, memory_limit, scratch / "spill", str(scratch / "stage.duckdb"))
+    con = connect(threads, memory_limit, scratch / "spill")
     try:
         yield con
     finally:
@@ -130,40 +128,33 @@ def _columns(header: list[str], name: str) -> dict[str, str]:
     return found
 
 
-def _batches(path: Path, name: str):
-    """(column map, iterator of Arrow batches of text cells with a `_line` column)."""
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        raw = pd.read_excel(path, dtype=str, keep_default_na=False)
-        return _frame_batches(raw, name)
+def _csv_source(con, path: Path, name: str) -> dict[str, str]:
+    """Table `batch`: the file's needed columns as text with their line numbers (DuckDB CSV)."""
     header = _header(path)
     columns = _columns(header, name)
-    wanted = sorted(set(columns.values()))
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK_BYTES),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header}, include_columns=wanted,
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
-        ),
-    )  # fmt: skip
-
-    def blocks():
-        line = 2
-        for batch in reader:
-            lines = pa.array(np.arange(line, line + batch.num_rows, dtype=np.int64))
-            line += batch.num_rows
-            yield pa.Table.from_batches([batch]).append_column("_line", lines)
-
-    return columns, blocks()
+    wanted = ", ".join(_q(c) for c in sorted(set(columns.values())))
+    # a streaming row_number over the ordered CSV scan numbers the rows in file order
+    con.execute(f"""CREATE OR REPLACE TABLE batch AS
+        SELECT row_number() OVER () + 1 AS _line, {wanted}
+        FROM read_csv('{path.as_posix()}', all_varchar = true, header = true,
+                      names = [{', '.join(_literal(c) for c in header)}])""")  # fmt: skip
+    return columns
 
 
-def _frame_batches(raw: pd.DataFrame, name: str):
+def _frame_source(con, raw: pd.DataFrame, name: str) -> dict[str, str]:
+    """Table `batch` from a table in memory (Excel sheet, API answer)."""
     columns = _columns(list(raw.columns), name)
     text = raw[sorted(set(columns.values()))].astype(str).replace({"nan": "", "None": ""})
+    text["_line"] = raw["_line"].to_numpy() if "_line" in raw else np.arange(len(raw)) + 2
     table = pa.Table.from_pandas(text, preserve_index=False)
-    lines = raw["_line"] if "_line" in raw else np.arange(len(raw)) + 2
-    table = table.append_column("_line", pa.array(np.asarray(lines, dtype=np.int64)))
-    return columns, iter([table])
+    con.register("batch_arrow", table)
+    con.execute("CREATE OR REPLACE TABLE batch AS SELECT * FROM batch_arrow")
+    con.unregister("batch_arrow")
+    return columns
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 # --------------------------------------------------------------------------- staging
@@ -227,46 +218,54 @@ def _expressions(columns: dict[str, str]) -> dict[str, str]:
 
 
 def _problems(con, e: dict[str, str], columns: dict[str, str], name: str) -> list[Problem]:
-    """Problems in the current batch (view `batch`), in the reader's order of checks."""
+    """Problems in table `batch`, in the reader's order: annual data, reporter, then the rest.
 
-    def rows(where: str, column: str, message: str, limit: int = MAX_PROBLEMS) -> list[Problem]:
-        found = con.execute(f"SELECT _line, {message} FROM batch WHERE {where} "
-                            f"ORDER BY _line LIMIT {limit}").fetchall()  # fmt: skip
-        return [Problem(name, int(line), column, text) for line, text in found]
-
-    if "freqCode" in columns:
-        annual = rows(f"{e['freq']} = 'A'", "freqCode",
-                      "'annual data (freqCode A): the kit needs monthly data (M)'", 20)  # fmt: skip
-        if annual:
-            return annual
-    reporter = rows(
-        f"{e['reporter']} <> '{comtrade.CHINA}'", "reporterCode",
-        f"rtrim('reporter is ' || {e['reporter']} || ' ' || {e['reporter_desc']}) || "
-        f"', not China ({comtrade.CHINA}): this reader takes China''s own data'",
-    )  # fmt: skip
-    if reporter:
-        return reporter
+    One scan: each row gets its first problem (a priority, column and message) or none.
+    """
     flows = ", ".join(repr(f) for f in comtrade.FLOWS)
     dropped = ", ".join(repr(f) for f in comtrade.DROPPED_FLOWS)
     kept = f"{e['keep']} AND {e['flow_text']} NOT IN ({dropped})"
     raw_col = columns.get(e["period_col"], e["period_col"])
-    hint = (f"CASE WHEN length(trim({_q(raw_col)})) = 4 THEN ' (annual data: download monthly "
-            "data, freqCode M)' ELSE '' END") if e["period_col"] in columns else "''"  # fmt: skip
-    found = rows(f"{e['flow_text']} NOT IN ({flows}) AND {e['flow_text']} NOT IN ({dropped})",
-                 "flowCode", f"'''' || {_q(columns['flowCode'])} || ''' is not X (export) or "
-                 "M (import)'")  # fmt: skip
-    found += rows(
-        f"{kept} AND NOT regexp_full_match({e['period_text']}, '(19|20)\\d{{2}}(0[1-9]|1[0-2])')",
-        e["period_col"], f"'''' || trim({_q(raw_col)}) || ''' is not a month YYYYMM' || {hint}"
-        if e["period_col"] in columns else "'is not a month YYYYMM'",
-    )  # fmt: skip
-    found += rows(f"{kept} AND ({e['value']} IS NULL OR {e['value']} < 0)", "primaryValue",
-                  f"'''' || {_q(columns['primaryValue'])} || ''' is not a non-negative number'")
-    found += rows(f"{kept} AND NOT ({e['cmd']} = 'TOTAL' OR regexp_full_match({e['cmd']}, "
-                  "'(\\d\\d){1,5}'))", "cmdCode",
-                  f"'''' || {_q(columns['cmdCode'])} || ''' is not TOTAL or an HS code of 2 to "
-                  "10 digits'")  # fmt: skip
-    return sorted(found, key=lambda p: p.line)[:MAX_PROBLEMS]
+    quote = "''''"
+    if e["period_col"] in columns:
+        hint = (f"CASE WHEN length(trim({_q(raw_col)})) = 4 THEN ' (annual data: download "
+                "monthly data, freqCode M)' ELSE '' END")  # fmt: skip
+        period_msg = f"{quote} || trim({_q(raw_col)}) || ''' is not a month YYYYMM' || {hint}"
+    else:
+        period_msg = "'is not a month YYYYMM'"
+    checks = [
+        (f"{e['freq']} = 'A'" if "freqCode" in columns else "FALSE", "freqCode",
+         "'annual data (freqCode A): the kit needs monthly data (M)'"),
+        (f"{e['reporter']} <> '{comtrade.CHINA}'", "reporterCode",
+         f"rtrim('reporter is ' || {e['reporter']} || ' ' || {e['reporter_desc']}) || "
+         f"', not China ({comtrade.CHINA}): this reader takes China''s own data'"),
+        (f"{e['flow_text']} NOT IN ({flows}) AND {e['flow_text']} NOT IN ({dropped})",
+         "flowCode", f"{quote} || {_q(columns['flowCode'])} || ''' is not X (export) or M "
+         "(import)'"),
+        (f"{kept} AND NOT regexp_full_match({e['period_text']}, "
+         r"'(19|20)\d{2}(0[1-9]|1[0-2])')", e["period_col"], period_msg),
+        (f"{kept} AND ({e['value']} IS NULL OR {e['value']} < 0)", "primaryValue",
+         f"{quote} || {_q(columns['primaryValue'])} || ''' is not a non-negative number'"),
+        (f"{kept} AND NOT ({e['cmd']} = 'TOTAL' OR regexp_full_match({e['cmd']}, "
+         r"'(\d\d){1,5}'))", "cmdCode",
+         f"{quote} || {_q(columns['cmdCode'])} || ''' is not TOTAL or an HS code of 2 to 10 "
+         "digits'"),
+    ]  # fmt: skip
+    priority = " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks))
+    message = " ".join(f"WHEN {i} THEN {msg}" for i, (_, _, msg) in enumerate(checks))
+    found = con.execute(f"""
+        SELECT _line, priority, CASE priority {message} END FROM (
+            SELECT *, CASE {priority} END AS priority FROM batch)
+        WHERE priority IS NOT NULL ORDER BY priority < 2 DESC, priority, _line
+        LIMIT {MAX_PROBLEMS}""").fetchall()  # fmt: skip
+    if not found:
+        return []
+    first = found[0][1]
+    if first < 2:  # annual data or another reporter: only those are reported
+        found = [f for f in found if f[1] == first][: 20 if first == 0 else MAX_PROBLEMS]
+    else:
+        found = sorted(found, key=lambda f: f[0])
+    return [Problem(name, int(line), checks[p][1], text) for line, p, text in found]
 
 
 def _partner_table(con) -> None:
@@ -279,8 +278,8 @@ def _partner_table(con) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE partner_isos AS SELECT * FROM partner_isos_df")
 
 
-def _stage(con, columns: dict[str, str], batches, name: str) -> tuple[int, list[str]]:
-    """Check and append every batch to table `staged`; raises ComtradeError on bad rows."""
+def _stage(con, columns: dict[str, str], name: str) -> tuple[int, list[str]]:
+    """Check table `batch` and normalise it into table `staged`; raises ComtradeError."""
     _partner_table(con)
     con.execute("""CREATE OR REPLACE TABLE staged (
         _line BIGINT, period DATE, flow VARCHAR, partner VARCHAR, partner_code VARCHAR,
@@ -289,45 +288,41 @@ def _stage(con, columns: dict[str, str], batches, name: str) -> tuple[int, list[
     e = _expressions(columns)
     dropped = ", ".join(repr(f) for f in comtrade.DROPPED_FLOWS)
     flow_case = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in comtrade.FLOWS.items())
-    read = breakdown = reexport = aggregate = 0
-    for table in batches:
-        con.register("batch", table)
-        problems = _problems(con, e, columns, name)
-        if problems:
-            con.unregister("batch")
-            raise comtrade.ComtradeError(problems)
-        read += table.num_rows
-        counts = con.execute(f"""SELECT count(*) FILTER (WHERE NOT ({e['keep']})),
-            count(*) FILTER (WHERE {e['keep']} AND {e['flow_text']} IN ({dropped}))
-            FROM batch""").fetchone()  # fmt: skip
-        breakdown, reexport = breakdown + counts[0], reexport + counts[1]
-        qty = e["qty"]
-        con.execute(f"""
-        INSERT INTO staged
-        SELECT _line, period, flow, partner, partner_code, hs, value,
-               CASE WHEN factor IS NOT NULL THEN qty * factor ELSE qty END,
-               CASE WHEN qty IS NULL THEN NULL WHEN factor IS NOT NULL THEN canonical
-                    ELSE nullif(unit_raw, '') END,
-               weight / 1000.0,
-               coalesce(CASE WHEN canonical = 'tonnes' THEN qty * factor END, weight * 1e-3),
-               CASE WHEN canonical = 'units' THEN qty * factor END,
-               CASE WHEN canonical = 'pairs' THEN qty * factor END
-        FROM (
-            SELECT b._line,
-                   strptime({e['period_text']} || '01', '%Y%m%d')::DATE AS period,
-                   CASE {e['flow_text']} {flow_case} END AS flow,
-                   coalesce(pc.kit, pi.kit, 'rest_of_world') AS partner,
-                   CASE WHEN {e['partner_code']} <> '' THEN {e['partner_code']}
-                        ELSE {e['partner_iso']} END AS partner_code,
-                   {e['cmd']} AS hs, {e['value']} AS value, {qty} AS qty,
-                   {e['factor']} AS factor, {e['canonical']} AS canonical,
-                   {e['unit_raw']} AS unit_raw, {e['weight']} AS weight
-            FROM batch b
-            LEFT JOIN partner_codes pc ON pc.code = {e['partner_code']}
-            LEFT JOIN partner_isos pi ON pi.iso = {e['partner_iso']}
-            WHERE {e['keep']} AND {e['flow_text']} NOT IN ({dropped})
-        ) WHERE partner <> '_aggregate'""")
-        con.unregister("batch")
+    problems = _problems(con, e, columns, name)
+    if problems:
+        raise comtrade.ComtradeError(problems)
+    read = con.execute("SELECT count(*) FROM batch").fetchone()[0]
+    counts = con.execute(f"""SELECT count(*) FILTER (WHERE NOT ({e['keep']})),
+        count(*) FILTER (WHERE {e['keep']} AND {e['flow_text']} IN ({dropped}))
+        FROM batch""").fetchone()  # fmt: skip
+    breakdown, reexport = counts
+    qty = e["qty"]
+    con.execute(f"""
+    INSERT INTO staged
+    SELECT _line, period, flow, partner, partner_code, hs, value,
+           CASE WHEN factor IS NOT NULL THEN qty * factor ELSE qty END,
+           CASE WHEN qty IS NULL THEN NULL WHEN factor IS NOT NULL THEN canonical
+                ELSE nullif(unit_raw, '') END,
+           weight / 1000.0,
+           coalesce(CASE WHEN canonical = 'tonnes' THEN qty * factor END, weight * 1e-3),
+           CASE WHEN canonical = 'units' THEN qty * factor END,
+           CASE WHEN canonical = 'pairs' THEN qty * factor END
+    FROM (
+        SELECT b._line,
+               strptime({e['period_text']} || '01', '%Y%m%d')::DATE AS period,
+               CASE {e['flow_text']} {flow_case} END AS flow,
+               coalesce(pc.kit, pi.kit, 'rest_of_world') AS partner,
+               CASE WHEN {e['partner_code']} <> '' THEN {e['partner_code']}
+                    ELSE {e['partner_iso']} END AS partner_code,
+               {e['cmd']} AS hs, {e['value']} AS value, {qty} AS qty,
+               {e['factor']} AS factor, {e['canonical']} AS canonical,
+               {e['unit_raw']} AS unit_raw, {e['weight']} AS weight
+        FROM batch b
+        LEFT JOIN partner_codes pc ON pc.code = {e['partner_code']}
+        LEFT JOIN partner_isos pi ON pi.iso = {e['partner_iso']}
+        WHERE {e['keep']} AND {e['flow_text']} NOT IN ({dropped})
+    ) WHERE partner <> '_aggregate'""")
+    con.execute("DROP TABLE batch")
     kept = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     aggregate = read - breakdown - reexport - kept
     notes = []
@@ -356,14 +351,15 @@ def stage_file(con, path: str | Path) -> tuple[int, list[str]]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
-    columns, batches = _batches(path, str(path))
-    return _stage(con, columns, batches, str(path))
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        raw = pd.read_excel(path, dtype=str, keep_default_na=False)
+        return _stage(con, _frame_source(con, raw, str(path)), str(path))
+    return _stage(con, _csv_source(con, path, str(path)), str(path))
 
 
 def stage_frame(con, raw: pd.DataFrame, name: str) -> tuple[int, list[str]]:
     """Stage a Comtrade table already in memory (the live API's answer)."""
-    columns, batches = _frame_batches(raw, name)
-    return _stage(con, columns, batches, name)
+    return _stage(con, _frame_source(con, raw, name), name)
 
 
 # --------------------------------------------------------------------------- outputs
