@@ -38,10 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-HS_CODES = 3500  # China trades about 5,000 HS6 codes; 3,500 x 100 partners x 2 flows = 0.7M/month
+# China trades about 5,000 HS6 codes: 3,500 codes x 100 partners x 2 flows = 0.7M rows a month
+HS_CODES = 3500
 PARTNERS = 100
 SPECIAL = ["854231", "854232", "854239", "870380", "870360", "850760", "854142", "854143",
-           "848610", "848620", "848630", "848640", "848690", "280530", "284610", "284690"]  # fmt: skip
+           "848610", "848620", "848630", "848640", "848690", "280530", "284610", "284690"]
 
 
 def shape(rows: int) -> tuple[int, int]:

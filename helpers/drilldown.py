@@ -150,21 +150,19 @@ def partner_lines(store, flow: str, period, group: str = "") -> pd.DataFrame:
     values = _partner_values(store, flow, group, months)
     if values.empty or "WORLD" not in values:
         return pd.DataFrame(columns=["name", "role", "depth", *COLUMNS[2:]])
-    values = values.reindex(pd.period_range(values.index.min(), values.index.max(), freq="M"))
-    total = values["WORLD"]
     kinds = classifications.partners()["kind"]
 
     def series(code: str) -> pd.Series:
         if kinds[code] != "bloc":
             return values[code] if code in values else pd.Series(0.0, index=values.index)
-        out = pd.Series(0.0, index=values.index)
-        for month in values.index:
-            members = [m for m in classifications.members(code, month) if m in values]
-            out[month] = values.loc[month, members].sum()
-        return out
+        return pd.Series({month: values.loc[month, [m for m in classifications.members(code, month)
+                                                    if m in values]].sum()
+                          for month in values.index}, dtype=float)  # fmt: skip
 
     layout = partner_layout()
-    levels = pd.DataFrame({code: series(code) for code, _, _ in layout})
+    levels = pd.DataFrame({code: series(code) for code, _, _ in layout}, index=values.index)
+    full = pd.period_range(values.index.min(), values.index.max(), freq="M")
+    levels, total = levels.reindex(full), values["WORLD"].reindex(full)
     parts = [code for code, role, _ in layout if role == "part"]
     contrib = metrics.contributions(levels[parts], total)
     records = {}

@@ -62,11 +62,22 @@ def exists(store: str | Path | None) -> bool:
     return bool(store) and any((Path(store) / PANEL_DIR).glob("flow=*/year=*/*.parquet"))
 
 
+_CONNECTIONS: dict[str, duckdb.DuckDBPyConnection] = {}
+
+
 def open_panel(store: str | Path, con: duckdb.DuckDBPyConnection | None = None):
-    """A DuckDB connection with a view `panel` over the store's panel (flow, year from paths)."""
+    """A DuckDB connection with a view `panel` over the store's panel (flow, year from paths).
+
+    Without `con`, one connection per store is kept for the process (the view re-reads the
+    folder at each query, so new imports are seen).
+    """
     if not exists(store):
         raise PanelError(build_hint(store))
-    con = con or connect()
+    key = str(Path(store).resolve())
+    if con is None and key in _CONNECTIONS:
+        return _CONNECTIONS[key]
+    if con is None:
+        con = _CONNECTIONS[key] = connect()
     con.execute(f"CREATE OR REPLACE TEMP VIEW panel AS SELECT * FROM read_parquet('{_glob(store)}',"
                 " hive_partitioning = true, hive_types = {'flow': VARCHAR, 'year': INTEGER})")
     return con
