@@ -134,10 +134,10 @@ def _csv_source(con, path: Path, name: str) -> dict[str, str]:
     columns = _columns(header, name)
     wanted = ", ".join(_q(c) for c in sorted(set(columns.values())))
     # a streaming row_number over the ordered CSV scan numbers the rows in file order
-    con.execute(f"""CREATE OR REPLACE TABLE batch AS
-        SELECT row_number() OVER () + 1 AS _line, {wanted}
-        FROM read_csv('{path.as_posix()}', all_varchar = true, header = true,
-                      names = [{', '.join(_literal(c) for c in header)}])""")  # fmt: skip
+    con.execute(f"""CREATE OR REPLACE TABLE batch AS SELECT _line, {wanted}, {_normal(columns)}
+        FROM (SELECT row_number() OVER () + 1 AS _line, *
+              FROM read_csv('{path.as_posix()}', all_varchar = true, header = true,
+                            names = [{', '.join(_literal(c) for c in header)}]))""")  # fmt: skip
     return columns
 
 
@@ -148,9 +148,22 @@ def _frame_source(con, raw: pd.DataFrame, name: str) -> dict[str, str]:
     text["_line"] = raw["_line"].to_numpy() if "_line" in raw else np.arange(len(raw)) + 2
     table = pa.Table.from_pandas(text, preserve_index=False)
     con.register("batch_arrow", table)
-    con.execute("CREATE OR REPLACE TABLE batch AS SELECT * FROM batch_arrow")
+    con.execute(f"CREATE OR REPLACE TABLE batch AS SELECT *, {_normal(columns)} FROM batch_arrow")
     con.unregister("batch_arrow")
     return columns
+
+
+def _normal(columns: dict[str, str]) -> str:
+    """Select list computing every normalised field once per row (columns n_<field>)."""
+    return ", ".join(f"{sql} AS n_{key}" for key, sql in _expressions(columns).items()
+                     if key != "period_col")  # fmt: skip
+
+
+def _fields(columns: dict[str, str]) -> dict[str, str]:
+    """Names of the normalised columns of table `batch` (and the period's source column)."""
+    fields = {key: f"n_{key}" for key in _expressions(columns)}
+    fields["period_col"] = _expressions(columns)["period_col"]
+    return fields
 
 
 def _literal(text: str) -> str:
@@ -171,7 +184,9 @@ def _expressions(columns: dict[str, str]) -> dict[str, str]:
         return f"trim({_q(columns[target])})" if target in columns else "''"
 
     def number(target: str) -> str:
-        return f"regexp_replace({col(target)}, '\\.0$', '')"
+        text = col(target)
+        return (f"CASE WHEN ends_with({text}, '.0') THEN substr({text}, 1, length({text}) - 2) "
+                f"ELSE {text} END")
 
     if "period" in columns:
         period, period_col = number("period"), "period"
@@ -285,7 +300,7 @@ def _stage(con, columns: dict[str, str], name: str) -> tuple[int, list[str]]:
         _line BIGINT, period DATE, flow VARCHAR, partner VARCHAR, partner_code VARCHAR,
         hs VARCHAR, value DOUBLE, quantity DOUBLE, quantity_unit VARCHAR, net_weight_t DOUBLE,
         q_tonnes DOUBLE, q_units DOUBLE, q_pairs DOUBLE)""")
-    e = _expressions(columns)
+    e = _fields(columns)
     dropped = ", ".join(repr(f) for f in comtrade.DROPPED_FLOWS)
     flow_case = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in comtrade.FLOWS.items())
     problems = _problems(con, e, columns, name)
