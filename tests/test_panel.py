@@ -209,3 +209,20 @@ def test_start_messages(store, tmp_path):
         drilldown.start(str(store), "export", "2025-09", "chips")
     with pytest.raises(panel.PanelError, match="'usa' is not a kit partner"):
         drilldown.start(str(store), "export", "2025-09", "", "usa")
+
+
+def test_bad_cells_rejected_with_line_and_column(tmp_path, capsys):
+    lines = HS6.read_text().splitlines()
+    bad = list(lines)
+    bad[2] = bad[2].replace("M,202409,", "M,2024,", 1)  # an annual period
+    bad[5] = bad[5].replace(",30000000", ",-5", 1)  # a negative value (line 6)
+    bad[7] = bad[7].replace(",854239,", ",85A239,", 1)  # a broken HS code (line 8)
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(bad) + "\n")
+    assert run_import(tmp_path / "store", path) == 1
+    out = capsys.readouterr().out
+    assert f"{path}, line 3, column 'period': '2024' is not a month YYYYMM (annual data" in out
+    assert f"{path}, line 6, column 'primaryValue': '-5' is not a non-negative number" in out
+    assert f"{path}, line 8, column 'cmdCode': '85A239' is not TOTAL or an HS code" in out
+    assert not (tmp_path / "store" / "store.parquet").exists()
+    assert not list((tmp_path / "store").rglob("*.parquet"))
