@@ -99,6 +99,7 @@ def staging(store_dir: str | Path, memory_limit: str = "1GB", threads: int = 2):
     root = Path(store_dir) / PANEL_DIR
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    (scratch / "spill").mkdir()
     con = connect(threads, memory_limit, scratch / "spill")
     try:
         yield con
@@ -134,7 +135,7 @@ def _csv_source(con, path: Path, name: str) -> dict[str, str]:
     columns = _columns(header, name)
     wanted = ", ".join(_q(c) for c in sorted(set(columns.values())))
     # a streaming row_number over the ordered CSV scan numbers the rows in file order
-    con.execute(f"""CREATE OR REPLACE TABLE batch AS SELECT _line, {wanted}, {_normal(columns)}
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT _line, {wanted}, {_normal(columns)}
         FROM (SELECT row_number() OVER () + 1 AS _line, *
               FROM read_csv('{path.as_posix()}', all_varchar = true, header = true,
                             names = [{', '.join(_literal(c) for c in header)}]))""")  # fmt: skip
@@ -148,8 +149,10 @@ def _frame_source(con, raw: pd.DataFrame, name: str) -> dict[str, str]:
     text["_line"] = raw["_line"].to_numpy() if "_line" in raw else np.arange(len(raw)) + 2
     table = pa.Table.from_pandas(text, preserve_index=False)
     con.register("batch_arrow", table)
-    con.execute(f"CREATE OR REPLACE TABLE batch AS SELECT *, {_normal(columns)} FROM batch_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE batch_rows AS SELECT * FROM batch_arrow")
     con.unregister("batch_arrow")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW batch AS SELECT *, {_normal(columns)} "
+                "FROM batch_rows")
     return columns
 
 
@@ -232,11 +235,8 @@ def _expressions(columns: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _problems(con, e: dict[str, str], columns: dict[str, str], name: str) -> list[Problem]:
-    """Problems in table `batch`, in the reader's order: annual data, reporter, then the rest.
-
-    One scan: each row gets its first problem (a priority, column and message) or none.
-    """
+def _checks(e: dict[str, str], columns: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(SQL condition, column, SQL message) of each check, in the reader's order."""
     flows = ", ".join(repr(f) for f in comtrade.FLOWS)
     dropped = ", ".join(repr(f) for f in comtrade.DROPPED_FLOWS)
     kept = f"{e['keep']} AND {e['flow_text']} NOT IN ({dropped})"
@@ -266,11 +266,12 @@ def _problems(con, e: dict[str, str], columns: dict[str, str], name: str) -> lis
          f"{quote} || {_q(columns['cmdCode'])} || ''' is not TOTAL or an HS code of 2 to 10 "
          "digits'"),
     ]  # fmt: skip
-    priority = " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks))
-    message = " ".join(f"WHEN {i} THEN {msg}" for i, (_, _, msg) in enumerate(checks))
-    found = con.execute(f"""
-        SELECT _line, priority, CASE priority {message} END FROM (
-            SELECT *, CASE {priority} END AS priority FROM batch)
+    return checks
+
+
+def _problems(con, checks, name: str) -> list[Problem]:
+    """Problems found while staging: annual data or another reporter first, else the rest."""
+    found = con.execute(f"""SELECT _line, priority, message FROM staged_all
         WHERE priority IS NOT NULL ORDER BY priority < 2 DESC, priority, _line
         LIMIT {MAX_PROBLEMS}""").fetchall()  # fmt: skip
     if not found:
@@ -296,48 +297,54 @@ def _partner_table(con) -> None:
 def _stage(con, columns: dict[str, str], name: str) -> tuple[int, list[str]]:
     """Check table `batch` and normalise it into table `staged`; raises ComtradeError."""
     _partner_table(con)
-    con.execute("""CREATE OR REPLACE TABLE staged (
-        _line BIGINT, period DATE, flow VARCHAR, partner VARCHAR, partner_code VARCHAR,
-        hs VARCHAR, value DOUBLE, quantity DOUBLE, quantity_unit VARCHAR, net_weight_t DOUBLE,
-        q_tonnes DOUBLE, q_units DOUBLE, q_pairs DOUBLE)""")
     e = _fields(columns)
+    checks = _checks(e, columns)
+    priority = " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks))
+    message = " ".join(f"WHEN {cond} THEN {msg}" for cond, _, msg in checks)
     dropped = ", ".join(repr(f) for f in comtrade.DROPPED_FLOWS)
     flow_case = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in comtrade.FLOWS.items())
-    problems = _problems(con, e, columns, name)
-    if problems:
-        raise comtrade.ComtradeError(problems)
-    read = con.execute("SELECT count(*) FROM batch").fetchone()[0]
-    counts = con.execute(f"""SELECT count(*) FILTER (WHERE NOT ({e['keep']})),
-        count(*) FILTER (WHERE {e['keep']} AND {e['flow_text']} IN ({dropped}))
-        FROM batch""").fetchone()  # fmt: skip
-    breakdown, reexport = counts
+    scratch = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    rows = (scratch / "rows.parquet").as_posix()
     qty = e["qty"]
+    # one pass over the file: checks, flags and normalised rows to compressed Parquet on disk
     con.execute(f"""
-    INSERT INTO staged
-    SELECT _line, period, flow, partner, partner_code, hs, value,
-           CASE WHEN factor IS NOT NULL THEN qty * factor ELSE qty END,
-           CASE WHEN qty IS NULL THEN NULL WHEN factor IS NOT NULL THEN canonical
-                ELSE nullif(unit_raw, '') END,
-           weight / 1000.0,
-           coalesce(CASE WHEN canonical = 'tonnes' THEN qty * factor END, weight * 1e-3),
-           CASE WHEN canonical = 'units' THEN qty * factor END,
-           CASE WHEN canonical = 'pairs' THEN qty * factor END
+    COPY (
+    SELECT _line, x_priority AS priority, x_message AS message, x_kept AS kept,
+           x_reexport AS reexport, x_period AS period, x_flow AS flow, x_partner AS partner,
+           x_partner_code AS partner_code, x_hs AS hs, x_value AS value,
+           CASE WHEN x_factor IS NOT NULL THEN x_qty * x_factor ELSE x_qty END AS quantity,
+           CASE WHEN x_qty IS NULL THEN NULL WHEN x_factor IS NOT NULL THEN x_canonical
+                ELSE nullif(x_unit_raw, '') END AS quantity_unit,
+           x_weight / 1000.0 AS net_weight_t,
+           coalesce(CASE WHEN x_canonical = 'tonnes' THEN x_qty * x_factor END,
+                    x_weight * 1e-3) AS q_tonnes,
+           CASE WHEN x_canonical = 'units' THEN x_qty * x_factor END AS q_units,
+           CASE WHEN x_canonical = 'pairs' THEN x_qty * x_factor END AS q_pairs
     FROM (
-        SELECT b._line,
-               strptime({e['period_text']} || '01', '%Y%m%d')::DATE AS period,
-               CASE {e['flow_text']} {flow_case} END AS flow,
-               coalesce(pc.kit, pi.kit, 'rest_of_world') AS partner,
+        SELECT b._line, CASE {priority} END AS x_priority, CASE {message} END AS x_message,
+               {e['keep']} AS x_kept, {e['flow_text']} IN ({dropped}) AS x_reexport,
+               try_strptime({e['period_text']} || '01', '%Y%m%d')::DATE AS x_period,
+               CASE {e['flow_text']} {flow_case} END AS x_flow,
+               coalesce(pc.kit, pi.kit, 'rest_of_world') AS x_partner,
                CASE WHEN {e['partner_code']} <> '' THEN {e['partner_code']}
-                    ELSE {e['partner_iso']} END AS partner_code,
-               {e['cmd']} AS hs, {e['value']} AS value, {qty} AS qty,
-               {e['factor']} AS factor, {e['canonical']} AS canonical,
-               {e['unit_raw']} AS unit_raw, {e['weight']} AS weight
+                    ELSE {e['partner_iso']} END AS x_partner_code,
+               {e['cmd']} AS x_hs, {e['value']} AS x_value, {qty} AS x_qty,
+               {e['factor']} AS x_factor, {e['canonical']} AS x_canonical,
+               {e['unit_raw']} AS x_unit_raw, {e['weight']} AS x_weight
         FROM batch b
         LEFT JOIN partner_codes pc ON pc.code = {e['partner_code']}
         LEFT JOIN partner_isos pi ON pi.iso = {e['partner_iso']}
-        WHERE {e['keep']} AND {e['flow_text']} NOT IN ({dropped})
-    ) WHERE partner <> '_aggregate'""")
-    con.execute("DROP TABLE batch")
+    )) TO '{rows}' (FORMAT parquet, ROW_GROUP_SIZE 100000)""")  # fmt: skip
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged_all AS SELECT * FROM read_parquet('{rows}')")
+    problems = _problems(con, checks, name)
+    if problems:
+        raise comtrade.ComtradeError(problems)
+    read, breakdown, reexport = con.execute("""SELECT count(*), count(*) FILTER (WHERE NOT kept),
+        count(*) FILTER (WHERE kept AND reexport) FROM staged_all""").fetchone()  # fmt: skip
+    con.execute("""CREATE OR REPLACE TEMP VIEW staged AS
+        SELECT _line, period, flow, partner, partner_code, hs, value, quantity, quantity_unit,
+               net_weight_t, q_tonnes, q_units, q_pairs
+        FROM staged_all WHERE kept AND NOT reexport AND partner <> '_aggregate'""")
     kept = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     aggregate = read - breakdown - reexport - kept
     notes = []
