@@ -224,6 +224,8 @@ def main() -> int:
         return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_panel_"))
     workdir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
+          "(the machine is shared: timings include other users' work)", flush=True)
     try:
         gen, gen_rss = child("generate", workdir, args)
         print(f"generated {args.rows} rows ({gen['months']} months x {PARTNERS} partners x "
@@ -244,6 +246,7 @@ def main() -> int:
               f"({how}: {pan['pandas_s_scaled']:.1f} s), peak RSS {pan_rss:.0f} MB", flush=True)
         peak = max(imp_rss, agg_rss)
         ratio = pan["pandas_s_scaled"] / agg["aggregate_s"]
+        print(f"load average at end: {os.getloadavg()[0]:.1f}")
         print(f"peak RSS of the panel path (import, aggregate): {peak:.0f} MB")
         print(f"pandas ratio: {ratio:.1f}x")
         print(f"rows={args.rows} import_s={imp['import_s']:.1f} "

@@ -18,6 +18,7 @@ folding). Everything is summed by DuckDB (helpers.panel); only monthly sums reac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,9 @@ def _row(name: str, basis: str, part: pd.Series, whole: pd.Series, t: pd.Period)
         "contribution_pp": _at(metrics.contribution(part, whole), t),
         "share_pct": _at(share, t), "share_change_pp": _at(share, t) - _at(share, t - 12),
     }  # fmt: skip
+
+
+_partner_layout = cache(partner_layout)
 
 
 def _name(partner: str) -> str:
@@ -159,18 +163,28 @@ def partner_lines(store, flow: str, period, group: str = "") -> pd.DataFrame:
                                                     if m in values]].sum()
                           for month in values.index}, dtype=float)  # fmt: skip
 
-    layout = partner_layout()
+    layout = _partner_layout()
     levels = pd.DataFrame({code: series(code) for code, _, _ in layout}, index=values.index)
     full = pd.period_range(values.index.min(), values.index.max(), freq="M")
     levels, total = levels.reindex(full), values["WORLD"].reindex(full)
     parts = [code for code, role, _ in layout if role == "part"]
-    contrib = metrics.contributions(levels[parts], total)
+    others = [code for code, role, _ in layout if role != "part"]
+    # each column of `contributions` is (X_t - X_t-12) / total_t-12: the parts add up with
+    # "other"; of-which and overlapping rows are read on their own
+    contrib = pd.concat([metrics.contributions(levels[parts], total),
+                         metrics.contributions(levels[others], total).drop(columns="other")],
+                        axis=1)  # fmt: skip
+    growth = levels.apply(metrics.yoy)
+    shares = levels.apply(lambda column: metrics.share(column, total))
     records = {}
     for code, role, depth in layout:
-        row = _row(_name(code), "group total", levels[code], total, t)
-        if role == "part":
-            row["contribution_pp"] = _at(contrib[code], t)
-        records[code] = {**row, "role": role, "depth": depth}
+        records[code] = {
+            "name": _name(code), "basis": "group total", "level_bn": _at(levels[code], t) / BN,
+            "yoy_pct": _at(growth[code], t), "contribution_pp": _at(contrib[code], t),
+            "share_pct": _at(shares[code], t),
+            "share_change_pp": _at(shares[code], t) - _at(shares[code], t - 12),
+            "role": role, "depth": depth,
+        }  # fmt: skip
     other = total - levels[parts].sum(axis=1)
     records["other"] = {**_row("Rest of world", "group total", other, total, t),
                         "contribution_pp": _at(contrib["other"], t), "role": "other", "depth": 0}

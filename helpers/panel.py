@@ -207,8 +207,10 @@ def apply_group(sums: pd.DataFrame, group: str | Group, by: str | None = None) -
     spec = _group(group)
     hs = sums["hs"].astype(str)
     prefix = pd.Series(None, index=sums.index, dtype=object)
-    for p in sorted(spec.include, key=len, reverse=True):
-        prefix = prefix.where(prefix.notna() | ~hs.str.startswith(p), p)
+    for n in sorted({len(p) for p in spec.include}):  # prefixes of a group never nest
+        cut = hs.str[:n]
+        hit = cut.isin({p for p in spec.include if len(p) == n})
+        prefix = prefix.where(~hit, cut)
     need = prefix.map({p: spec.need(p) for p in spec.include})
     digits = hs.str.len()
     detail = sums.assign(prefix=prefix, digits=digits)[prefix.notna() & (digits >= need)]
@@ -218,8 +220,8 @@ def apply_group(sums: pd.DataFrame, group: str | Group, by: str | None = None) -
         empty = pd.DataFrame({"value": [], "quantity": [], "weight_t": []}, index=index)
         return GroupSeries(spec.name, spec.label, empty, None, missing)
     excluded = pd.Series(False, index=detail.index)
-    for e in spec.exclude:
-        excluded |= detail["hs"].str.startswith(e)
+    for n in sorted({len(e) for e in spec.exclude}):
+        excluded |= detail["hs"].str[:n].isin({e for e in spec.exclude if len(e) == n})
     level = detail.groupby(["period", "prefix"])["digits"].transform("min")
     used = detail[(detail["digits"] == level) & ~excluded]
     keys = ["period", *([by] if by else [])]
