@@ -290,5 +290,13 @@ def start(data: str, flow: str, period, product_group: str = "", partner: str = 
             panel_mod._group(group)
         if partner:
             panel_mod.partner_condition(partner)
+        span = panel_mod.sql(data, f"SELECT min(period) AS a, max(period) AS b, count(*) "
+                             f"FILTER (WHERE period = DATE '{t.start_time.date()}') AS n "
+                             f"FROM panel WHERE flow = '{flow}'").iloc[0]  # fmt: skip
+        if not span["n"]:
+            covered = (f"it covers {pd.Period(span['a'], 'M')} to {pd.Period(span['b'], 'M')}"
+                       if not pd.isna(span["a"]) else f"it holds no {flow}s")  # fmt: skip
+            message = (f"The HS-level panel at {data} has no {flow} rows for {t} ({covered}): "
+                       "import that month's Comtrade file to drill down.")  # fmt: skip
     return Drill(str(data), flow, t, group, partner, message)
 

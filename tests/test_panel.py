@@ -205,6 +205,8 @@ def test_start_messages(store, tmp_path):
                                                   "new_three").message  # fmt: skip
     assert "off" in drilldown.start(str(store), "export", "2025-09").message
     assert drilldown.start(str(store), "export", "2025-09", "new_three").on
+    assert ("no export rows for 2025-08 (it covers 2024-09 to 2025-09)"
+            in drilldown.start(str(store), "export", "2025-08", "new_three").message)
     with pytest.raises(panel.PanelError, match="'chips' is not in"):
         drilldown.start(str(store), "export", "2025-09", "chips")
     with pytest.raises(panel.PanelError, match="'usa' is not a kit partner"):

@@ -1,8 +1,9 @@
 """`python -m helpers import KIND FILE... --store DIR`: read source files into the import store.
 
 Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
-(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall),
-tidy (CSV/Parquet already in the canonical columns). Each file is validated and stored on its
+(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall;
+streamed by DuckDB, kit products to the store and every HS x partner row to the HS-level panel
+<store>/panel/, see helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns). Each file is validated and stored on its
 own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
 file was rejected, 2 on usage errors.
 """

@@ -83,13 +83,16 @@ class PanelReport:
 
 def connect(threads: int = 2, memory_limit: str = "1GB", temp_dir: str | Path | None = None,
             database: str = ":memory:") -> duckdb.DuckDBPyConnection:  # fmt: skip
-    """A DuckDB connection with bounded threads and memory (spills to `temp_dir`)."""
+    """A DuckDB connection with bounded threads and memory (spills to `temp_dir`).
+
+    The default spill folder is in the system's temporary directory, never the working folder.
+    """
     con = duckdb.connect(database)
     con.execute(f"SET threads = {int(threads)}")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
-    if temp_dir is not None:
-        con.execute(f"SET temp_directory = '{Path(temp_dir).as_posix()}'")
+    spill = Path(temp_dir) if temp_dir else Path(tempfile.gettempdir()) / "china_trade_kit_duckdb"
+    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     return con
 
 
