@@ -69,6 +69,7 @@ def generate(workdir: Path, rows: int) -> dict:
     codes.append("TOTAL")
     con = duckdb.connect()
     con.execute("SET threads = 2; SET memory_limit = '1GB'; SET preserve_insertion_order = true")
+    con.execute(f"SET temp_directory = '{(workdir / 'spill').as_posix()}'")
     con.execute("CREATE TABLE hs AS SELECT unnest($1) AS code, generate_subscripts($1, 1) - 1 "
                 "AS k", [codes])  # fmt: skip
     con.execute("CREATE TABLE partner AS SELECT unnest($1) AS code, generate_subscripts($1, 1) "

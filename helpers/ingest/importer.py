@@ -3,9 +3,9 @@
 Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
 (Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall;
 streamed by DuckDB, kit products to the store and every HS x partner row to the HS-level panel
-<store>/panel/, see helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns). Each file is validated and stored on its
-own; a rejected file leaves the store unchanged. Prints one report per file; exits 1 if any
-file was rejected, 2 on usage errors.
+<store>/panel/, see helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns).
+Each file is validated and stored on its own; a rejected file leaves the store unchanged.
+Prints one report per file; exits 1 if any file was rejected, 2 on usage errors.
 """
 
 from __future__ import annotations
