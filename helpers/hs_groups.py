@@ -1,7 +1,8 @@
 """Named product groups defined by HS prefixes (data/classifications/hs_groups.csv).
 
 One row per prefix: ``group`` (snake_case name), ``label`` (display name, the same on every row
-of a group), ``hs_prefix`` (2 to 10 digits, even length, as in the tariff), ``exclude`` (True:
+of a group), ``hs_prefix`` (2 to 10 digits as in the tariff; dots are ignored, so 8542.3 is
+the one-dash subheading 85423), ``exclude`` (True:
 the prefix is taken out of the group; it must lie inside one of the group's own prefixes) and
 ``note`` (source or definition). An analyst adds a group by adding rows.
 
@@ -27,7 +28,7 @@ __all__ = ["GROUPS_FILE", "Group", "HSGroupError", "groups", "load_groups"]
 GROUPS_FILE = CLASSIFICATIONS_DIR / "hs_groups.csv"
 COLUMNS = ["group", "label", "hs_prefix", "exclude", "note"]
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_PREFIX = re.compile(r"(\d\d){1,5}")
+_PREFIX = re.compile(r"\d{2,10}")
 
 
 class HSGroupError(DataValidationError):
@@ -70,7 +71,7 @@ def load_groups(path: str | Path = GROUPS_FILE) -> dict[str, Group]:
             problems.append(Problem(name, i, "group", f"'{group}' is not a snake_case name"))
         if not _PREFIX.fullmatch(prefix):
             problems.append(Problem(name, i, "hs_prefix", f"'{row.hs_prefix}' is not an HS "
-                                    "prefix of 2, 4, 6, 8 or 10 digits"))  # fmt: skip
+                                    "prefix of 2 to 10 digits"))  # fmt: skip
         if flag not in ("True", "False", ""):
             problems.append(Problem(name, i, "exclude", f"'{flag}' is not True or False"))
         if group in labels and labels[group] != row.label:

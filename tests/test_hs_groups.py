@@ -24,6 +24,7 @@ def test_shipped_named_groups():
     assert g["chipmaking_equipment"].exclude == ("848630",)
     assert g["rare_earths"].include == ("280530", "2846")
     assert g["iron_and_steel_ch72_73"].include == ("72", "73")
+    assert g["electronic_integrated_circuits"].include == ("85423",)
 
 
 def test_every_kit_product_with_hs_codes_is_a_group_with_the_same_codes():
@@ -49,8 +50,8 @@ def test_bad_prefix_names_file_row_and_column(tmp_path):
     assert f"{path}, line 3, column 'hs_prefix'" in text and "'85A1'" in text
 
 
-def test_odd_length_prefix_rejected(tmp_path):
-    path = write(tmp_path, HEADER + "ics,ICs,854,False,\n")
+def test_one_digit_prefix_rejected(tmp_path):
+    path = write(tmp_path, HEADER + "ics,ICs,8,False,\n")
     with pytest.raises(HSGroupError, match="line 2, column 'hs_prefix'"):
         load_groups(path)
 

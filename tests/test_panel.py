@@ -126,6 +126,8 @@ def test_groups_from_hs6_rows(store):
     ics = panel.group_levels(store, "integrated_circuits", "export", "united_states")
     assert ics.levels["value"].to_dict() == {pd.Period("2024-09", "M"): 80 * M, T: 100 * M}
     assert ics.missing == [] and ics.note == ""
+    five = panel.group_levels(store, "electronic_integrated_circuits", "export", "united_states")
+    assert five.levels["value"].to_dict() == ics.levels["value"].to_dict()  # 85423 = 854231..39
     chips = panel.group_levels(store, "chipmaking_equipment", "export", "united_states")
     # 848610 + 848690, without 848630 (flat panel display machines)
     assert chips.levels["value"].to_dict() == {pd.Period("2024-09", "M"): 10 * M, T: 20 * M}
