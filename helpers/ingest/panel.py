@@ -98,7 +98,8 @@ def connect(threads: int = 2, memory_limit: str = "1GB", temp_dir: str | Path | 
 
 @contextlib.contextmanager
 def staging(store_dir: str | Path, memory_limit: str = "1GB", threads: int = 2):
-    """A DuckDB connection on a scratch database inside `<store>/panel/`, removed afterwards."""
+    """A DuckDB connection whose scratch folder (spill files, staged rows) is inside
+    `<store>/panel/` (same disk as the panel) and removed afterwards."""
     root = Path(store_dir) / PANEL_DIR
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
@@ -298,7 +299,10 @@ def _partner_table(con) -> None:
 
 
 def _stage(con, columns: dict[str, str], name: str) -> tuple[int, list[str]]:
-    """Check table `batch` and normalise it into table `staged`; raises ComtradeError."""
+    """Read view `batch` once into Parquet scratch, check it, expose view `staged`.
+
+    Raises ComtradeError (nothing written to the store or panel) on bad cells or duplicates.
+    """
     _partner_table(con)
     e = _fields(columns)
     checks = _checks(e, columns)
