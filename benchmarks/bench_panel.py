@@ -100,6 +100,60 @@ def generate(workdir: Path, rows: int) -> dict:
     return {"csv_mb": path.stat().st_size / 2**20, "months": months}
 
 
+def direct(workdir: Path, rows: int) -> dict:
+    """--direct: write the same rows straight into the panel layout (no CSV, no import).
+
+    For measuring the aggregates at sizes whose import would outlast the session; rows are
+    in month order inside each partition (the importer also sorts by HS code and partner).
+    """
+    import duckdb
+    import pandas as pd
+
+    from helpers.ingest.readers.comtrade import PARTNER_FILE
+
+    codes = sorted(
+        {f"{c:02d}{h:02d}{s:02d}" for c in range(1, 98) if c != 77 for h in range(1, 8)
+         for s in (10, 20, 30, 40, 50, 90)} - set(SPECIAL)
+    )[: HS_CODES - len(SPECIAL)] + SPECIAL + ["TOTAL"]  # fmt: skip
+    table = pd.read_csv(PARTNER_FILE, dtype=str, keep_default_na=False)
+    kit = dict(zip(table["comtrade_code"], table["partner"], strict=True))
+    partners = ["0"] + [c for c, p in kit.items() if p not in ("WORLD", "_aggregate")][
+        : PARTNERS - 1]  # fmt: skip
+    con = duckdb.connect()
+    con.execute("SET threads = 2; SET memory_limit = '1GB'; SET preserve_insertion_order = true")
+    con.execute(f"SET temp_directory = '{(workdir / 'spill').as_posix()}'")
+    con.execute("CREATE TABLE hs AS SELECT unnest($1) AS code, generate_subscripts($1, 1) - 1 "
+                "AS k", [codes])  # fmt: skip
+    con.execute("CREATE TABLE partner AS SELECT unnest($1) AS code, unnest($2) AS kit, "
+                "generate_subscripts($1, 1) - 1 AS k", [partners, [kit[c] for c in partners]])
+    n_hs, n_p = len(codes), len(partners)
+    target = workdir / "store" / "panel"
+    target.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    con.execute(f"""
+        COPY (
+          SELECT (DATE '2021-01-01' + to_months((i // {2 * n_hs * n_p})::INT))::DATE AS period,
+                 CASE WHEN (i // {n_hs * n_p}) % 2 = 0 THEN 'export' ELSE 'import' END AS flow,
+                 2021 + (i // {2 * n_hs * n_p}) // 12 AS year,
+                 p.kit AS partner, p.code AS partner_code, h.code AS hs,
+                 CASE WHEN h.code = 'TOTAL' THEN 4e9 + hash(i) % 1000000000
+                      ELSE hash(h.k, p.k) % 1000000 * (1 + i / {rows * 2}) + 1000
+                 END AS value, 'USD' AS currency,
+                 CASE WHEN h.code <> 'TOTAL' THEN (hash(i) % 100000 + 10) / 1000.0 END AS quantity,
+                 CASE WHEN h.code <> 'TOTAL' THEN 'tonnes' END AS quantity_unit,
+                 CASE WHEN h.code <> 'TOTAL' THEN (hash(i) % 100000 + 10) / 1000.0 END
+                   AS net_weight_t,
+                 'bench' AS source, '2026-01-01' AS vintage
+          FROM range({rows}) r(i)
+          JOIN hs h ON h.k = i % {n_hs}
+          JOIN partner p ON p.k = (i // {n_hs}) % {n_p}
+          ORDER BY i
+        ) TO '{target.as_posix()}' (FORMAT parquet, PARTITION_BY (flow, year),
+                                    COMPRESSION zstd, ROW_GROUP_SIZE 100000)""")  # fmt: skip
+    return {"direct_s": time.perf_counter() - start, "months": shape(rows)[0],
+            "panel_mb": sum(p.stat().st_size for p in target.rglob("*.parquet")) / 2**20}
+
+
 def run_import(workdir: Path) -> dict:
     """Import the CSV into a fresh store; returns seconds and panel rows."""
     from helpers.ingest import importer
@@ -214,13 +268,16 @@ def main() -> int:
     p.add_argument("--pandas-rows", type=int, default=10_000_000,
                    help="rows loaded for the pandas comparison (scaled to --rows if fewer)")
     p.add_argument("--keep", action="store_true", help="keep the generated files")
-    p.add_argument("--phase", choices=["generate", "import", "aggregate", "pandas"])
+    p.add_argument("--direct", action="store_true",
+                   help="write the panel directly (no CSV, import not measured)")
+    p.add_argument("--phase", choices=["generate", "import", "aggregate", "pandas", "direct"])
     args = p.parse_args()
     if args.phase:
         fn = {"generate": lambda: generate(args.workdir, args.rows),
               "import": lambda: run_import(args.workdir),
               "aggregate": lambda: run_aggregates(args.workdir),
-              "pandas": lambda: run_pandas(args.workdir, args.rows, args.pandas_rows)}[args.phase]
+              "pandas": lambda: run_pandas(args.workdir, args.rows, args.pandas_rows),
+              "direct": lambda: direct(args.workdir, args.rows)}[args.phase]
         (args.workdir / f"{args.phase}.json").write_text(json.dumps(fn()))
         return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_panel_"))
@@ -228,14 +285,21 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
           "(the machine is shared: timings include other users' work)", flush=True)
     try:
-        gen, gen_rss = child("generate", workdir, args)
-        print(f"generated {args.rows} rows ({gen['months']} months x {PARTNERS} partners x "
-              f"{HS_CODES} HS6 codes + TOTAL x 2 flows), CSV {gen['csv_mb']:.0f} MB "
-              f"(peak RSS {gen_rss:.0f} MB)", flush=True)  # fmt: skip
-        imp, imp_rss = child("import", workdir, args)
-        print(f"import: {imp['import_s']:.1f} s, {imp['panel_rows']} panel rows, "
-              f"{imp['panel_mb']:.0f} MB Parquet, {imp['store_rows']} store rows, "
-              f"peak RSS {imp_rss:.0f} MB (DuckDB threads=2, memory_limit=1GB)", flush=True)
+        if args.direct:
+            gen, _ = child("direct", workdir, args)
+            print(f"direct: wrote {args.rows} rows ({gen['months']} months) straight into the "
+                  f"panel layout in {gen['direct_s']:.0f} s, {gen['panel_mb']:.0f} MB Parquet; "
+                  "import not measured", flush=True)  # fmt: skip
+            imp, imp_rss = {"import_s": float("nan")}, 0.0
+        else:
+            gen, gen_rss = child("generate", workdir, args)
+            print(f"generated {args.rows} rows ({gen['months']} months x {PARTNERS} partners x "
+                  f"{HS_CODES} HS6 codes + TOTAL x 2 flows), CSV {gen['csv_mb']:.0f} MB "
+                  f"(peak RSS {gen_rss:.0f} MB)", flush=True)  # fmt: skip
+            imp, imp_rss = child("import", workdir, args)
+            print(f"import: {imp['import_s']:.1f} s, {imp['panel_rows']} panel rows, "
+                  f"{imp['panel_mb']:.0f} MB Parquet, {imp['store_rows']} store rows, peak RSS "
+                  f"{imp_rss:.0f} MB (DuckDB threads=2, memory_limit=1GB)", flush=True)
         agg, agg_rss = child("aggregate", workdir, args)
         print(f"aggregate: {agg['aggregate_s']:.2f} s for every view aggregate of "
               f"{agg['month']} and a year earlier ({agg['groups']} group x flow sums, totals, "
@@ -245,12 +309,13 @@ def main() -> int:
                if pan["scaled"] else "measured on all rows")
         print(f"pandas: load {pan['pandas_load_s']:.1f} s + group = {pan['pandas_s']:.1f} s "
               f"({how}: {pan['pandas_s_scaled']:.1f} s), peak RSS {pan_rss:.0f} MB", flush=True)
-        peak = max(imp_rss, agg_rss)
+        peak = max(imp_rss, agg_rss)  # --direct: the aggregate process only
         ratio = pan["pandas_s_scaled"] / agg["aggregate_s"]
         print(f"load average at end: {os.getloadavg()[0]:.1f}")
         print(f"peak RSS of the panel path (import, aggregate): {peak:.0f} MB")
         print(f"pandas ratio: {ratio:.1f}x")
-        print(f"rows={args.rows} import_s={imp['import_s']:.1f} "
+        import_s = ("not_measured" if args.direct else f"{imp['import_s']:.1f}")
+        print(f"rows={args.rows} import_s={import_s} "
               f"aggregate_s={agg['aggregate_s']:.2f} peak_rss_mb={peak:.0f} "
               f"pandas_ratio={ratio:.1f}")  # fmt: skip
     finally:
