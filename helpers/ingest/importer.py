@@ -1,11 +1,12 @@
 """`python -m helpers import KIND FILE... --store DIR`: read source files into the import store.
 
 Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
-(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall),
-tidy (CSV/Parquet already in the canonical columns), consensus and indicators (CSV formats in
-helpers.ingest.side_tables, stored with their as_of vintages). Each file is validated and
-stored on its own; a rejected file leaves the store unchanged. Prints one report per file;
-exits 1 if any file was rejected, 2 on usage errors.
+(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall;
+streamed by DuckDB, kit products to the store and every HS x partner row to the HS-level panel
+<store>/panel/, see helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns),
+consensus and indicators (CSV formats in helpers.ingest.side_tables, stored with their as_of
+vintages). Each file is validated and stored on its own; a rejected file leaves the store
+unchanged. Prints one report per file; exits 1 if any file was rejected, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -99,9 +100,7 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
 
         frame = read_series(path, args.mapping, vintage=args.vintage, source=args.source)
     elif kind == "comtrade":
-        from helpers.ingest.readers.comtrade import read_comtrade
-
-        frame = read_comtrade(path, vintage=vintage)
+        return import_comtrade(store, vintage, path=path)
     else:
         frame = _read_tidy(path, vintage)
     notes = list(frame.attrs.get("notes", [])) + notes
@@ -142,6 +141,27 @@ def _cross_check(table, store) -> list[str]:
         messages.append(f"{len(agreed)} section (1) value(s) equal section (4)'s within rounding "
                         "and were not stored again (section (4) prints more digits)")
     return messages
+
+
+def import_comtrade(store, vintage: str, path: Path | None = None, raw=None, name: str = ""):
+    """Stream a Comtrade file (or the live API's table) into the HS panel and the store.
+
+    The kit products go to the store first (validated there); the panel partitions are
+    written only when the store accepted the import, so a rejected file changes neither.
+    """
+    from helpers.ingest import panel
+    from helpers.ingest.readers.comtrade import _aggregate
+
+    name = name or str(path)
+    with panel.staging(store.path) as con:
+        if path is not None:
+            _, notes = panel.stage_file(con, path)
+        else:
+            _, notes = panel.stage_frame(con, raw, name)
+        frame = _aggregate(panel.kit_rows(con), vintage, "comtrade", notes)
+        report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
+        report.notes.append(str(panel.commit(con, store.path, vintage)))
+    return report
 
 
 def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
@@ -192,14 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         reports.append(report)
         print(report, flush=True)
     if args.live:
-        from helpers.ingest.readers.comtrade import fetch_comtrade, frame_from_comtrade
+        from helpers.ingest.readers.comtrade import fetch_comtrade
 
         name = f"comtrade API (China, {','.join(args.period)}, cmdCode {args.cmd_codes})"
         try:
             raw = fetch_comtrade(args.period, args.api_key, cmd_codes=args.cmd_codes,
                                  partners=args.partners)
-            frame = frame_from_comtrade(raw, name, vintage)
-            report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
+            report = import_comtrade(store, vintage, raw=raw, name=name)
         except Exception as error:  # reported like a rejected file
             report = _rejected(name, error)
         reports.append(report)

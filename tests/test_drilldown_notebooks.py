@@ -1,0 +1,63 @@
+"""The drill-down parameters in real notebook runs (papermill), on a panel built from a fixture."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers.ingest import importer
+from helpers.paths import NOTEBOOKS_DIR
+
+pytestmark = pytest.mark.slow
+HS6 = Path(__file__).parent / "fixtures" / "comtrade" / "hs6_panel.csv"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("drill") / "store"
+    assert importer.main(["comtrade", str(HS6), "--store", str(path)]) == 0
+    return path
+
+
+def run(notebook: str, tmp_path: Path, **parameters) -> str:
+    """Execute a view notebook; returns the drill-down section's outputs as plain text."""
+    import papermill
+
+    executed = papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / notebook), str(tmp_path / notebook), kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR), progress_bar=False, parameters={"period": "2025-09", **parameters},
+    )  # fmt: skip
+    start = next(i for i, c in enumerate(executed.cells) if c.get("id") == "drill-00")
+    texts = []
+    for cell in executed.cells[start:]:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", output
+            data = output.get("data", {})
+            texts.append("".join(data.get("text/markdown", data.get("text/html", ""))))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(texts)))
+
+
+def test_product_view_new_three_to_the_eu(store, tmp_path):
+    text = run("2_product.ipynb", tmp_path, data=str(store), product_group="new_three",
+               partner="european_union")  # fmt: skip
+    assert "854142 found nothing" in text
+    # 90 vs 50 (USD mn): +80.0%, 40 / 700 = 5.7 pp of EU exports, 90 / 800 = 11.2% share
+    assert re.search(r"to European Union all exports to European Union 0\.1 80\.0 5\.7 11\.2", text)
+    assert "870380" in text
+
+
+def test_regional_view_ics_to_the_us(store, tmp_path):
+    text = run("3_regional.ipynb", tmp_path, data=str(store), product_group="integrated_circuits",
+               partner="united_states")  # fmt: skip
+    # 100 vs 80: +25.0%, 20 / 800 = 2.5 pp of US exports, 10.0% share
+    assert re.search(r"Integrated circuits to United States all exports to United States "
+                     r"0\.1 25\.0 2\.5 10\.0", text)  # fmt: skip
+    assert "By destination" in text and "Rest of world" in text
+
+
+def test_off_and_missing_panel(store, tmp_path):
+    assert "HS drill-down is off" in run("2_product.ipynb", tmp_path, data=str(store))
+    text = run("3_regional.ipynb", tmp_path, product_group="new_three")
+    assert "No HS-level panel" in text and "python -m helpers import comtrade" in text
