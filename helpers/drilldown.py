@@ -37,8 +37,8 @@ __all__ = [
 ]
 
 BN = 1e9
-COLUMNS = ["name", "basis", "level_bn", "yoy_pct", "contribution_pp", "share_pct",
-           "share_change_pp"]  # fmt: skip
+COLUMNS = ["name", "basis", "level", "yoy", "contribution", "share",
+           "share_change_yoy"]  # fmt: skip
 
 
 def _at(series: pd.Series, t: pd.Period) -> float:
@@ -51,10 +51,10 @@ def _row(name: str, basis: str, part: pd.Series, whole: pd.Series, t: pd.Period)
     part, whole = part.reindex(index), whole.reindex(index)
     share = metrics.share(part, whole)
     return {
-        "name": name, "basis": basis, "level_bn": _at(part, t) / BN,
-        "yoy_pct": _at(metrics.yoy(part), t),
-        "contribution_pp": _at(metrics.contribution(part, whole), t),
-        "share_pct": _at(share, t), "share_change_pp": _at(share, t) - _at(share, t - 12),
+        "name": name, "basis": basis, "level": _at(part, t) / BN,
+        "yoy": _at(metrics.yoy(part), t),
+        "contribution": _at(metrics.contribution(part, whole), t),
+        "share": _at(share, t), "share_change_yoy": _at(share, t) - _at(share, t - 12),
     }  # fmt: skip
 
 
@@ -110,20 +110,20 @@ def hs_lines(store, flow: str, period, group: str, partner: str = "", n: int = 1
     spec = panel_mod.group_levels(store, group, flow, partner or "WORLD", by="hs",
                                      periods=months)
     if spec.levels.empty:
-        return pd.DataFrame(columns=["name", "level_bn", "yoy_pct", "contribution_pp",
-                                     "share_pct"])  # fmt: skip
+        return pd.DataFrame(columns=["name", "level", "yoy", "contribution",
+                                     "share"])  # fmt: skip
     value = spec.levels["value"].unstack("hs", fill_value=0.0)
     value = value.reindex(pd.period_range(value.index.min(), value.index.max(), freq="M"))
     total = value.sum(axis=1, min_count=1)
     contrib = metrics.contributions(value, total)
     table = pd.DataFrame({
         "name": value.columns,
-        "level_bn": value.reindex([t]).iloc[0].to_numpy() / BN if t in value.index else np.nan,
-        "yoy_pct": [_at(metrics.yoy(value[c]), t) for c in value.columns],
-        "contribution_pp": [_at(contrib[c], t) for c in value.columns],
-        "share_pct": [_at(metrics.share(value[c], total), t) for c in value.columns],
+        "level": value.reindex([t]).iloc[0].to_numpy() / BN if t in value.index else np.nan,
+        "yoy": [_at(metrics.yoy(value[c]), t) for c in value.columns],
+        "contribution": [_at(contrib[c], t) for c in value.columns],
+        "share": [_at(metrics.share(value[c], total), t) for c in value.columns],
     }, index=value.columns)  # fmt: skip
-    order = table["contribution_pp"].abs().sort_values(ascending=False, na_position="last")
+    order = table["contribution"].abs().sort_values(ascending=False, na_position="last")
     return table.loc[order.index[:n]]
 
 
@@ -179,20 +179,20 @@ def partner_lines(store, flow: str, period, group: str = "") -> pd.DataFrame:
     records = {}
     for code, role, depth in layout:
         records[code] = {
-            "name": _name(code), "basis": "group total", "level_bn": _at(levels[code], t) / BN,
-            "yoy_pct": _at(growth[code], t), "contribution_pp": _at(contrib[code], t),
-            "share_pct": _at(shares[code], t),
-            "share_change_pp": _at(shares[code], t) - _at(shares[code], t - 12),
+            "name": _name(code), "basis": "group total", "level": _at(levels[code], t) / BN,
+            "yoy": _at(growth[code], t), "contribution": _at(contrib[code], t),
+            "share": _at(shares[code], t),
+            "share_change_yoy": _at(shares[code], t) - _at(shares[code], t - 12),
             "role": role, "depth": depth,
         }  # fmt: skip
     other = total - levels[parts].sum(axis=1)
     records["other"] = {**_row("Rest of world", "group total", other, total, t),
-                        "contribution_pp": _at(contrib["other"], t), "role": "other", "depth": 0}
+                        "contribution": _at(contrib["other"], t), "role": "other", "depth": 0}
     records["total"] = {**_row("All partners", "group total", total, total, t),
-                        "contribution_pp": _at(metrics.yoy(total), t), "role": "total",
+                        "contribution": _at(metrics.yoy(total), t), "role": "total",
                         "depth": 0}  # fmt: skip
     table = pd.DataFrame.from_dict(records, orient="index")
-    table = table[(table["level_bn"].fillna(0) != 0) | table["role"].isin(["other", "total"])]
+    table = table[(table["level"].fillna(0) != 0) | table["role"].isin(["other", "total"])]
     return table[["name", "role", "depth", *COLUMNS[2:]]]
 
 

@@ -159,43 +159,43 @@ def test_coarsest_level_used_when_file_mixes_levels(tmp_path):
 def test_summary_ics_to_us(store):
     table = drilldown.summary(store, "export", "2025-09", "integrated_circuits", "united_states")
     row = table.loc["selection"]
-    assert row["level_bn"] == pytest.approx(0.1)
-    assert row["yoy_pct"] == pytest.approx(25.0)  # 100 / 80 - 1
-    assert row["contribution_pp"] == pytest.approx(2.5)  # (100 - 80) / 800 (US total 2024)
-    assert row["share_pct"] == pytest.approx(10.0) and row["share_change_pp"] == pytest.approx(0)
+    assert row["level"] == pytest.approx(0.1)
+    assert row["yoy"] == pytest.approx(25.0)  # 100 / 80 - 1
+    assert row["contribution"] == pytest.approx(2.5)  # (100 - 80) / 800 (US total 2024)
+    assert row["share"] == pytest.approx(10.0) and row["share_change_yoy"] == pytest.approx(0)
     inside = table.loc["partner_in_group"]  # the US within world ICs (120 vs 105)
-    assert inside["share_pct"] == pytest.approx(100 / 120 * 100)
-    assert inside["contribution_pp"] == pytest.approx(20 / 105 * 100)
+    assert inside["share"] == pytest.approx(100 / 120 * 100)
+    assert inside["contribution"] == pytest.approx(20 / 105 * 100)
 
 
 def test_summary_new_three_to_eu(store):
     table = drilldown.summary(store, "export", "2025-09", "new_three", "european_union")
     row = table.loc["selection"]
-    assert row["yoy_pct"] == pytest.approx(80.0)  # 90 / 50 - 1
-    assert row["contribution_pp"] == pytest.approx(40 / 700 * 100)  # EU total 500 + 200
-    assert row["share_pct"] == pytest.approx(90 / 800 * 100)
+    assert row["yoy"] == pytest.approx(80.0)  # 90 / 50 - 1
+    assert row["contribution"] == pytest.approx(40 / 700 * 100)  # EU total 500 + 200
+    assert row["share"] == pytest.approx(90 / 800 * 100)
     assert any("854142" in note for note in table.attrs["notes"])
 
 
 def test_partner_lines_add_up(store):
     table = drilldown.partner_lines(store, "export", "2025-09", "integrated_circuits")
-    assert table.at["united_states", "contribution_pp"] == pytest.approx(20 / 105 * 100)
-    assert table.at["european_union", "contribution_pp"] == pytest.approx(-5 / 105 * 100)
-    parts = table[table["role"].isin(["part", "other"])]["contribution_pp"].sum()
-    assert parts == pytest.approx(table.at["total", "yoy_pct"]) == pytest.approx(15 / 105 * 100)
+    assert table.at["united_states", "contribution"] == pytest.approx(20 / 105 * 100)
+    assert table.at["european_union", "contribution"] == pytest.approx(-5 / 105 * 100)
+    parts = table[table["role"].isin(["part", "other"])]["contribution"].sum()
+    assert parts == pytest.approx(table.at["total", "yoy"]) == pytest.approx(15 / 105 * 100)
 
 
 def test_hs_lines_and_price_volume(store):
     lines = drilldown.hs_lines(store, "export", "2025-09", "chipmaking_equipment",
                                "united_states")  # fmt: skip
     assert lines.index.tolist() == ["848610", "848690"]  # 848630 excluded
-    assert lines.at["848610", "contribution_pp"] == pytest.approx(100.0)  # (15 - 5) / 10
+    assert lines.at["848610", "contribution"] == pytest.approx(100.0)  # (15 - 5) / 10
     pv = drilldown.price_volume(store, "export", "2025-09", "electric_vehicles", "united_states")
     row = pv.iloc[0]
     assert row["quantity_unit"] == "units"
-    assert row["value_yoy"] == pytest.approx(100.0)
-    assert row["volume_yoy"] == pytest.approx(60.0)  # 800 vs 500 vehicles
-    assert row["price_yoy"] == pytest.approx(25.0)  # 25,000 vs 20,000 USD a vehicle
+    assert row["yoy"] == pytest.approx(100.0)
+    assert row["yoy_volume"] == pytest.approx(60.0)  # 800 vs 500 vehicles
+    assert row["yoy_price"] == pytest.approx(25.0)  # 25,000 vs 20,000 USD a vehicle
     # the new three mix units and carry no net weight: no split rather than a wrong one
     assert drilldown.price_volume(store, "export", "2025-09", "new_three").empty
 
