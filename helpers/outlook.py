@@ -179,7 +179,13 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     result.sa = seasonal.seasonally_adjust(levels)
     result.base = forecast.base_effects(levels, horizon, sa=result.sa)
     models = BACKTEST_MODELS if indicators is not None else ("sarimax",)
-    result.backtest = forecast.backtest(levels, indicators, models=models)
+    try:
+        result.backtest = forecast.backtest(levels, indicators, models=models)
+    except ValueError as error:  # too short a history for enough forecast origins
+        if "forecast origins" not in str(error):
+            raise
+        result.notes.append(f"Backtest skipped: {levels.notna().sum()} months of exports leave "
+                            "fewer than 12 forecast origins after the first five years.")
     result.forecast = forecast.forecast(
         levels, indicators, horizon, model="sarimax_x" if indicators is not None else "sarimax"
     )
