@@ -619,3 +619,22 @@ def test_kernel_that_fails_to_start_is_retried(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert marker.exists()
     assert "kernel failed to start, retrying once" in result.stdout
+
+
+# --------------------------------------------------------------------------- the outlook
+
+
+@pytest.mark.slow
+def test_outlook_with_too_short_a_history_skips_the_backtest_and_says_why(sample):
+    """Data from 2016-01, report for 2022-02: backtest origins start five years in (2021-01),
+    end the month before the last (2022-01) and skip Januaries: 11 origins, fewer than 12."""
+    from helpers import outlook
+    from helpers.data import Dataset
+
+    trade = sample.trade[sample.trade["period"] >= pd.Period("2016-01", "M")]
+    ds = Dataset(trade.reset_index(drop=True), sample.location, [], None, sample.indicators)
+    result = outlook.compute(ds, "2022-02")
+    assert result.backtest is None
+    assert any("Backtest skipped" in note and "fewer than 12 forecast origins" in note
+               for note in result.notes)  # fmt: skip
+    assert result.forecast is not None and result.base is not None  # the rest still runs
