@@ -221,7 +221,8 @@ IMPORT_CASES = [
      f"bad.csv, line 3: byte 0xe9 at byte offset {LATIN1_OFFSET} is not valid utf-8; the "
      "file looks like Windows-1252 / Latin-1"),
     ("gbk-bytes-undeclared", [write("bad.csv", GBK)], ["import", "tidy", "{root}/in/bad.csv"], 1,
-     "bad.csv, line 2: byte 0xba at byte offset"),
+     "bad.csv, line 2: byte 0xba at byte offset 144 is not valid utf-8; the file looks like "
+     "GB18030 / GBK"),
     ("semicolon-delimited", [write("bad.csv", (HEADER + row()).replace(",", ";"))],
      ["import", "tidy", "{root}/in/bad.csv"], 1,
      "bad.csv, line 1: the header has no commas but 11 semicolons: the file looks "
