@@ -18,6 +18,7 @@ __all__ = [
     "members",
     "partner_leaves",
     "partners",
+    "plausibility",
     "product_tree",
     "products",
 ]
@@ -111,3 +112,11 @@ def display_name(code: str, dimension: str, flow: str = "export") -> str:
         return partners().at[code, "name"]
     tree = product_tree(flow)
     return tree.at[code, "name"] if code in tree.index else code.replace("_", " ").capitalize()
+
+
+@cache
+def plausibility() -> pd.DataFrame:
+    """Per currency: the largest monthly total trade on record and the factor above which a
+    monthly value is rejected as implausible (indexed by currency)."""
+    table = pd.read_csv(CLASSIFICATIONS_DIR / "plausibility.csv", dtype={"currency": str})
+    return table.set_index("currency")

@@ -239,11 +239,20 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     result.sa = seasonal.seasonally_adjust(levels)
     result.base = forecast.base_effects(levels, horizon, sa=result.sa)
     models = BASE_MODELS + (("bridge", "sarimax_x") if indicators is not None else ())
-    result.backtest = forecast.backtest(
-        levels, indicators, start=backtest_start(levels), models=models,
-        horizons=range(1, horizon + 1),
-    )  # fmt: skip
-    result.fan_model = fan_model(result.backtest, levels, horizon)
+    try:
+        result.backtest = forecast.backtest(
+            levels, indicators, start=backtest_start(levels), models=models,
+            horizons=range(1, horizon + 1),
+        )  # fmt: skip
+    except ValueError as error:  # too short a history for enough forecast origins
+        if "forecast origins" not in str(error):
+            raise
+        result.notes.append(f"Backtest skipped: {levels.notna().sum()} months of exports leave "
+                            "fewer than 12 forecast origins to score the models on.")  # fmt: skip
+    if result.backtest is not None:
+        result.fan_model = fan_model(result.backtest, levels, horizon)
+    else:
+        result.fan_model = "sarimax_x" if indicators is not None else "sarimax"
     if result.fan_model in ("rw_holiday", "combo"):
         result.forecast = forecast.forecast_empirical(
             levels, result.backtest.attrs["forecasts"], horizon, result.fan_model

@@ -27,7 +27,12 @@ We validate with our own checks rather than pandera: every error must name the f
 
 from __future__ import annotations
 
+import codecs
+import difflib
+import io
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +42,9 @@ from helpers import classifications
 
 __all__ = [
     "typed",
+    "check_columns",
+    "currency_switch_problems",
+    "decode_csv",
     "CANONICAL_COLUMNS",
     "CURRENCIES",
     "FLOWS",
@@ -71,6 +79,7 @@ FLOWS = ("export", "import")
 CURRENCIES = ("USD", "CNY")
 MEASURES = ("level", "yoy_pct")
 OPTIONAL_DEFAULTS = {"months": 1, "quantity": np.nan, "quantity_unit": None, "measure": "level"}
+REQUIRED_COLUMNS = [c for c in CANONICAL_COLUMNS if c not in OPTIONAL_DEFAULTS]
 
 
 class TradeKitError(Exception):
@@ -112,13 +121,100 @@ def _line_numbers(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.arange(len(frame)) + 2, index=frame.index)
 
 
-def read_canonical_csv(path: str | Path) -> pd.DataFrame:
-    """Read a canonical CSV, keeping cells as text so validation can name bad ones."""
+_DECLARATION = re.compile(rb"^#[^\n]*?coding[:=][ \t]*([-\w.]+)")
+_GB18030_BOM = b"\x84\x31\x95\x33"
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """A plain-words guess at a non-UTF-8 file's encoding."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return "Windows-1252 / Latin-1"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "GB18030 / GBK (Chinese Windows)"
+    return "Windows-1252 / Latin-1"
+
+
+def decode_csv(raw: bytes, source_name: str) -> tuple[str, int]:
+    """Text of a CSV file and the number of leading lines consumed by an encoding declaration.
+
+    UTF-8 (with or without BOM) is read as such; GB18030 when the file starts with its BOM or
+    declares it in a first comment line (``# encoding: gb18030``); anything else that is not
+    valid UTF-8 raises DataValidationError naming the line and byte offset and the likely
+    encoding.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, encoding, skipped, offset = raw[3:], "utf-8", 0, 3
+    elif raw.startswith(_GB18030_BOM):
+        raw, encoding, skipped, offset = raw[4:], "gb18030", 0, 4
+    elif declared := _DECLARATION.match(raw):
+        name = declared.group(1).decode("ascii")
+        try:
+            encoding = codecs.lookup(name).name
+        except LookupError:
+            raise DataValidationError([Problem(source_name, 1, None,
+                                               f"unknown encoding {name!r} declared")]) from None
+        cut = raw.find(b"\n") + 1
+        raw, skipped, offset = raw[cut:], 1, cut
+    else:
+        encoding, skipped, offset = "utf-8", 0, 0
+    try:
+        return raw.decode(encoding), skipped
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1 + skipped
+        byte = raw[error.start]
+        guess = _guess_encoding(raw) if encoding == "utf-8" else None
+        hint = (f"the file looks like {guess}: save it as UTF-8 or declare the encoding in a "
+                f"first line such as '# encoding: gb18030'" if guess else
+                f"the file is not valid {encoding} as declared")
+        raise DataValidationError([Problem(
+            source_name, line, None,
+            f"byte 0x{byte:02x} at byte offset {error.start + offset} is not valid {encoding}; "
+            f"{hint}")]) from None
+
+
+def check_columns(columns, source_name: str, optional: tuple[str, ...] = ()) -> None:
+    """Raise DataValidationError for unknown columns (misspelt ones with the closest canonical
+    name) and missing required columns, each named; also for a file read with the wrong
+    delimiter (one column whose name holds semicolons or tabs)."""
+    columns = [str(c) for c in columns]
+    if len(columns) == 1:
+        for sep, name in ((";", "semicolon"), ("\t", "tab")):
+            if sep in columns[0]:
+                raise DataValidationError([Problem(
+                    source_name, 1, None,
+                    f"the header has no commas but {columns[0].count(sep)} {name}s: the file "
+                    f"looks {name}-delimited; save it comma-separated")])
+    known = {*CANONICAL_COLUMNS, "_line"}
+    problems = []
+    for column in columns:
+        if column not in known:
+            close = difflib.get_close_matches(column, CANONICAL_COLUMNS, n=1, cutoff=0.6)
+            hint = (f"did you mean '{close[0]}'?" if close
+                    else f"the canonical columns are {', '.join(CANONICAL_COLUMNS)}")
+            problems.append(Problem(source_name, 1, column, f"unknown column: {hint}"))
+    problems += [Problem(source_name, 1, c, "required column is missing")
+                 for c in REQUIRED_COLUMNS if c not in columns and c not in optional]
+    if problems:
+        raise DataValidationError(problems)
+
+
+def read_canonical_csv(path: str | Path, optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a canonical CSV, keeping cells as text so validation can name bad ones.
+
+    Checks the encoding (decode_csv), the delimiter and the header (check_columns; required
+    columns in `optional` may be absent) first.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    frame["_line"] = np.arange(len(frame)) + 2
+    text, skipped = decode_csv(path.read_bytes(), str(path))
+    if not text.strip():
+        raise DataValidationError([Problem(str(path), 1, None, "the file is empty")])
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    check_columns(frame.columns, str(path), optional)
+    frame["_line"] = np.arange(len(frame)) + 2 + skipped
     return frame
 
 
@@ -128,12 +224,16 @@ def validate(
     partner_codes: set[str] | None = None,
     product_codes: set[str] | None = None,
     check_gaps: bool = True,
+    span: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Check a frame against the canonical schema and return a typed copy.
 
     Raises DataValidationError listing every problem with file, line and column: missing columns,
-    non-month periods, unknown flows/currencies/partners/products, non-numeric or negative values,
-    duplicate keys, mixed currencies within one series and gaps inside a series.
+    non-month periods or months after the current one, unknown flows/currencies/partners/
+    products, non-numeric, non-finite or negative values, implausible magnitudes (above the
+    factor times the largest monthly total on record in data/classifications/plausibility.csv,
+    times `span`, the months each value covers - default its `months`), a quantity without a
+    unit, duplicate keys, mixed currencies within one series and gaps inside a series.
     The input frame is never modified.
     """
     if partner_codes is None:
@@ -210,6 +310,7 @@ def validate(
         df[column] = numbers
     bad_months = ~df["months"].isin([1, 2]) & df["months"].notna()
     flag(bad_months, "months", lambda r: f"months must be 1 or 2, got {r['months']}")
+    _flag_values(df, flag, span)
 
     if problems:
         raise DataValidationError(problems)
@@ -274,6 +375,32 @@ def validate(
     return df.drop(columns=["_line"], errors="ignore")[CANONICAL_COLUMNS].reset_index(drop=True)
 
 
+def _flag_values(df: pd.DataFrame, flag, span: pd.Series | None) -> None:
+    """Non-finite numbers, quantities without a unit, future months, implausible magnitudes."""
+    for column in ("value", "quantity"):
+        flag(pd.Series(np.isinf(df[column].to_numpy(float)), index=df.index), column,
+             lambda r, c=column: f"'{r[c]}' is not a finite number")  # fmt: skip
+    unit = df["quantity_unit"]
+    no_unit = unit.isna() | unit.astype(str).str.strip().eq("")
+    flag(df["quantity"].notna() & no_unit, "quantity_unit",
+         lambda r: f"quantity {r['quantity']:g} is given without a quantity_unit")  # fmt: skip
+    now = pd.Period(datetime.now(UTC).strftime("%Y-%m"), freq="M")
+    future = (df["period"] > now).fillna(False) & df["period"].notna()
+    flag(future, "period", lambda r: f"{r['period']} is after the current month ({now})")
+    limits = classifications.plausibility()
+    cap = df["currency"].map(limits["largest_monthly_total"] * limits["factor"])
+    covered = df["months"] if span is None else pd.to_numeric(span, errors="coerce")
+    implausible = df["measure"].eq("level") & (df["value"] > cap * covered.fillna(1))
+
+    def why(r) -> str:
+        row = limits.loc[r["currency"]]
+        return (f"{r['value']:.4g} {r['currency']} is more than {row['factor']:g} times the "
+                f"largest monthly total on record ({row['largest_monthly_total'] / 1e9:,.1f} bn "
+                f"in {row['record_period']}): a unit error (thousands or millions)?")
+
+    flag(implausible, "value", why)
+
+
 def _gap_problems(df: pd.DataFrame, source_name: str, lines: pd.Series) -> list[Problem]:
     """Months missing inside a series (between its first and last month), per vintage."""
     problems = []
@@ -299,6 +426,51 @@ def _gap_problems(df: pd.DataFrame, source_name: str, lines: pd.Series) -> list[
                     f"{len(missing)} month(s) missing, first {first_missing}",
                 )
             )
+    return problems
+
+
+def currency_switch_problems(frame: pd.DataFrame, source_name: str,
+                             lines: pd.Series | None = None,
+                             across_files: bool = False) -> list[Problem]:
+    """Series (flow, partner, product, measure) that switch currency from month to month.
+
+    Both editions side by side are fine even when one covers more months. Within one file a
+    switch is two currencies that never cover the same month, or months held in one currency
+    only that alternate (USD, CNY, USD). Across files (`across_files`: the store plus an
+    import) a store gathers editions page by page (a USD page for April, a CNY one for May, a
+    USD one for December), so only alternation over adjacent months counts there: two or more
+    changes between consecutive months held in one currency each. `lines` gives the line
+    reported for a row (rows without a line, e.g. already stored ones, are not pointed at).
+    """
+    problems = []
+    series = ["flow", "partner", "product", "measure"]
+    for key, part in frame.groupby(series, observed=True, sort=False):
+        cover = part.groupby("currency", observed=True)["period"].agg(
+            lambda s: set(pd.PeriodIndex(s.astype(str), freq="M")))
+        if len(cover) < 2:
+            continue
+        a, b = cover.index[:2]
+        common = cover[a] & cover[b]
+        only = dict(sorted([(p, a) for p in cover[a] - common]
+                           + [(p, b) for p in cover[b] - common]))
+        months = list(only)
+        if across_files:
+            changes = sum(only.get(m + 1, only[m]) != only[m] for m in months)
+            switched = changes >= 2
+        else:
+            changes = sum(only[x] != only[y] for x, y in zip(months, months[1:], strict=False))
+            switched = changes >= 2 or not common
+        if not switched:
+            continue
+        line = None
+        if lines is not None:
+            known = lines.reindex(part.index).dropna()
+            line = int(known.iloc[0]) if len(known) else None
+        spans = "; ".join(f"{c} in {', '.join(map(str, sorted(cover[c])[:4]))}"
+                          + (" ..." if len(cover[c]) > 4 else "") for c in (a, b))
+        problems.append(Problem(source_name, line, "currency",
+                                f"series {tuple(key[:3])} switches currency from month to month "
+                                f"({spans}): one series must keep one currency"))
     return problems
 
 

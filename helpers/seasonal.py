@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+MIN_SA_MONTHS = 36  # X-11 and STL need three full years
+
 BEFORE_DAYS = 20
 AFTER_DAYS = 15
 AIRLINE = "(0 1 1)(0 1 1)"
@@ -207,8 +209,8 @@ def _prepare(levels: pd.Series) -> tuple[pd.Series, list[int], float | None]:
         raise ValueError(f"levels has gaps (beyond combined Jan-Feb): {list(map(str, missing))}")
     if (s <= 0).any():
         raise ValueError("levels must be strictly positive for a multiplicative adjustment")
-    if len(s) < 36:
-        raise ValueError("seasonal adjustment needs at least 36 months of data")
+    if len(s) < MIN_SA_MONTHS:
+        raise ValueError(f"seasonal adjustment needs at least {MIN_SA_MONTHS} months of data")
     return s, years, share
 
 
@@ -613,6 +615,10 @@ def holiday_gain(
     n_ends. `ends` defaults to `revision_ends(levels)`; each end costs one run per variant.
     """
     ends = revision_ends(levels) if ends is None else pd.PeriodIndex(ends, freq="M")
+    # a concurrent run needs as much history as any adjustment: drop ends too early for one
+    first = levels.first_valid_index()
+    ends = pd.PeriodIndex([e for e in ends if len(levels.loc[first:e]) >= MIN_SA_MONTHS],
+                          freq="M")  # fmt: skip
     rows = []
     for label, holiday in (("with New Year regressors", True), ("without", False)):
         final = seasonally_adjust(levels, method=method, holiday=holiday)

@@ -10,8 +10,9 @@ import pytest
 
 from conftest import CHROMIUM, open_page
 from helpers import reconcile
+from helpers.contract import ParameterError
 from helpers.paths import NOTEBOOKS_DIR, PUBLISHED_DIR, SAMPLE_DIR
-from helpers.report.runner import ReportError, run_report
+from helpers.report.runner import run_report
 
 pytestmark = pytest.mark.slow
 KEY = ["metric", "flow", "dimension", "item", "period"]
@@ -99,10 +100,11 @@ def test_bad_data_fails_clearly_and_keeps_the_previous_report(reports, tmp_path)
         "period,flow,partner,product,value,currency,source,vintage\n"
         "2025-09,export,WORLD,TOTAL,-5,USD,test,2025-10-13\n"
     )
-    with pytest.raises(ReportError) as info:
+    with pytest.raises(ParameterError) as info:  # checked before any notebook starts
         run_report("2025-09", data=bad, views="headline", out=out, progress=None)
     message = str(info.value)
-    assert "headline" in message and "line 2" in message and "negative value" in message
+    assert "bad.csv, line 2, column 'value': negative value -5" in message
+    assert not (out / "2025-09.failed").exists()
     assert _digests(built["2025-09"]) == before
 
 

@@ -93,9 +93,7 @@ def test_check_views_order_and_forms():
 
 
 def test_help(capsys):
-    with pytest.raises(SystemExit) as exc:
-        runner.main(["run", "--help"])
-    assert exc.value.code == 0
+    assert runner.main(["run", "--help"]) == 0
     out = capsys.readouterr().out
     for flag in ("--period", "--data", "--views", "--out", "--currency", "--show-code"):
         assert flag in out
@@ -269,8 +267,10 @@ def test_show_code_data_file_and_replace(tmp_path):
     (out / "2025-09" / "stale.txt").write_text("old build")
     (out / "2025-09.failed").mkdir()
     (out / "2025-09.failed" / "product.ipynb").write_text("{}")
-    data = tmp_path / "trade.csv"
-    data.write_text("period,value\n2025-09,1\n")
+    data = tmp_path / "trade.csv"  # the stand-ins ignore it; the runner checks it holds 2025-09
+    data.write_text("period,flow,partner,product,value,currency,source,vintage\n"
+                    "2025-09,export,WORLD,TOTAL,2.1e12,CNY,test,2025-10-13\n"
+                    "2025-09,import,WORLD,TOTAL,1.5e12,CNY,test,2025-10-13\n")
     path = run_report(
         "2025-09",
         data=data,
@@ -308,13 +308,13 @@ def test_show_code_data_file_and_replace(tmp_path):
 def test_failure_keeps_previous_report(report, tmp_path):
     good, _ = report
     out = tmp_path / "reports"
-    previous = out / "1990-01"
+    previous = out / "2017-06"
     shutil.copytree(good, previous)  # stands in for an earlier good build of that month
     before = tree_digest(previous)
     lines: list[str] = []
     with pytest.raises(ReportError) as exc:
         run_report(
-            "1990-01",
+            "2017-06",
             views=["headline", "product"],
             out=out,
             notebooks_dir=STANDINS,
@@ -326,8 +326,8 @@ def test_failure_keeps_previous_report(report, tmp_path):
     assert err.cell and "In [" in err.cell and 'if period < "2018-01"' in err.cell
     msg = str(err)
     assert "view 'product' failed in cell In [" in msg
-    assert "ValueError: no customs data for 1990-01" in msg
-    kept = out / "1990-01.failed" / "product.ipynb"
+    assert "ValueError: no customs data for 2017-06" in msg
+    kept = out / "2017-06.failed" / "product.ipynb"
     assert err.notebook == kept and str(kept) in msg
     assert "headline" not in msg.split("untouched")[1]  # only the failed view is named
     failed_nb = nbformat.read(kept, as_version=4)
@@ -336,17 +336,17 @@ def test_failure_keeps_previous_report(report, tmp_path):
     )
     assert tree_digest(previous) == before
     assert leftovers(out) == []
-    assert sorted(p.name for p in out.iterdir()) == ["1990-01", "1990-01.failed"]
+    assert sorted(p.name for p in out.iterdir()) == ["2017-06", "2017-06.failed"]
     assert any("product" in ln and "FAILED" in ln for ln in lines)
 
 
 @pytest.mark.slow
 def test_main_failure_exit_code(tmp_path, capsys):
     out = tmp_path / "reports"
-    argv = ["run", "--period", "1990-01", "--views", "product", "--out", str(out)]
+    argv = ["run", "--period", "2017-06", "--views", "product", "--out", str(out)]
     rc = runner.main([*argv, "--notebooks", str(STANDINS)])
     assert rc == 1
     err = capsys.readouterr().err
     assert "view 'product' failed" in err and "ValueError" in err
-    assert str(out / "1990-01.failed" / "product.ipynb") in err
-    assert not (out / "1990-01").exists()
+    assert str(out / "2017-06.failed" / "product.ipynb") in err
+    assert not (out / "2017-06").exists()

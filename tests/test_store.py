@@ -154,7 +154,7 @@ def test_failed_write_leaves_store_identical(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(store.pq, "write_table", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(store.StoreWriteError, match=r"could not be written \(disk full\)"):
         store.ingest(tmp_path, rows([1.0, 2.0], vintage="2026-06-01"), "b")
     assert tree_hash(tmp_path) == before  # no temp file left behind either
 

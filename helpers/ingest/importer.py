@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.ingest import store as store_mod
-from helpers.schema import CANONICAL_COLUMNS, DataValidationError, TradeKitError
+from helpers.schema import CANONICAL_COLUMNS, DataValidationError, Problem, TradeKitError
 
 KINDS = ("gac", "series", "comtrade", "tidy", "consensus", "indicators")
 
@@ -52,16 +52,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read_tidy(path: Path, vintage: str) -> pd.DataFrame:
-    from helpers.schema import read_canonical_csv
+    from helpers.schema import check_columns, read_canonical_csv
 
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            raise DataValidationError([Problem(str(path), None, None,
+                                               f"not a readable Parquet file ({error})")]) from None
+        check_columns(frame.columns, str(path), optional=("source", "vintage"))
         frame["period"] = frame["period"].astype(str)
-        frame["_line"] = range(2, len(frame) + 2)
+        frame["_line"] = range(2, len(frame) + 2)  # row n of the table is reported as line n+1
     else:
-        frame = read_canonical_csv(path)
+        frame = read_canonical_csv(path, optional=("source", "vintage"))
     if "vintage" not in frame:
         frame["vintage"] = vintage
     if "source" not in frame:
@@ -165,11 +170,13 @@ def import_comtrade(store, vintage: str, path: Path | None = None, raw=None, nam
 
 
 def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
-    if isinstance(error, store_mod.ImportRejected):
+    if isinstance(error, store_mod.ImportRejected | store_mod.StoreWriteError):
         return error.report
     report = store_mod.ImportReport(source=name)
     if isinstance(error, DataValidationError):
         report.reasons = [str(p) for p in error.problems]
+    elif isinstance(error, UnicodeDecodeError):
+        report.reasons = [f"byte offset {error.start}: not valid {error.encoding}"]
     else:
         report.reasons = [f"{type(error).__name__}: {error}"]
     return report

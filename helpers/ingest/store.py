@@ -56,6 +56,7 @@ from helpers.schema import (
     DataValidationError,
     Problem,
     TradeKitError,
+    currency_switch_problems,
     typed,
     validate,
 )
@@ -72,6 +73,14 @@ REL_TOL = 1e-12
 
 class StoreError(TradeKitError):
     """The store directory is unusable (not a directory, unreadable or foreign file)."""
+
+
+class StoreWriteError(StoreError):
+    """The store file could not be written (disk full, read-only); the old store is intact."""
+
+    def __init__(self, message: str, report: ImportReport):
+        super().__init__(message)
+        self.report = report
 
 
 class ImportRejected(DataValidationError):
@@ -97,6 +106,7 @@ class ImportReport:
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     import_id: int | None = None
+    write_failed: bool = False
 
     @property
     def stored(self) -> int:
@@ -122,6 +132,8 @@ class ImportReport:
             counted = f"rows read {self.read}, rejected {self.rejected}" if self.read else (
                 "the file could not be read"
             )
+            if self.write_failed:
+                counted = f"rows read {self.read}, valid, but the store could not be written"
             lines = [f"{self.source}: REJECTED (store unchanged)", f"  {counted}"]
         lines += [f"  ! {reason}" for reason in self.reasons[:20]]
         if len(self.reasons) > 20:
@@ -147,8 +159,17 @@ def open_store(path: str | Path) -> Store:
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path}: not a directory")
     path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError), _locked(path, wait=False):
+        _remove_stale(path)
     _read(path)
     return Store(path)
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary store files left by an import that was killed (call under the lock)."""
+    for tmp in path.glob(f".{STORE_FILE}.*.tmp"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _empty() -> pd.DataFrame:
@@ -211,15 +232,15 @@ def load(store_dir: str | Path | Store, latest: bool = True, table: str = "month
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
-    """Exclusive lock on the store directory for a read-modify-write cycle."""
+def _locked(path: Path, wait: bool = True):
+    """Exclusive lock on the store directory for a read-modify-write cycle (without `wait`,
+    BlockingIOError when another process holds it)."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         yield
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _write(path: Path, frame: pd.DataFrame, log: list[dict]) -> None:
@@ -282,7 +303,8 @@ def _validate_table(
     currency = df["currency"] if "currency" in df.columns else pd.Series("", index=df.index)
     for _, part in df.groupby(currency, sort=False, dropna=False):
         try:
-            parts.append(_validate_keep_index(part, source_name))
+            span = None if ytd_months is None else ytd_months.loc[part.index]
+            parts.append(_validate_keep_index(part, source_name, span))
         except DataValidationError as error:
             problems.extend(error.problems)
     if problems or not parts:
@@ -299,14 +321,32 @@ def _validate_table(
     out["vintage"] = out["vintage"].astype(str)
     out["source"] = out["source"].astype(str)
     out["table"] = table
+    out["_line"] = df.loc[out.index, "_line"].to_numpy()
     return out.reset_index(drop=True), problems
 
 
-def _validate_keep_index(part: pd.DataFrame, source_name: str) -> pd.DataFrame:
+def _validate_keep_index(part: pd.DataFrame, source_name: str,
+                         span: pd.Series | None = None) -> pd.DataFrame:
     """schema.validate, keeping the input index so ytd months can be put back."""
-    typed = validate(part, source_name, check_gaps=False)
+    typed = validate(part, source_name, check_gaps=False, span=span)
     typed.index = part.index
     return typed
+
+
+def _switch_problems(existing: pd.DataFrame, incoming: pd.DataFrame,
+                     source_name: str) -> list[Problem]:
+    """Series that would switch currency month to month across the store and this import."""
+    months = incoming[(incoming["table"] == "month")]
+    if months.empty:
+        return []
+    stored = _latest(existing[existing["table"] == "month"]) if len(existing) else existing
+    keys = ["flow", "partner", "product", "measure"]
+    touched = stored.merge(months[keys].drop_duplicates(), on=keys)
+    both = pd.concat([months.reset_index(drop=True), touched.assign(_line=np.nan)],
+                     ignore_index=True)
+    problems = currency_switch_problems(months, source_name, months["_line"])
+    return problems or currency_switch_problems(both, source_name, both["_line"],
+                                                across_files=True)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
@@ -482,9 +522,17 @@ def ingest(
 
     store = open_store(_dir(store_dir))
     with _locked(store.path):
+        _remove_stale(store.path)
         existing = _read(store.path)
         import_id = int(existing["import_id"].max()) + 1 if len(existing) else 1
-        tagged = _classify(existing, pd.concat([c for c in checked if len(c)] or [checked[0]]))
+        incoming_all = pd.concat([c for c in checked if len(c)] or [checked[0]])
+        problems = _switch_problems(existing, incoming_all, source_name)
+        if problems:
+            report.rejected = report.read
+            report.reasons = [str(p) for p in problems]
+            raise ImportRejected(problems, report)
+        incoming_all = incoming_all.drop(columns="_line", errors="ignore")
+        tagged = _classify(existing, incoming_all)
         counts = tagged["_status"].value_counts()
         report.new = int(counts.get("new", 0))
         report.revised = int(counts.get("revised", 0))
@@ -521,7 +569,13 @@ def ingest(
                 "derived": report.derived,
             }
         )
-        _write(store.path, combined, log)
+        try:
+            _write(store.path, combined, log)
+        except OSError as error:
+            report.write_failed = True
+            report.reasons = [f"the store {store.path / STORE_FILE} could not be written "
+                              f"({error.strerror or error}); it is unchanged"]
+            raise StoreWriteError(report.reasons[0], report) from error
         report.import_id = import_id
     return report
 

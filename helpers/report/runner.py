@@ -39,13 +39,17 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import multiprocessing as mp
 import os
 import platform
 import queue
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -124,9 +128,37 @@ def find_notebooks(notebooks_dir: Path, views: list[str]) -> dict[str, Path]:
 _progress_queue = None
 
 
-def _init_worker(q) -> None:
-    """Worker initialiser: keep the progress queue, pre-import the heavy libraries."""
+def _kill_own_group(*_args) -> None:
+    """Kill this worker's children (its kernel starts a session of its own) and its process
+    group (the worker and anything else it started)."""
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == me:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker (and its kernel) die when the runner dies, even by kill -9.
+
+    The worker leads its own process group, which the kernel it launches joins; Linux sends it
+    SIGTERM when its parent exits (PR_SET_PDEATHSIG), and the handler kills the whole group.
+    """
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, _kill_own_group)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the runner died before the signal was armed
+        _kill_own_group()
+
+
+def _init_worker(q, parent: int | None = None) -> None:
+    """Worker initialiser: die with the runner, keep the progress queue, pre-import the heavy
+    libraries."""
     global _progress_queue
+    if parent is not None and sys.platform.startswith("linux"):
+        _die_with_parent(parent)
     _progress_queue = q
     # Two kernels already share the two cores: one BLAS thread each avoids oversubscription.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -184,22 +216,66 @@ def _stderr_to(log: str):
         os.close(saved)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failing_statement(traceback: list[str] | None) -> dict:
+    """Where an IPython traceback says the cell failed: the cell's line and statement, and the
+    innermost frame outside the cell (file:line in function; the innermost in `helpers` when
+    there is one), each None when not found."""
+    text = _ANSI.sub("", "\n".join(traceback or []))
+    out = {"line": None, "statement": None, "raised_in": None}
+    cell = re.search(r"(?:Cell In\[\d+\]|Input In \[\d+\]|<cell line: \d+>).*?(?:line (\d+))?$",
+                     text, re.M)
+    if cell:
+        arrow = re.compile(r"^-+> ?(\d+)\s(.*)$", re.M).search(text, cell.end())
+        if arrow:
+            out["line"], out["statement"] = int(arrow.group(1)), arrow.group(2).strip()[:120]
+        elif cell.group(1):
+            out["line"] = int(cell.group(1))
+    frames = re.findall(r"^File (\S+?):(\d+), in ([\w.<>]+)", text, re.M)
+    ours = [f for f in frames if "helpers/" in f[0].replace("\\", "/")]
+    if ours or frames:  # the kit's own innermost frame, else the innermost one
+        path, line, func = (ours or frames)[-1]
+        out["raised_in"] = f"{path}:{line} in {func}()"
+    return out
+
+
+def _kernel_failed_to_start(exc: Exception) -> bool:
+    """A kernel that died or never answered before running anything (worth one retry)."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return "kernel" in text and any(w in text for w in ("died", "respond", "kernel_info",
+                                                        "dead", "timeout", "start"))
+
+
 def _execute_notebook(task: dict) -> dict:
-    """Run one notebook with papermill; the failure (view, cell, error) as data, {} on success."""
+    """Run one notebook with papermill; the failure (view, cell, error) as data, {} on success.
+
+    A kernel that fails to start (dies before answering kernel_info under load) is retried once.
+    """
     import papermill as pm
 
-    try:
-        with _stderr_to(task["log"]):
-            pm.execute_notebook(task["input"], task["output"], parameters=task["parameters"],
-                                kernel_name="python3", language="python", cwd=task["cwd"],
-                                log_output=False, progress_bar=False)  # fmt: skip
-    except pm.PapermillExecutionError as exc:
-        first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
-        return {"ename": exc.ename, "evalue": exc.evalue, "exec_count": exc.exec_count,
-                "cell_index": exc.cell_index, "cell_source": first[:120]}  # fmt: skip
-    except Exception as exc:  # kernel died, bad notebook JSON, ...
-        return {"ename": type(exc).__name__, "evalue": str(exc)}
-    return {}
+    for attempt in (1, 2):
+        try:
+            with _stderr_to(task["log"]):
+                pm.execute_notebook(task["input"], task["output"],
+                                    parameters=task["parameters"], kernel_name="python3",
+                                    language="python", cwd=task["cwd"], log_output=False,
+                                    progress_bar=False)  # fmt: skip
+        except pm.PapermillExecutionError as exc:
+            first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+            where = failing_statement(exc.traceback)
+            return {"ename": exc.ename, "evalue": exc.evalue, "exec_count": exc.exec_count,
+                    "cell_index": exc.cell_index, "cell_source": first[:120],
+                    "cell_line": where["line"], "statement": where["statement"],
+                    "raised_in": where["raised_in"], "attempts": attempt}  # fmt: skip
+        except Exception as exc:  # kernel died, bad notebook JSON, ...
+            if attempt == 1 and _kernel_failed_to_start(exc):
+                _post("retry", task["view"])
+                continue
+            return {"ename": type(exc).__name__, "evalue": str(exc), "attempts": attempt}
+        return {"attempts": attempt} if attempt > 1 else {}
+    return {}  # not reached
 
 
 def _run_view(task: dict) -> dict:
@@ -209,7 +285,7 @@ def _run_view(task: dict) -> dict:
     result = {"view": view, "ok": False, "execute_s": None, "export_s": None}
     failure = _execute_notebook(task)
     result.update(failure)
-    if not failure:
+    if "ename" not in failure:
         result["execute_s"] = round(time.perf_counter() - start, 3)
         t1 = time.perf_counter()
         try:
@@ -354,10 +430,17 @@ def _git_commit() -> dict | None:
 
 
 def _describe_failure(r: dict) -> str:
-    """'in cell In [3] `first line`: ValueError: ...' or ': KernelDied: ...'."""
+    """'in cell In [3], line 4 `x = f(y)` (raised in helpers/m.py:9 in f()): ValueError: ...'
+    (the cell's first line when the traceback names no statement) or ': KernelDied: ...'."""
     if r.get("exec_count") is not None or r.get("cell_index") is not None:
-        src = f" `{r['cell_source']}`" if r.get("cell_source") else ""
-        return f"in cell In [{r.get('exec_count')}]{src}: {r['ename']}: {r['evalue']}"
+        if r.get("statement"):
+            src = f", line {r['cell_line']} `{r['statement']}`"
+        elif r.get("cell_source"):
+            src = f" `{r['cell_source']}`"
+        else:
+            src = ""
+        inner = f" (raised in {r['raised_in']})" if r.get("raised_in") else ""
+        return f"in cell In [{r.get('exec_count')}]{src}{inner}: {r['ename']}: {r['evalue']}"
     return f": {r.get('ename')}: {r.get('evalue')}"
 
 
@@ -370,20 +453,41 @@ def _useful_log(path: Path) -> bool:
 
 
 def _swap_in(build: Path, target: Path) -> None:
-    """Replace target by build with renames; restore the old folder if the second rename fails."""
-    trash = None
-    if target.exists():
-        trash = Path(tempfile.mkdtemp(prefix=f".trash-{target.name}-", dir=target.parent))
-        trash.rmdir()
-        target.rename(trash)
+    """Replace target by build with renames; restore the old folder if the second rename fails.
+
+    Runs under the output folder's lock, so no other build swaps at the same time; a rename
+    that fails anyway becomes a ReportError, never a traceback, and no .trash-* stays behind.
+    """
+    trash = target.parent / f".trash-{target.name}-{os.getpid()}"
+    moved = False
     try:
+        if target.exists():
+            target.rename(trash)
+            moved = True
         build.rename(target)
-    except OSError:
-        if trash is not None:
-            trash.rename(target)
+    except OSError as error:
+        if moved:
+            with contextlib.suppress(OSError):
+                trash.rename(target)
+        raise ReportError(f"could not move the new report into {target} ({error.strerror}); "
+                          "the previous report is untouched") from None
+    finally:
+        if trash.exists() and target.exists():
+            shutil.rmtree(trash, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _stop_workers_on_error(pool):
+    """On Ctrl-C (or any error) in the runner, end the workers and their kernels at once
+    instead of waiting for their notebooks."""
+    try:
+        yield
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()  # SIGTERM: the worker kills its process group
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
 
 
 VIEW_WEIGHT = {"outlook": 2}  # relative run time, for scheduling only
@@ -404,13 +508,15 @@ def _run_all(tasks: list[dict], workers: int, progress: Callable[[str], None]) -
                 return
             if kind == "start":
                 progress(f"  {view:<{width}}  started")
+            elif kind == "retry":
+                progress(f"  {view:<{width}}  kernel failed to start, retrying once")
 
     with cf.ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(tasks))),
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(q,),
-    ) as pool:
+        initargs=(q, os.getpid()),
+    ) as pool, _stop_workers_on_error(pool):
         # longest first: the outlook (model fits, backtest) takes about twice as long as the
         # others, and starting it last would leave one worker idle at the end
         ordered = sorted(tasks, key=lambda t: -VIEW_WEIGHT.get(t["view"], 1))
@@ -461,21 +567,118 @@ class Plan:
         return self.out / f"{self.period}.failed"
 
 
+def check_out(out) -> Path:
+    """The output folder as an absolute path, or ParameterError when it is a file, lies below a
+    file or cannot be written to."""
+    out = Path(out).expanduser().absolute()
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == out else f"lies below {probe}, which is a file"
+        raise ParameterError(f"--out {out} {where}: give a folder")
+    try:  # os.access is not enough: root, read-only mounts and immutable folders
+        Path(tempfile.mkdtemp(prefix=".write-test-", dir=probe)).rmdir()
+    except OSError as error:
+        raise ParameterError(f"--out {out}: cannot write to {probe} ({error.strerror})") from None
+    return out
+
+
+def check_workers(workers) -> int:
+    """Workers as a positive int, capped at the number of cores (with a warning on stderr)."""
+    try:
+        workers = int(workers)
+    except (TypeError, ValueError):
+        raise ParameterError(f"--workers {workers!r}: give a whole number") from None
+    if workers < 1:
+        raise ParameterError(f"--workers {workers}: give at least 1")
+    cores = os.cpu_count() or 1
+    if workers > cores:
+        print(f"warning: --workers {workers} is more than the {cores} core(s) here; "
+              f"using {cores}", file=sys.stderr)  # fmt: skip
+        workers = cores
+    return workers
+
+
+def check_data(data: Path | None, period: str, currency: str) -> None:
+    """Load the data once and check they hold the period's world totals in the currency, naming
+    what is missing (ParameterError) before any notebook starts."""
+    import pandas as pd
+
+    from helpers.data import load_dataset
+
+    name = f"the data at {data} hold" if data else "the bundled sample holds"
+    try:
+        ds = load_dataset(data)
+    except TradeKitError as error:
+        raise ParameterError(f"--data {data}: {error}") from None
+    trade = ds.trade
+    if trade.empty:
+        raise ParameterError(
+            f"--data {data} holds no store: no trade.parquet or store.parquet in it (import files "
+            f"with `python -m helpers import KIND FILE... --store {data}`)"
+        )
+    held = sorted(trade["currency"].unique())
+    if currency not in held:
+        raise ParameterError(f"--currency {currency}: {name} no {currency} figures, only "
+                             f"{', '.join(held)}")  # fmt: skip
+    world = trade[(trade["partner"] == "WORLD") & (trade["product"] == "TOTAL")
+                  & (trade["currency"] == currency) & (trade["measure"] == "level")]  # fmt: skip
+    wanted = ds.resolve(period).period
+    label = period if str(wanted) == period else f"{period} (published with {wanted})"
+    for flow in ("export", "import"):
+        months = pd.PeriodIndex(world.loc[world["flow"] == flow, "period"], freq="M")
+        if wanted not in months:
+            span = f"they run from {months.min()} to {months.max()}" if len(months) else "none"
+            raise ParameterError(f"--period {period}: {name} no {currency} world total of "
+                                 f"{flow}s for {label} ({span})")  # fmt: skip
+
+
 def check(period, data, views, out, currency, notebooks_dir, show_code, workers) -> Plan:
-    """Step 1: validate every argument before anything runs (raises ParameterError)."""
+    """Step 1: validate every argument and the data before anything runs (ParameterError)."""
     period = str(check_period(period))
     views = check_views(views)
     currency = check_currency(currency)
+    workers = check_workers(workers)
     if data is not None and str(data) != "":
         data = Path(data).expanduser().resolve()
         if not data.exists():
-            raise ParameterError(f"data path not found: {data}")
+            raise ParameterError(f"--data {data}: data path not found")
     else:
         data = None
+    out = check_out(out)
     notebooks_dir = Path(notebooks_dir).resolve()
     notebooks = find_notebooks(notebooks_dir, views)
-    return Plan(period, data, views, currency, notebooks_dir, notebooks, Path(out).resolve(),
+    check_data(data, period, currency)
+    return Plan(period, data, views, currency, notebooks_dir, notebooks, out,
                 show_code, workers)  # fmt: skip
+
+
+class BusyError(TradeKitError):
+    """Another build into the same output folder is running (and --no-wait was given)."""
+
+
+@contextlib.contextmanager
+def out_lock(out: Path, wait: bool = True, progress=print):
+    """Hold an exclusive lock on the output folder for a whole build (flock on the folder, so
+    nothing is left behind and a killed build releases it); then remove what killed builds
+    left: .build-* and .trash-* folders."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BusyError(f"another build into {out} is running; try again later "
+                                "(or leave out --no-wait to wait for it)") from None
+            progress(f"another build into {out} is running; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in [*out.glob(".build-*"), *out.glob(".trash-*")]:
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def new_build_dir(plan: Plan) -> Path:
@@ -620,15 +823,23 @@ def run_report(
     notebooks_dir=NOTEBOOKS_DIR,
     workers: int = 2,
     progress: Callable[[str], None] | None = print,
+    wait: bool = True,
 ) -> Path:
     """Build `<out>/<period>/` from the notebooks and return its path; raise ReportError.
 
     check → plan → execute → collect figures → write manifest and index → swap in; the build
     folder is removed whatever happens, so a failed run leaves the previous report in place.
+    One build at a time per output folder: a second one waits (or, without `wait`, raises
+    BusyError).
     """
     t0 = time.perf_counter()
     progress = progress or (lambda _msg: None)
     plan = check(period, data, views, out, currency, notebooks_dir, show_code, workers)
+    with out_lock(plan.out, wait, progress):
+        return _build(plan, progress, t0)
+
+
+def _build(plan: Plan, progress, t0: float) -> Path:
     build = new_build_dir(plan)
     try:
         gaps = write_placeholders(plan, build, progress)
@@ -704,7 +915,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(REPORTS_DIR), help="reports folder (default: reports/)")
     p.add_argument("--currency", default="USD", help="USD or CNY (default: USD)")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
-    p.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="notebooks run in parallel (default 2, at most the number of cores)")
+    p.add_argument("--no-wait", action="store_true",
+                   help="if another build into --out is running, exit at once (code 3)")
     p.add_argument("--notebooks", default=str(NOTEBOOKS_DIR), help=argparse.SUPPRESS)
     return p
 
@@ -714,7 +928,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "run":
         argv = argv[1:]
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse printed the usage and the error
+        return int(exit_.code or 0)
     try:
         target = run_report(
             args.period,
@@ -725,13 +942,24 @@ def main(argv: list[str] | None = None) -> int:
             currency=args.currency,
             notebooks_dir=args.notebooks,
             workers=args.workers,
+            wait=not args.no_wait,
         )
+    except BusyError as exc:
+        print(f"busy: {exc}", file=sys.stderr)
+        return 3
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # disk full, folder removed under us ...
+        print(f"error: could not write the report in {args.out} ({exc.strerror or exc}); the "
+              "previous report is untouched", file=sys.stderr)  # fmt: skip
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous report is untouched", file=sys.stderr)
+        return 130
     print(f"open {target / 'index.html'}")
     return 0
 
