@@ -9,6 +9,7 @@ import pandas as pd
 from helpers.paths import CLASSIFICATIONS_DIR
 
 __all__ = [
+    "source_labels",
     "bloc_membership",
     "blocs",
     "children",
@@ -111,3 +112,11 @@ def display_name(code: str, dimension: str, flow: str = "export") -> str:
         return partners().at[code, "name"]
     tree = product_tree(flow)
     return tree.at[code, "name"] if code in tree.index else code.replace("_", " ").capitalize()
+
+
+@cache
+def source_labels() -> dict[str, str]:
+    """Reader-facing names of the data sources by the prefix of the `source` column
+    (data/classifications/sources.csv: 'gac' → 'GAC preliminary release')."""
+    table = pd.read_csv(CLASSIFICATIONS_DIR / "sources.csv", dtype=str)
+    return dict(zip(table["prefix"], table["label"], strict=True))
