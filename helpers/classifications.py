@@ -9,6 +9,7 @@ import pandas as pd
 from helpers.paths import CLASSIFICATIONS_DIR
 
 __all__ = [
+    "source_labels",
     "bloc_membership",
     "blocs",
     "children",
@@ -120,3 +121,11 @@ def plausibility() -> pd.DataFrame:
     monthly value is rejected as implausible (indexed by currency)."""
     table = pd.read_csv(CLASSIFICATIONS_DIR / "plausibility.csv", dtype={"currency": str})
     return table.set_index("currency")
+
+
+@cache
+def source_labels() -> dict[str, str]:
+    """Reader-facing names of the data sources by the prefix of the `source` column
+    (data/classifications/sources.csv: 'gac' → 'GAC preliminary release')."""
+    table = pd.read_csv(CLASSIFICATIONS_DIR / "sources.csv", dtype=str)
+    return dict(zip(table["prefix"], table["label"], strict=True))

@@ -135,6 +135,28 @@ class Dataset:
             return bloc_levels(self, flow, partner, currency, as_of)[0]
         return self.levels(flow, partner, "TOTAL", currency)
 
+    def source_line(self, period=None) -> str:
+        """'Source: GAC preliminary release, 2026-07-15' — where the figures of `period` (all
+        periods when None) come from, with the latest vintage of each source."""
+        rows = self.trade
+        if period is not None:
+            month = self.resolve(period).period
+            rows = rows[rows["period"].isin([month, month - 12])]
+        if rows.empty:
+            return f"Source: {self.location}."
+        prefix = rows["source"].str.split(":").str[0]
+        labels = classifications.source_labels()
+        if prefix.eq("sample").all():
+            return f"{labels['sample']}."
+        detail = rows["source"].str.split(":").str[1].str.split(" ").str[0]
+        parts = []
+        for key, group in rows.assign(_prefix=prefix, _detail=detail).groupby("_prefix"):
+            name = labels.get(key, key)
+            if key in ("series", "tidy") and group["_detail"].notna().any():
+                name = f"{name} ({', '.join(sorted(group['_detail'].dropna().unique())[:3])})"
+            parts.append(f"{name}, {str(group['vintage'].max())[:10]}")
+        return "Source: " + "; ".join(parts) + "."
+
     def printed_ytd_yoy(
         self, flow: str, partner: str, product: str, currency: str, period
     ) -> float:
