@@ -231,7 +231,7 @@ def validate(
     Raises DataValidationError listing every problem with file, line and column: missing columns,
     non-month periods or months after the current one, unknown flows/currencies/partners/
     products, non-numeric, non-finite or negative values, implausible magnitudes (above the
-    factor times the largest monthly total on record in data/classifications/plausibility.csv,
+    factor times the largest monthly total in the reference material in data/classifications/plausibility.csv,
     times `span`, the months each value covers - default its `months`), a quantity without a
     unit, duplicate keys, mixed currencies within one series and gaps inside a series.
     The input frame is never modified.
@@ -395,7 +395,7 @@ def _flag_values(df: pd.DataFrame, flag, span: pd.Series | None) -> None:
     def why(r) -> str:
         row = limits.loc[r["currency"]]
         return (f"{r['value']:.4g} {r['currency']} is more than {row['factor']:g} times the "
-                f"largest monthly total on record ({row['largest_monthly_total'] / 1e9:,.1f} bn "
+                f"largest monthly total seen ({row['largest_monthly_total'] / 1e9:,.1f} bn "
                 f"in {row['record_period']}): a unit error (thousands or millions)?")
 
     flag(implausible, "value", why)
