@@ -231,7 +231,7 @@ def validate(
     Raises DataValidationError listing every problem with file, line and column: missing columns,
     non-month periods or months after the current one, unknown flows/currencies/partners/
     products, non-numeric, non-finite or negative values, implausible magnitudes (above the
-    factor times the largest monthly total in the reference material in data/classifications/plausibility.csv,
+    factor times the largest monthly total in data/classifications/plausibility.csv,
     times `span`, the months each value covers - default its `months`), a quantity without a
     unit, duplicate keys, mixed currencies within one series and gaps inside a series.
     The input frame is never modified.

@@ -101,6 +101,7 @@ def staging(store_dir: str | Path, memory_limit: str = "1GB", threads: int = 2):
     """A DuckDB connection whose scratch folder (spill files, staged rows) is inside
     `<store>/panel/` (same disk as the panel) and removed afterwards."""
     root = Path(store_dir) / PANEL_DIR
+    created = not root.exists()
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     (scratch / "spill").mkdir()
@@ -110,6 +111,8 @@ def staging(store_dir: str | Path, memory_limit: str = "1GB", threads: int = 2):
     finally:
         con.close()
         shutil.rmtree(scratch, ignore_errors=True)
+        if created and not any(root.iterdir()):  # a rejected first import leaves nothing behind
+            root.rmdir()
 
 
 # --------------------------------------------------------------------------- reading
