@@ -22,6 +22,7 @@ __all__ = [
     "VIEWS",
     "ParameterError",
     "check_currency",
+    "check_history_months",
     "check_period",
     "figures_file",
 ]
@@ -55,3 +56,15 @@ def check_currency(currency) -> str:
 def figures_file(view: str) -> str:
     """Name of the figures file a view writes into output_dir (full precision)."""
     return f"figures_{view}.csv"
+
+
+def check_history_months(months) -> int:
+    """Months of history the time-series charts show (12 to 240), else ParameterError."""
+    try:
+        value = int(months)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value != months or not 12 <= value <= 240:
+        raise ParameterError(f"invalid history_months {months!r}: give a whole number of months "
+                             "from 12 to 240 (default 36)")  # fmt: skip
+    return value
