@@ -164,6 +164,10 @@ def _export_html(nb_path: Path, html_path: Path, show_code: bool, resources: dic
         enabled=True,
     )
     nb = nbformat.read(nb_path, as_version=4)
+    build, target = resources.get("ctk_paths", ("", ""))
+    for cell in nb.cells:  # shown code names the report folder, not the temporary build folder
+        if build and cell.cell_type == "code":
+            cell.source = cell.source.replace(build, target)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path.write_text(body, encoding="utf-8")
 
@@ -507,6 +511,7 @@ def plan_tasks(plan: Plan, build: Path) -> list[dict]:
                 "ctk_nav": plan.views,
                 "ctk_view": v,
                 "ctk_banner": "",  # the views print their own banner from the data
+                "ctk_paths": (str(build), str(plan.target)),
             },
         }
         for v in plan.views
