@@ -125,14 +125,27 @@ def sa_panel(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd
         ):  # too short, or gaps other than folded Januaries
             return pd.DataFrame()
         result = seasonal.seasonally_adjust(levels.loc[levels.first_valid_index() :])
-        adjusted = result.adjusted
+        adjusted = _average_combined(result.adjusted, ds.combined_years)
         methods.add(result.method)
         columns[f"{flow}_sa"] = (adjusted / BN).reindex(window)
-        columns[f"{flow}_mom"] = (adjusted.pct_change(fill_method=None) * 100).reindex(window)
+        mom = adjusted.pct_change(fill_method=None) * 100
+        combined_feb = (mom.index.month == 2) & mom.index.year.isin(sorted(ds.combined_years))
+        columns[f"{flow}_mom"] = mom.mask(combined_feb).reindex(window)
     frame = pd.DataFrame(columns, index=window)
     frame.attrs.update(label=when.label, period=when.period, currency=currency,
                        method=", ".join(sorted(methods)))  # fmt: skip
     return frame
+
+
+def _average_combined(adjusted: pd.Series, years) -> pd.Series:
+    """January and February of the years published combined both get their two-month average:
+    the data do not say how the pair splits (the February m/m change is then left out)."""
+    out = adjusted.copy()
+    for year in years:
+        pair = [pd.Period(year=year, month=m, freq="M") for m in (1, 2)]
+        if all(p in out.index for p in pair):
+            out[pair] = out[pair].mean()
+    return out
 
 
 def balance_panel(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from dataclasses import dataclass, field
 from html import escape
 
@@ -50,6 +51,7 @@ __all__ = [
     "price_volume_history_chart",
     "sa_chart",
     "sa_claim",
+    "spread",
     "us_share_chart",
     "us_share_claim",
     "yoy_heatmap",
@@ -65,7 +67,7 @@ EVENT_STYLE = {"tariff": ("#b22222", (0, (4, 2))), "truce": ("#2e7d4f", (0, (4, 
                "other": ("#555555", (0, (4, 2))), "holiday": ("#9a9a9a", (0, (1, 2)))}  # fmt: skip
 DPI = 200  # PNGs at 2x: a 10-inch chart is shown 1000 px wide and drawn 2000 px wide
 SCREEN_DPI = 100  # display pixels per inch of figure size
-TOP_IN, BOTTOM_IN = 1.15, 0.75  # title/subtitle/legend; tick labels and the source line (inches)
+TOP_IN, BOTTOM_IN = 1.15, 0.75  # the figsize's allowance for header and foot (inches)
 LEFT_IN, RIGHT_IN = 0.8, 0.2
 THEME = {
     "font.family": "DejaVu Sans", "font.size": 9.5, "axes.titlesize": 10,
@@ -148,40 +150,44 @@ def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: 
            caption: str = "", events: pd.DataFrame | None = None, left_in: float = LEFT_IN,
            bottom_in: float = BOTTOM_IN) -> Chart:  # fmt: skip
     """Title (the claim), subtitle (measure and units), legend above the plot, source line,
-    sample marker; render at 2x and close the figure."""
+    sample marker; render at 2x and close the figure.
+
+    Margins are fixed in inches (tight_layout would draw the figure once more, which is slow);
+    the figure grows by what a wrapped title or a legend of several rows needs, so the plot
+    keeps its size.
+    """
     look = _look(source)
     width, height = fig.get_size_inches()
-    top, bottom = 1 - TOP_IN / height, bottom_in / height
-    fig.text(0.01, 1 - 0.12 / height, title, ha="left", va="top", fontsize=12.5,
-             fontweight="bold", color="#1a1a1a")  # fmt: skip
-    fig.text(0.01, 1 - 0.42 / height, subtitle, ha="left", va="top", fontsize=9.5,
+    title_lines = textwrap.wrap(title, int(width * 8.6)) or [""]
+    handles, labels = {}, []
+    for ax in fig.axes if legend else []:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if not label.startswith("_") and label not in handles:
+                handles[label] = handle
+                labels.append(label)
+    ncols = min(len(labels), 4 if labels and max(map(len, labels)) > 24 else 6) or 1
+    legend_rows = -(-len(labels) // ncols)
+    subtitle_at = 0.12 + 0.25 * len(title_lines) + 0.04
+    legend_at = subtitle_at + 0.24
+    top_in = legend_at + 0.2 * legend_rows + (0.42 if events is not None and len(events) else 0.15)
+    height = height - TOP_IN - BOTTOM_IN + top_in + bottom_in
+    fig.set_size_inches(width, height)
+    fig.text(0.01, 1 - 0.12 / height, "\n".join(title_lines), ha="left", va="top",
+             fontsize=12.5, fontweight="bold", color="#1a1a1a", linespacing=1.25)  # fmt: skip
+    fig.text(0.01, 1 - subtitle_at / height, subtitle, ha="left", va="top", fontsize=9.5,
              color="#555555")  # fmt: skip
-    if legend:
-        handles, labels = {}, []
-        for ax in fig.axes:
-            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-                if not label.startswith("_") and label not in handles:
-                    handles[label] = handle
-                    labels.append(label)
-        if handles:
-            fig.legend([handles[k] for k in labels], labels, loc="upper left", frameon=False,
-                       bbox_to_anchor=(0.005, 1 - 0.6 / height), ncols=min(len(labels), 4 if
-                       max(map(len, labels)) > 24 else 6), fontsize=8.5, handlelength=1.8,
-                       columnspacing=1.2, borderaxespad=0, borderpad=0)  # fmt: skip
+    if handles:
+        fig.legend([handles[k] for k in labels], labels, loc="upper left", frameon=False,
+                   bbox_to_anchor=(0.005, 1 - legend_at / height), ncols=ncols, fontsize=8.5,
+                   handlelength=1.8, columnspacing=1.2, borderaxespad=0, borderpad=0)  # fmt: skip
     foot = f"Source: {look.source}" if look.source else "Source: China Trade Kit"
     fig.text(0.01, 0.06 / height, foot, ha="left", va="bottom", fontsize=7.5, color="#666666")
     if look.sample:
         fig.text(0.99, 0.06 / height, "ILLUSTRATIVE SAMPLE DATA", ha="right", va="bottom",
                  fontsize=8, fontweight="bold", color="#a15c00")  # fmt: skip
-    # fixed margins in inches: tight_layout would draw the figure once more (slow)
-    fig.subplots_adjust(
-        left=left_in / width,
-        right=1 - RIGHT_IN / width,
-        bottom=bottom,
-        top=top,
-        hspace=0.42 if len(fig.axes) > 1 else 0.2,
-        wspace=0.32,
-    )
+    fig.subplots_adjust(left=left_in / width, right=1 - RIGHT_IN / width,
+                        bottom=bottom_in / height, top=1 - top_in / height,
+                        hspace=0.42 if len(fig.axes) > 1 else 0.2, wspace=0.32)  # fmt: skip
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     plt.close(fig)
@@ -235,16 +241,40 @@ def _mark_events(axes, window: pd.PeriodIndex) -> tuple[str, pd.DataFrame]:
     return caption, events
 
 
-def _label_last(ax, x, series: pd.Series, colour: str, unit: str = "%", sign: bool = True):
-    """Write the latest value beside its point."""
+def _label_last(ax, x, series: pd.Series, colour: str, unit: str = "%", sign: bool = True,
+                label_y: float | None = None):  # fmt: skip
+    """Write the latest value beside its point (at `label_y` when labels had to be spread)."""
     valid = series.dropna()
     if valid.empty:
         return
     position = x[series.index.get_loc(valid.index[-1])]
     ax.scatter([position], [valid.iloc[-1]], color=colour, s=22, zorder=4)
-    ax.annotate(f"{format_value(valid.iloc[-1], 1, sign=sign)}{unit}", (position, valid.iloc[-1]),
+    y = valid.iloc[-1] if label_y is None else label_y
+    ax.annotate(f"{format_value(valid.iloc[-1], 1, sign=sign)}{unit}", (position, y),
                 xytext=(5, 0), textcoords="offset points", va="center", fontsize=8.5,
                 fontweight="bold", color=colour)  # fmt: skip
+
+
+def spread(values: list[float], gap: float) -> list[float]:
+    """Label positions at least `gap` apart, in the values' order: a label too close to the one
+    below moves up (labels of lines ending near each other would overlap)."""
+    order = np.argsort(values, kind="stable")
+    placed = np.asarray(values, float)[order].copy()
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out.tolist()
+
+
+def _label_lasts(ax, x, frame: pd.DataFrame, colours, unit: str = "%", sign: bool = True):
+    """Label every column's latest value, spread so the labels do not overlap."""
+    columns = [c for c in frame.columns if frame[c].notna().any()]
+    last = [frame[c].dropna().iloc[-1] for c in columns]
+    low, high = ax.get_ylim()
+    for column, colour, y in zip(columns, colours, spread(last, 0.055 * (high - low)),
+                                 strict=False):  # fmt: skip
+        _label_last(ax, x, frame[column], colour, unit, sign, label_y=y)
 
 
 _ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
@@ -369,7 +399,8 @@ def sa_chart(panel: pd.DataFrame, source) -> Chart | Note:
            f" m/m), imports {format_value(latest['import_sa'])}bn "
            f"({format_value(latest['import_mom'], 1, True)}% m/m).")  # fmt: skip
     return finish(fig, sa_claim(panel), f"Seasonally and New-Year adjusted ({method}), "
-                  f"{currency} bn; bars: change on the previous month, %", source, alt, panel,
+                  f"{currency} bn; bars: change on the previous month, %; combined Jan-Feb: "
+                  "each month at the pair's average", source, alt, panel,
                   caption=caption, events=events)  # fmt: skip
 
 
@@ -538,7 +569,7 @@ def yoy_lines_chart(frame: pd.DataFrame, source) -> Chart | Note:
     ax = axes[0, 0]
     for code, colour in zip(frame.columns, PALETTE, strict=False):
         ax.plot(x, frame[code], lw=1.7, color=colour, label=names[code])
-        _label_last(ax, x, frame[code], colour)
+    _label_lasts(ax, x, frame, PALETTE)
     _zero(ax)
     ax.set_ylabel("% y/y")
     ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=90))
@@ -668,8 +699,9 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Char
     alt = ("Waterfall chart of contributions to growth, pp: " + ", ".join(
         f"{n} {format_value(v, 1, True)}" for n, v in zip(labels, values, strict=True))
         + f"; total {format_value(total, 1, True)}%.")  # fmt: skip
+    longest = max(len(label) for label in labels + ["Total y/y"])
     return finish(fig, title, "Contribution of each line to total y/y growth, percentage points",
-                  source, alt, rows, legend=False)  # fmt: skip
+                  source, alt, rows, legend=False, bottom_in=0.5 + 0.055 * longest)  # fmt: skip
 
 
 def yoy_heatmap(matrix: pd.DataFrame, title: str, source=None, combined: bool = False):

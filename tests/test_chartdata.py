@@ -131,6 +131,9 @@ def test_sa_panel_momentum(sample):
     assert mom == pytest.approx((panel["export_sa"].iloc[-1] / panel["export_sa"].iloc[-2] - 1)
                                 * 100)  # fmt: skip
     assert panel.attrs["method"]
+    jan, feb = pd.Period("2025-01", "M"), pd.Period("2025-02", "M")  # published combined
+    assert panel.loc[jan, "export_sa"] == panel.loc[feb, "export_sa"]
+    assert np.isnan(panel.loc[feb, "export_mom"]) and np.isfinite(panel.loc[jan, "export_mom"])
 
 
 def test_period_labels():

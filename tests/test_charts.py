@@ -114,3 +114,8 @@ def test_history_months_checked(bad):
     with pytest.raises(ParameterError, match="history_months"):
         check_history_months(bad)
     assert check_history_months(36) == 36
+
+
+def test_spread_keeps_order_and_gap():
+    assert charts.spread([13.1, 12.1, -0.7], 2.0) == pytest.approx([14.1, 12.1, -0.7])
+    assert charts.spread([1.0, 5.0], 2.0) == [1.0, 5.0]
