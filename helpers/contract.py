@@ -15,6 +15,7 @@ from helpers.figures import FIGURE_COLUMNS
 from helpers.schema import CURRENCIES, TradeKitError
 
 __all__ = [
+    "BOTH",
     "CURRENCIES",
     "FIGURE_COLUMNS",
     "SAMPLE_FLAG",
@@ -45,11 +46,16 @@ def check_period(period) -> pd.Period:
     return pd.Period(text, freq="M")
 
 
-def check_currency(currency) -> str:
-    """The currency code in upper case, else ParameterError."""
+BOTH = "BOTH"  # --currency both: USD figures, with USD and CNY growth side by side
+
+
+def check_currency(currency, allow_both: bool = False) -> str:
+    """The currency code in upper case ('BOTH' when allowed), else ParameterError."""
     code = str(currency).strip().upper()
-    if code not in CURRENCIES:
-        raise ParameterError(f"invalid currency {currency!r}: choose from {', '.join(CURRENCIES)}")
+    choices = (*CURRENCIES, BOTH) if allow_both else CURRENCIES
+    if code not in choices:
+        names = ", ".join(c.lower() if c == BOTH else c for c in choices)
+        raise ParameterError(f"invalid currency {currency!r}: choose from {names}")
     return code
 
 

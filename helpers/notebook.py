@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from helpers import metrics
-from helpers.contract import SAMPLE_FLAG, SAMPLE_LABEL, ParameterError, check_currency, check_period
+from helpers.contract import (
+    BOTH,
+    SAMPLE_FLAG,
+    SAMPLE_LABEL,
+    ParameterError,
+    check_currency,
+    check_period,
+)
 from helpers.data import Dataset, load_dataset
 from helpers.figures import FigureSet, decimals_of, format_value, label_of
 from helpers.figures import registry as figure_registry
@@ -37,6 +44,7 @@ class ViewContext:
     ds: Dataset
     output_dir: str
     figures: FigureSet = field(default_factory=FigureSet)
+    both: bool = False  # show CNY growth beside the USD figures
 
     @property
     def period(self) -> pd.Period:
@@ -66,7 +74,9 @@ class ViewContext:
 def start(view: str, period, data: str = "", currency: str = "USD", output_dir: str = ""):
     """Validate a notebook's parameters and load its data; raises one clear ParameterError."""
     month = check_period(period)
-    currency = check_currency(currency)
+    currency = check_currency(currency, allow_both=True)
+    both = currency == BOTH
+    currency = "USD" if both else currency
     if data and not Path(data).expanduser().exists():
         raise ParameterError(f"data path '{data}' does not exist")
     ds = load_dataset(data or None)
@@ -77,9 +87,11 @@ def start(view: str, period, data: str = "", currency: str = "USD", output_dir: 
             f"period {month} is not in the data at {ds.location} "
             f"(it covers {available[0]} to {available[-1]})"
         )
-    if not ds.has("export", currency=currency):
-        raise ParameterError(f"the data at {ds.location} hold no {currency} figures")
-    return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency))
+    for code in ("USD", "CNY") if both else (currency,):
+        if not ds.has("export", currency=code):
+            raise ParameterError(f"the data at {ds.location} hold no {code} figures"
+                                 + (": currency 'both' needs USD and CNY" if both else ""))
+    return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency), both)
 
 
 def banner_html(ctx: ViewContext) -> str:

@@ -111,6 +111,11 @@ def month_label(period: str) -> str:
     return date(y, m, 1).strftime("%B %Y")
 
 
+def currency_text(currency: str) -> str:
+    """'USD', or 'USD, with CNY growth beside it' for a both-currencies report."""
+    return "USD, with CNY growth beside it" if currency.upper() == "BOTH" else currency
+
+
 def release_period(period: str, figures) -> tuple[str, str]:
     """(figures period, label) of the release: a January or February request whose headline
     records two months of coverage is the combined release ('2025-02', 'January–February 2025')."""
@@ -159,7 +164,7 @@ def render_index(
 <body>
 <main>
 <h1>China trade — {escape(title)}</h1>
-<p class="sub">GAC monthly customs data, values in {escape(currency)}.</p>
+<p class="sub">GAC monthly customs data, values in {escape(currency_text(currency))}.</p>
 {banner_html}
 <div class="kpis">{kpis}</div>
 <h2>Views</h2>

@@ -469,7 +469,7 @@ def check(period, data, views, out, currency, notebooks_dir, show_code, workers)
     """Step 1: validate every argument before anything runs (raises ParameterError)."""
     period = str(check_period(period))
     views = check_views(views)
-    currency = check_currency(currency)
+    currency = check_currency(currency, allow_both=True)
     if data is not None and str(data) != "":
         data = Path(data).expanduser().resolve()
         if not data.exists():
@@ -650,7 +650,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--views", default="all", help=f"comma-separated subset of {','.join(VIEWS)} (default: all)"
     )
     p.add_argument("--out", default=str(REPORTS_DIR), help="reports folder (default: reports/)")
-    p.add_argument("--currency", default="USD", help="USD or CNY (default: USD)")
+    p.add_argument("--currency", default="USD",
+                   help="USD, CNY or both (USD and CNY side by side; default: USD)")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
     p.add_argument("--notebooks", default=str(NOTEBOOKS_DIR), help=argparse.SUPPRESS)
