@@ -206,6 +206,11 @@ def _time_axis(ax) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
 
 
+def _label_room(labels, base: float = 0.35) -> float:
+    """Inches a column of tick labels needs (about 0.075 in per character at 8.5 pt)."""
+    return base + 0.075 * max((len(str(label)) for label in labels), default=0)
+
+
 def _zero(ax, vertical: bool = False) -> None:
     (ax.axvline if vertical else ax.axhline)(0, color="#333333", lw=0.8, zorder=1)
 
@@ -672,7 +677,7 @@ def price_volume_bars(table: pd.DataFrame, title: str, source=None) -> Chart | N
     alt = ("Horizontal bar chart of unit value and volume growth, % y/y, for lines with "
            "quantities: " + "; ".join(parts) + ".")  # fmt: skip
     return finish(fig, title, "Unit value and volume, % y/y; (1 + value) = (1 + unit value) x "
-                  "(1 + volume)", source, alt, data)  # fmt: skip
+                  "(1 + volume)", source, alt, data, left_in=_label_room(data["name"]))  # fmt: skip
 
 
 def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
@@ -715,8 +720,9 @@ def yoy_heatmap(matrix: pd.DataFrame, title: str, source=None, combined: bool = 
     fig, axes = _figure(12, 0.32 * len(data) + 2.6)
     ax = axes[0, 0]
     limit = float(np.nanpercentile(np.abs(data.to_numpy(dtype=float)), 95)) or 1.0
-    sns.heatmap(data, ax=ax, cmap="RdBu", center=0, vmin=-limit, vmax=limit, annot=True,
-                fmt=".0f", annot_kws={"fontsize": 6.5}, cbar_kws={"label": "% y/y"},
+    cells = np.vectorize(lambda v: format_value(v, 0, missing=""))(data.to_numpy(dtype=float))
+    sns.heatmap(data, ax=ax, cmap="RdBu", center=0, vmin=-limit, vmax=limit, annot=cells,
+                fmt="", annot_kws={"fontsize": 6.5}, cbar_kws={"label": "% y/y"},
                 linewidths=0.3, linecolor="white")  # fmt: skip
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -726,7 +732,8 @@ def yoy_heatmap(matrix: pd.DataFrame, title: str, source=None, combined: bool = 
         f"{data.columns[0]} to {data.columns[-1]}; blue is growth, red is decline."
     )
     return finish(fig, title, "% y/y; blue: growth, red: decline", source, alt, matrix,
-                  legend=False)  # fmt: skip
+                  legend=False, left_in=_label_room(data.index),
+                  bottom_in=_label_room(data.columns, 0.45))  # fmt: skip
 
 
 def bar_ranking(values: pd.Series, title: str, xlabel: str, source=None):
@@ -746,7 +753,8 @@ def bar_ranking(values: pd.Series, title: str, xlabel: str, source=None):
         + ", ".join(f"{k} {format_value(v, 1, True)}" for k, v in data.items())
         + "."
     )
-    return finish(fig, title, xlabel, source, alt, data, legend=False)
+    return finish(fig, title, xlabel, source, alt, data, legend=False,
+                  left_in=_label_room(data.index))
 
 
 def path_with_base(frame: pd.DataFrame, title: str, source=None):
