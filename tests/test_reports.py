@@ -161,7 +161,8 @@ def test_charts_found_by_alt_text(reports, browser, view):
         image = page.locator(f'img[alt^="{alt}"]')
         assert image.count() == 1, alt
         width, natural = image.evaluate("e => [e.getBoundingClientRect().width, e.naturalWidth]")
-        assert width > 600 and natural == 2 * round(width)  # drawn at 2x the displayed size
+        # drawn at 2x its display size (or more, where the page is narrower than the chart)
+        assert width > 600 and natural >= 2 * round(width)
     page.close()
 
 
