@@ -237,33 +237,35 @@ def yoy_lines(ds: Dataset, flow: str, period, months: int = 36, currency: str = 
     return _drop_folded_january(out, ds)
 
 
+def _quantity_rows(ds: Dataset, flow: str, t: pd.Period, currency: str) -> pd.Series:
+    """Stored value at month t of the product lines (in layout order) whose quantity is printed
+    for t: one filter of the trade table instead of a series lookup per line."""
+    trade = ds.trade
+    rows = trade[(trade["flow"] == flow) & (trade["partner"] == "WORLD")
+                 & (trade["currency"] == currency) & (trade["measure"] == "level")
+                 & (trade["period"] == t) & trade["quantity"].notna()]  # fmt: skip
+    values = rows.set_index("product")["value"]
+    order = [code for code, _, _ in breakdown.product_layout(flow) if code in values.index]
+    return values.reindex(order)
+
+
 def quantity_lines(ds: Dataset, flow: str, period, currency: str = "USD") -> list[str]:
     """Product lines whose quantity GAC prints for the month (as in the price/volume table)."""
-    t = ds.resolve(period).period
-    lines = []
-    for code, _, _ in breakdown.product_layout(flow):
-        if not ds.has(flow, "WORLD", code, currency):
-            continue
-        quantity = ds.levels(flow, "WORLD", code, currency, column="quantity")
-        if pd.notna(quantity.get(t, np.nan)):
-            lines.append(code)
-    return lines
+    return list(_quantity_rows(ds, flow, ds.resolve(period).period, currency).index)
 
 
 def price_volume_history(ds: Dataset, flow: str, period, months: int = 36,
                          currency: str = "USD",
                          n: int | None = 6) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """For the `n` largest lines with quantities (all when n is None): value, unit value and
-    volume y/y (pct) over the window (columns yoy, yoy_price, yoy_volume, as figures.csv names
-    them), keyed by display name."""
+    """For the `n` largest lines by value in the month with quantities (all when n is None):
+    value, unit value and volume y/y (pct) over the window (columns yoy, yoy_price, yoy_volume,
+    as figures.csv names them), keyed by display name."""
     when, window = _window(ds, period, months)
     out = {}
-    codes = quantity_lines(ds, flow, when.period, currency)
-    if n is not None:  # the largest lines by value in the month
-        value_at = {
-            c: ds.folded(flow, "WORLD", c, currency).get(when.period, np.nan) for c in codes
-        }
-        codes = sorted(codes, key=lambda c: -np.nan_to_num(value_at[c], nan=-np.inf))[:n]
+    values = _quantity_rows(ds, flow, when.period, currency)
+    codes = list(values.index)
+    if n is not None:
+        codes = list(values.sort_values(ascending=False, kind="stable").index[:n])
     for code in codes:
         value = ds.folded(flow, "WORLD", code, currency)
         quantity = ds.folded(flow, "WORLD", code, currency, column="quantity")
