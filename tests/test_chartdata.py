@@ -126,7 +126,9 @@ def test_price_volume_history(sample, figures):
 
 def test_sa_panel_momentum(sample):
     panel = chartdata.sa_panel(sample, "2025-09", 24)
-    assert len(panel) == 24 and panel.notna().all().all()
+    assert len(panel) == 24 and panel[["export_sa", "import_sa"]].notna().all().all()
+    missing = panel.index[panel["export_mom"].isna()]
+    assert list(missing) == [pd.Period("2024-02", "M"), pd.Period("2025-02", "M")]
     mom = panel["export_mom"].iloc[-1]
     assert mom == pytest.approx((panel["export_sa"].iloc[-1] / panel["export_sa"].iloc[-2] - 1)
                                 * 100)  # fmt: skip
