@@ -215,9 +215,10 @@ def _zero(ax, vertical: bool = False) -> None:
     (ax.axvline if vertical else ax.axhline)(0, color="#333333", lw=0.8, zorder=1)
 
 
-def _mark_events(axes, window: pd.PeriodIndex) -> tuple[str, pd.DataFrame]:
-    """Dated events inside the window as vertical lines (numbered on the top panel); returns the
-    caption listing them and the events drawn."""
+def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True) -> tuple[str, pd.DataFrame]:
+    """Dated events inside the window as vertical lines (numbered on the top panel unless
+    `numbers` is False, e.g. for small multiples); returns the caption listing them and the
+    events drawn."""
     events = chartdata.events_in(window)
     if events.empty:
         return "", events
@@ -228,6 +229,10 @@ def _mark_events(axes, window: pd.PeriodIndex) -> tuple[str, pd.DataFrame]:
             ax.axvline(mdates.date2num(event["date"]), color=colour, ls=dash, lw=0.9, zorder=0.5,
                        label="Chinese New Year" if event["kind"] == "holiday" else "_")  # fmt: skip
     top = axes[0]
+    if not numbers:
+        listed = "; ".join(f"{e['date']:%d %b %Y}: {e['label']}" for _, e in numbered.iterrows())
+        return ("Dashed lines (data/events.csv): red tariff steps, green truces: " + listed
+                + ". Grey dotted lines: Chinese New Year."), events
     blend = mtransforms.blended_transform_factory(top.transData, top.transAxes)
     level, previous = 0, None
     for i, event in numbered.iterrows():  # stagger numbers of events less than 6 weeks apart
@@ -608,7 +613,7 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
     n = len(lines)
     ncols = min(3, n)  # 6 lines: two rows of three
     nrows = -(-n // ncols)
-    fig, axes = _figure(10, 1.2 + 2.3 * nrows, nrows=nrows, ncols=ncols, sharex=True)
+    fig, axes = _figure(10, 1.4 + 2.5 * nrows, nrows=nrows, ncols=ncols, sharex=True)
     flat = axes.ravel()
     falling = 0
     window = None
@@ -621,7 +626,7 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
         _zero(ax)
         last = frame.iloc[-1]
         ax.set_title(
-            f"{name}: unit value {format_value(last['yoy_price'], 1, True)}%, volume "
+            f"{name}\nunit value {format_value(last['yoy_price'], 1, True)}%, volume "
             f"{format_value(last['yoy_volume'], 1, True)}%",
             fontsize=8,
             loc="left",
@@ -636,7 +641,7 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
         ax.set_visible(False)
     for row in axes:
         row[0].set_ylabel("% y/y")
-    caption, events = _mark_events(list(flat[:n]), window)
+    caption, events = _mark_events(list(flat[:n]), window, numbers=False)
     noun = "export" if flow == "export" else "import"
     claim = f"Unit values fell y/y for {falling} of {n} {noun} lines with quantities in {label}"
     alt = (f"Small-multiple line charts, one per {noun} line with quantities ({', '.join(lines)}),"
