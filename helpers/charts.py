@@ -1,78 +1,691 @@
-"""Charts of the views (matplotlib/seaborn). Each returns a closed Figure: it displays once."""
+"""Charts of the views, drawn with one theme (matplotlib/seaborn).
+
+Every chart goes through :func:`finish`: the title states the claim the data support, a grey
+subtitle names the measure and its units, the legend sits above the plot (never over the lines),
+a "Source:" line and, on sample data, the sample marker sit at the foot, and the PNG is drawn at
+2x its display size. A chart is returned as a :class:`Chart`, shown in notebooks and in the
+exported HTML as one ``<img>`` with alt text (nbconvert's lab template drops alt text from plain
+PNG outputs). The numbers are computed in helpers.chartdata / helpers.breakdown; the claims here
+are written from them by fixed templates.
+"""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-import seaborn as sns
+import base64
+import io
+import textwrap
+from dataclasses import dataclass, field
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")  # drawing into PNG bytes: no GUI backend needed (set before pyplot)
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.transforms as mtransforms  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from helpers import chartdata  # noqa: E402
+from helpers.contract import SAMPLE_LABEL  # noqa: E402
+from helpers.figures import format_value, round_half_up  # noqa: E402
 
 __all__ = [
-    "balance_bars",
+    "DPI",
+    "Chart",
+    "Look",
+    "apply_theme",
+    "balance_chart",
+    "balance_claim",
     "bar_ranking",
+    "contribution_bars",
+    "contribution_claim",
     "contribution_waterfall",
     "fan_chart",
-    "growth_history",
+    "finish",
+    "growth_chart",
+    "growth_claim",
     "path_with_base",
     "price_volume_bars",
+    "price_volume_history_chart",
+    "sa_chart",
+    "sa_claim",
+    "spread",
+    "us_share_chart",
+    "us_share_claim",
     "yoy_heatmap",
+    "yoy_lines_chart",
 ]
 
 EXPORT_COLOUR, IMPORT_COLOUR = "#1f5a96", "#c0504d"
 UP, DOWN, TOTAL = "#3a8a4f", "#c0504d", "#404040"
-sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
+PRICE_COLOUR, VOLUME_COLOUR = "#8064a2", "#2a9db5"
+PALETTE = ["#1f5a96", "#e08a2e", "#3a8a4f", "#8064a2", "#c0504d", "#2a9db5", "#8c6d31",
+           "#7f7f7f"]  # fmt: skip
+EVENT_STYLE = {"tariff": ("#b22222", (0, (4, 2))), "truce": ("#2e7d4f", (0, (4, 2))),
+               "other": ("#555555", (0, (4, 2))), "holiday": ("#9a9a9a", (0, (1, 2)))}  # fmt: skip
+DPI = 200  # PNGs at 2x: a 10-inch chart is shown 1000 px wide and drawn 2000 px wide
+SCREEN_DPI = 100  # display pixels per inch of figure size
+TOP_IN, BOTTOM_IN = 1.15, 0.75  # the figsize's allowance for header and foot (inches)
+LEFT_IN, RIGHT_IN = 0.8, 0.2
+THEME = {
+    "font.family": "DejaVu Sans", "font.size": 9.5, "axes.titlesize": 10,
+    "axes.labelsize": 9, "axes.labelcolor": "#333333", "axes.edgecolor": "#bbbbbb",
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "axes.grid.axis": "y", "grid.color": "#e6e6e6", "grid.linewidth": 0.8,
+    "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "xtick.color": "#444444",
+    "ytick.color": "#444444", "legend.frameon": False, "legend.fontsize": 8.5,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE), "figure.dpi": SCREEN_DPI,
+    "savefig.dpi": DPI, "figure.facecolor": "white", "axes.facecolor": "white",
+}  # fmt: skip
 
 
-def _finish(fig, ax, title: str, source: str | None) -> plt.Figure:
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    if source:
-        fig.text(0.01, 0.005, source, fontsize=7.5, color="#666666", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.03 if source else 0, 1, 1))
+def apply_theme() -> None:
+    """The kit's one chart style (fonts, colours, grid), applied to every chart."""
+    sns.set_theme(style="whitegrid", context="notebook", rc=THEME)
+
+
+apply_theme()
+
+
+@dataclass(frozen=True)
+class Look:
+    """What every chart's foot says: the source, and whether the data are the sample."""
+
+    source: str = ""
+    sample: bool = False
+
+
+def _look(source) -> Look:
+    if isinstance(source, Look):
+        return source
+    text = str(source or "")
+    return Look(text, SAMPLE_LABEL in text)
+
+
+@dataclass
+class Chart:
+    """A drawn chart: PNG bytes (2x), its alt text and the data it was drawn from."""
+
+    title: str
+    alt: str
+    png: bytes
+    width_px: int
+    data: object = None
+    caption: str = ""
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.png).decode("ascii")
+        caption = (f'<figcaption style="font-size:12px;color:#555;max-width:{self.width_px}px">'
+                   f"{escape(self.caption)}</figcaption>" if self.caption else "")  # fmt: skip
+        return (
+            f'<figure class="ctk-chart" style="margin:8px 0">'
+            f'<img src="data:image/png;base64,{encoded}" alt="{escape(self.alt)}" '
+            f'width="{self.width_px}" style="max-width:100%;height:auto">{caption}</figure>'
+        )
+
+
+@dataclass
+class Note:
+    """Shown instead of a chart whose data are missing: says what is missing and why."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return f"*{self.text}*"
+
+
+def _nothing(title: str, what: str) -> Note:
+    return Note(f"{title}: no {what} in the data for this period.")
+
+
+def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kwargs):
+    apply_theme()
+    return plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kwargs)
+
+
+def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: bool = True,
+           caption: str = "", events: pd.DataFrame | None = None, left_in: float = LEFT_IN,
+           bottom_in: float = BOTTOM_IN) -> Chart:  # fmt: skip
+    """Title (the claim), subtitle (measure and units), legend above the plot, source line,
+    sample marker; render at 2x and close the figure.
+
+    Margins are fixed in inches (tight_layout would draw the figure once more, which is slow);
+    the figure grows by what a wrapped title or a legend of several rows needs, so the plot
+    keeps its size.
+    """
+    look = _look(source)
+    width, height = fig.get_size_inches()
+    title_lines = textwrap.wrap(title, int(width * 8.6)) or [""]
+    handles, labels = {}, []
+    for ax in fig.axes if legend else []:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if not label.startswith("_") and label not in handles:
+                handles[label] = handle
+                labels.append(label)
+    ncols = min(len(labels), 4 if labels and max(map(len, labels)) > 24 else 6) or 1
+    legend_rows = -(-len(labels) // ncols)
+    subtitle_at = 0.12 + 0.25 * len(title_lines) + 0.04
+    legend_at = subtitle_at + 0.24
+    top_in = legend_at + 0.2 * legend_rows + (0.42 if events is not None and len(events) else 0.15)
+    height = height - TOP_IN - BOTTOM_IN + top_in + bottom_in
+    fig.set_size_inches(width, height)
+    fig.text(0.01, 1 - 0.12 / height, "\n".join(title_lines), ha="left", va="top",
+             fontsize=12.5, fontweight="bold", color="#1a1a1a", linespacing=1.25)  # fmt: skip
+    fig.text(0.01, 1 - subtitle_at / height, subtitle, ha="left", va="top", fontsize=9.5,
+             color="#555555")  # fmt: skip
+    if handles:
+        fig.legend([handles[k] for k in labels], labels, loc="upper left", frameon=False,
+                   bbox_to_anchor=(0.005, 1 - legend_at / height), ncols=ncols, fontsize=8.5,
+                   handlelength=1.8, columnspacing=1.2, borderaxespad=0, borderpad=0)  # fmt: skip
+    foot = f"Source: {look.source}" if look.source else "Source: China Trade Kit"
+    fig.text(0.01, 0.06 / height, foot, ha="left", va="bottom", fontsize=7.5, color="#666666")
+    if look.sample:
+        fig.text(0.99, 0.06 / height, "ILLUSTRATIVE SAMPLE DATA", ha="right", va="bottom",
+                 fontsize=8, fontweight="bold", color="#a15c00")  # fmt: skip
+    fig.subplots_adjust(left=left_in / width, right=1 - RIGHT_IN / width,
+                        bottom=bottom_in / height, top=1 - top_in / height,
+                        hspace=0.42 if len(fig.axes) > 1 else 0.2, wspace=0.32)  # fmt: skip
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     plt.close(fig)
-    return fig
+    return Chart(title, alt, buffer.getvalue(), int(round(width * SCREEN_DPI)), data, caption,
+                 events if events is not None else pd.DataFrame())  # fmt: skip
 
 
-def _nothing(title: str, what: str):
-    """Stand-in for a chart whose data are missing: says so instead of failing."""
-    from IPython.display import Markdown
-
-    return Markdown(f"*{title}: no {what} in the data for this period.*")
-
-
-def _timestamps(index: pd.PeriodIndex) -> pd.DatetimeIndex:
-    return index.to_timestamp(how="start")
+def _x(index: pd.PeriodIndex) -> np.ndarray:
+    """Mid-month positions in matplotlib's date numbers (days), for plotting months against
+    event dates; plain floats spare matplotlib a unit conversion per bar (much faster)."""
+    return mdates.date2num(index.to_timestamp(how="start")) + 14.0
 
 
-def growth_history(history: pd.DataFrame, title: str, source: str | None = None) -> plt.Figure:
-    """Export and import y/y lines with consensus markers (history from headline.growth_history)."""
-    fig, ax = plt.subplots(figsize=(10, 4.2))
-    x = _timestamps(history.index)
-    for flow, colour in (("export", EXPORT_COLOUR), ("import", IMPORT_COLOUR)):
-        growth = history[f"{flow}_yoy_pct"]
-        mask = growth.notna().to_numpy()
-        ax.plot(x[mask], growth[mask], color=colour, lw=1.8, label=f"{flow.capitalize()}s y/y")
-        consensus = history.get(f"{flow}_consensus_pct")
-        if consensus is not None and consensus.notna().any():
-            ax.scatter(x, consensus, color=colour, marker="_", s=60, lw=1.5,
-                       label=f"{flow.capitalize()} consensus")  # fmt: skip
-    ax.axhline(0, color="#333333", lw=0.8)
+def _time_axis(ax) -> None:
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(3, 6, 9, 12)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+
+
+def _label_room(labels, base: float = 0.35) -> float:
+    """Inches a column of tick labels needs (about 0.075 in per character at 8.5 pt)."""
+    return base + 0.075 * max((len(str(label)) for label in labels), default=0)
+
+
+def _zero(ax, vertical: bool = False) -> None:
+    (ax.axvline if vertical else ax.axhline)(0, color="#333333", lw=0.8, zorder=1)
+
+
+def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True) -> tuple[str, pd.DataFrame]:
+    """Dated events inside the window as vertical lines (numbered on the top panel unless
+    `numbers` is False, e.g. for small multiples); returns the caption listing them and the
+    events drawn."""
+    events = chartdata.events_in(window)
+    if events.empty:
+        return "", events
+    numbered = events[events["kind"] != "holiday"].reset_index(drop=True)
+    for ax in axes:
+        for _, event in events.iterrows():
+            colour, dash = EVENT_STYLE.get(event["kind"], EVENT_STYLE["other"])
+            ax.axvline(mdates.date2num(event["date"]), color=colour, ls=dash, lw=0.9, zorder=0.5,
+                       label="Chinese New Year" if event["kind"] == "holiday" else "_")  # fmt: skip
+    top = axes[0]
+    if not numbers:
+        listed = "; ".join(f"{e['date']:%d %b %Y}: {e['label']}" for _, e in numbered.iterrows())
+        return ("Dashed lines (data/events.csv): red tariff steps, green truces: " + listed
+                + ". Grey dotted lines: Chinese New Year."), events
+    blend = mtransforms.blended_transform_factory(top.transData, top.transAxes)
+    level, previous = 0, None
+    for i, event in numbered.iterrows():  # stagger numbers of events less than 6 weeks apart
+        close = previous is not None and (event["date"] - previous).days < 42
+        level = (level + 1) % 3 if close else 0
+        top.text(mdates.date2num(event["date"]), 1.02 + 0.07 * level, str(i + 1), transform=blend,
+                 ha="center", va="bottom", fontsize=7.5, fontweight="bold",
+                 color=EVENT_STYLE.get(event["kind"], EVENT_STYLE["other"])[0])  # fmt: skip
+        previous = event["date"]
+    listed = "; ".join(
+        f"{i + 1} {e['date']:%d %b %Y}: {e['label']}" for i, e in numbered.iterrows()
+    )
+    holidays = (events["kind"] == "holiday").any()
+    caption = "Events marked (data/events.csv): " + (listed or "none but holidays")
+    if holidays:
+        caption += ". Grey dotted lines: Chinese New Year."
+    return caption, events
+
+
+def _label_last(ax, x, series: pd.Series, colour: str, unit: str = "%", sign: bool = True,
+                label_y: float | None = None):  # fmt: skip
+    """Write the latest value beside its point (at `label_y` when labels had to be spread)."""
+    valid = series.dropna()
+    if valid.empty:
+        return
+    position = x[series.index.get_loc(valid.index[-1])]
+    ax.scatter([position], [valid.iloc[-1]], color=colour, s=22, zorder=4)
+    y = valid.iloc[-1] if label_y is None else label_y
+    ax.annotate(f"{format_value(valid.iloc[-1], 1, sign=sign)}{unit}", (position, y),
+                xytext=(5, 0), textcoords="offset points", va="center", fontsize=8.5,
+                fontweight="bold", color=colour)  # fmt: skip
+
+
+def spread(values: list[float], gap: float) -> list[float]:
+    """Label positions at least `gap` apart, in the values' order: a label too close to the one
+    below moves up (labels of lines ending near each other would overlap)."""
+    order = np.argsort(values, kind="stable")
+    placed = np.asarray(values, float)[order].copy()
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out.tolist()
+
+
+def _label_lasts(ax, x, frame: pd.DataFrame, colours, unit: str = "%", sign: bool = True):
+    """Label every column's latest value, spread so the labels do not overlap."""
+    columns = [c for c in frame.columns if frame[c].notna().any()]
+    last = [frame[c].dropna().iloc[-1] for c in columns]
+    low, high = ax.get_ylim()
+    for column, colour, y in zip(columns, colours, spread(last, 0.055 * (high - low)),
+                                 strict=False):  # fmt: skip
+        _label_last(ax, x, frame[column], colour, unit, sign, label_y=y)
+
+
+_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
+             8: "eighth", 9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth"}  # fmt: skip
+
+
+def _month_name(label: str) -> str:
+    return label
+
+
+# ------------------------------------------------------------------------------- headline
+
+
+def growth_claim(panel: pd.DataFrame, flow: str = "export") -> str:
+    """'Exports beat consensus for a third month' or, without consensus, the latest y/y."""
+    noun = f"{flow.capitalize()}s"
+    actual, consensus = panel[f"{flow}_yoy"], panel[f"{flow}_consensus_yoy"]
+    verdict, run = chartdata.beat_streak(actual, consensus)
+    label = panel.attrs.get("label", "")
+    if verdict in ("beat", "missed") and run >= 2:
+        streak = _ORDINALS.get(run, f"{run}th")
+        return f"{noun} {verdict} consensus for a {streak} month in a row ({label})"
+    if verdict:
+        latest = format_value(actual.dropna().iloc[-1], 1, sign=True)
+        return f"{noun} {verdict} consensus in {label}: {latest}% y/y"
+    valid = actual.dropna()
+    if valid.empty:
+        return f"{noun}: no y/y growth in the data"
+    direction = "grew" if valid.iloc[-1] >= 0 else "fell"
+    return f"{noun} {direction} {format_value(abs(valid.iloc[-1]))}% y/y in {label}"
+
+
+def growth_chart(panel: pd.DataFrame, source) -> Chart | Note:
+    """Exports and imports y/y (two panels) with the 3-month-sum y/y, consensus marks, the
+    latest point labelled and dated events (panel from chartdata.growth_panel)."""
+    if panel.empty or panel[["export_yoy", "import_yoy"]].isna().all().all():
+        return _nothing("Export and import growth", "y/y growth")
+    x = _x(panel.index)
+    fig, axes = _figure(10, 6.4, nrows=2, sharex=True)
+    axes = axes[:, 0]
+    for ax, flow, colour in zip(axes, ("export", "import"), (EXPORT_COLOUR, IMPORT_COLOUR),
+                                strict=True):  # fmt: skip
+        noun = f"{flow.capitalize()}s"
+        ax.plot(x, panel[f"{flow}_yoy"], color=colour, lw=2, label=f"{noun} y/y")
+        ax.plot(x, panel[f"{flow}_yoy_3m"], color=colour, lw=1.2, ls=(0, (3, 1.5)), alpha=0.75,
+                label=f"{noun}: 3-month sum y/y")  # fmt: skip
+        consensus = panel[f"{flow}_consensus_yoy"]
+        if consensus.notna().any():
+            ax.scatter(x, consensus, marker="_", s=90, lw=2, color="#111111", zorder=3,
+                       label="Consensus")  # fmt: skip
+        _label_last(ax, x, panel[f"{flow}_yoy"], colour)
+        _zero(ax)
+        ax.set_ylabel(f"{noun}, % y/y")
+        ax.set_xlim(x[0] - 20, x[-1] + 75)
+    _time_axis(axes[-1])
+    caption, events = _mark_events(axes, panel.index)
+    currency = panel.attrs.get("currency", "USD")
+    alt = (f"Line chart of China's exports and imports, % y/y in {currency} terms, "
+           f"{_span(panel.index)}, with the 3-month-sum y/y and consensus marks. "
+           + " ".join(_latest_text(panel, f) for f in ("export", "import")))  # fmt: skip
+    return finish(fig, growth_claim(panel), f"% y/y, {currency} values; dashed: 3-month sum y/y; "
+                  "black ticks: consensus", source, alt, panel, caption=caption,
+                  events=events)  # fmt: skip
+
+
+def _span(index: pd.PeriodIndex) -> str:
+    return f"{index[0]:%b %Y} to {index[-1]:%b %Y}"
+
+
+def _latest_text(panel: pd.DataFrame, flow: str) -> str:
+    valid = panel[f"{flow}_yoy"].dropna()
+    if valid.empty:
+        return f"No {flow} growth."
+    text = (f"Latest {flow}s {format_value(valid.iloc[-1], 1, sign=True)}% "
+            f"({valid.index[-1]:%b %Y})")  # fmt: skip
+    consensus = panel[f"{flow}_consensus_yoy"].get(valid.index[-1], np.nan)
+    if pd.notna(consensus):
+        text += f" against consensus {format_value(consensus, 1, sign=True)}%"
+    return text + "."
+
+
+def sa_claim(panel: pd.DataFrame) -> str:
+    """'Seasonally adjusted exports rose 1.2% m/m in September 2025'."""
+    mom = panel["export_mom"].dropna()
+    if mom.empty:
+        return "Seasonally adjusted exports: no m/m change in the data"
+    verb = (
+        "rose"
+        if round_half_up(mom.iloc[-1], 1) > 0
+        else ("fell" if round_half_up(mom.iloc[-1], 1) < 0 else "were flat")
+    )
+    amount = "" if verb == "were flat" else f" {format_value(abs(mom.iloc[-1]))}%"
+    return f"Seasonally adjusted exports {verb}{amount} m/m in {panel.attrs.get('label', '')}"
+
+
+def sa_chart(panel: pd.DataFrame, source) -> Chart | Note:
+    """Seasonally adjusted levels (bn, top) and their m/m change (%, bars, bottom)."""
+    if panel.empty:
+        return Note("Seasonally adjusted levels: the data need at least 36 months without gaps "
+                    "up to this month to adjust.")  # fmt: skip
+    currency = panel.attrs.get("currency", "USD")
+    x = _x(panel.index)
+    fig, axes = _figure(10, 6.0, nrows=2, sharex=True, height_ratios=(1.4, 1))
+    top, bottom = axes[:, 0]
+    for offset, flow, colour in ((-6, "export", EXPORT_COLOUR), (6, "import", IMPORT_COLOUR)):
+        noun = f"{flow.capitalize()}s"
+        top.plot(x, panel[f"{flow}_sa"], color=colour, lw=2, label=f"{noun}, SA level")
+        _label_last(top, x, panel[f"{flow}_sa"], colour, unit="bn", sign=False)
+        bottom.bar(x + offset, panel[f"{flow}_mom"], width=11, color=colour,
+                   alpha=0.85, label=f"{noun}, SA m/m")  # fmt: skip
+    top.set_ylabel(f"{currency} bn, SA")
+    bottom.set_ylabel("% m/m, SA")
+    _zero(bottom)
+    top.set_xlim(x[0] - 20, x[-1] + 75)
+    _time_axis(bottom)
+    caption, events = _mark_events([top, bottom], panel.index)
+    method = panel.attrs.get("method", "")
+    latest = panel.iloc[-1]
+    alt = (f"Seasonally adjusted exports and imports, {currency} bn, {_span(panel.index)} "
+           f"(method {method}), with m/m changes as bars. Latest exports "
+           f"{format_value(latest['export_sa'])}bn ({format_value(latest['export_mom'], 1, True)}%"
+           f" m/m), imports {format_value(latest['import_sa'])}bn "
+           f"({format_value(latest['import_mom'], 1, True)}% m/m).")  # fmt: skip
+    return finish(fig, sa_claim(panel), f"Seasonally and New-Year adjusted ({method}), "
+                  f"{currency} bn; bars: change on the previous month, %; combined Jan-Feb: "
+                  "each month at the pair's average", source, alt, panel,
+                  caption=caption, events=events)  # fmt: skip
+
+
+def balance_claim(panel: pd.DataFrame) -> str:
+    """'Surplus of USD 90.5bn in September 2025, USD 9.1bn more than a year earlier'."""
+    last = panel.iloc[-1]
+    currency = panel.attrs.get("currency", "USD")
+    if pd.isna(last["balance"]):
+        return "Trade balance: not in the data for this month"
+    kind = "Surplus" if last["balance"] >= 0 else "Deficit"
+    text = f"{kind} of {currency} {format_value(abs(last['balance']))}bn in {panel.attrs['label']}"
+    if pd.notna(last["balance_prev_year"]):
+        change = last["balance"] - last["balance_prev_year"]
+        more = "more" if round_half_up(change, 1) >= 0 else "less"
+        text += f", {currency} {format_value(abs(change))}bn {more} than a year earlier"
+    return text
+
+
+def balance_chart(panel: pd.DataFrame, source) -> Chart | Note:
+    """Monthly balance bars with the same month a year earlier; combined Jan-Feb bars hatched
+    and labelled (they cover two months)."""
+    if panel["balance"].isna().all():
+        return _nothing("Trade balance", "balance")
+    currency = panel.attrs.get("currency", "USD")
+    x = _x(panel.index)
+    fig, axes = _figure(10, 4.4)
+    ax = axes[0, 0]
+    janfeb = panel["janfeb"].to_numpy(bool)
+    ax.bar(x + 5, panel["balance_prev_year"], width=14, color="#c9c9c9",
+           label="Same month a year earlier")  # fmt: skip
+    colours = np.where(panel["balance"] >= 0, EXPORT_COLOUR, IMPORT_COLOUR)
+    bars = ax.bar(x - 4, panel["balance"], width=14, color=colours,
+                  label="Balance")  # fmt: skip
+    for bar, combined in zip(bars, janfeb, strict=True):
+        if combined:
+            bar.set_hatch("////")
+            bar.set_edgecolor("white")
+            ax.annotate("Jan-Feb", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7,
+                        color="#333333")  # fmt: skip
+    if janfeb.any():
+        ax.bar([x[0]], [np.nan], color=EXPORT_COLOUR, hatch="////", edgecolor="white",
+               label="Combined Jan-Feb (two months)")  # fmt: skip
+    _label_last(ax, x - 4, panel["balance"], TOTAL, unit="bn", sign=False)
+    _zero(ax)
+    ax.set_ylabel(f"{currency} bn")
+    _time_axis(ax)
+    caption, events = _mark_events([ax], panel.index)
+    last = panel.iloc[-1]
+    alt = (f"Bar chart of China's monthly trade balance, {currency} bn, {_span(panel.index)}, "
+           "each month beside the same month a year earlier. Latest "
+           f"{format_value(last['balance'])}bn against "
+           f"{format_value(last['balance_prev_year'])}bn a year earlier."
+           + (" Combined January-February bars are hatched." if janfeb.any() else ""))  # fmt: skip
+    return finish(fig, balance_claim(panel), f"Exports minus imports, {currency} bn",
+                  source, alt, panel, caption=caption, events=events)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------- breakdowns
+
+
+def contribution_claim(frame: pd.DataFrame) -> str:
+    """'Electromechanical products added most to export growth in September 2025 (+4.3 pp of
+    +8.3%)' — the largest contribution of the latest month, either sign."""
+    last = frame.iloc[-1]
+    parts = last.drop(labels=["total"]).dropna()
+    names = frame.attrs["names"]
+    flow = frame.attrs.get("flow", "export")
+    if parts.empty or pd.isna(last["total"]):
+        return f"Contributions to {flow} growth: not computable for {frame.attrs.get('label')}"
+    top = parts.abs().idxmax()
+    verb = "added most to" if parts[top] >= 0 else "weighed most on"
+    return (
+        f"{names[top]} {verb} {flow} growth in {frame.attrs['label']} "
+        f"({format_value(parts[top], 1, sign=True)} pp of "
+        f"{format_value(last['total'], 1, sign=True)}%)"
+    )
+
+
+def contribution_bars(frame: pd.DataFrame, source) -> Chart | Note:
+    """Stacked contributions (pp) by line over time with the total y/y as a line."""
+    data = frame.dropna(subset=["total"])
+    if data.empty:
+        return _nothing("Contributions over time", "contributions")
+    names = frame.attrs["names"]
+    flow, dimension = frame.attrs.get("flow", "export"), frame.attrs.get("dimension", "product")
+    x = _x(data.index)
+    fig, axes = _figure(10, 5.0)
+    ax = axes[0, 0]
+    parts = [c for c in data.columns if c != "total"]
+    positive, negative = np.zeros(len(data)), np.zeros(len(data))
+    colours = PALETTE[: len(parts) - 1] + ["#bdbdbd"]
+    for code, colour in zip(parts, colours, strict=True):
+        values = data[code].fillna(0.0).to_numpy()
+        base = np.where(values >= 0, positive, negative)
+        ax.bar(x, values, bottom=base, width=22, color=colour, label=names[code], lw=0)
+        positive += np.clip(values, 0, None)
+        negative += np.clip(values, None, 0)
+    ax.plot(x, data["total"], color="black", lw=1.6, marker="o", ms=3, label=names["total"])
+    _label_last(ax, x, data["total"], "black")
+    _zero(ax)
+    ax.set_ylabel(f"pp of {flow} y/y growth")
+    ax.set_xlim(x[0] - 25, x[-1] + 70)
+    _time_axis(ax)
+    caption, events = _mark_events([ax], data.index)
+    by = "product group" if dimension == "product" else "destination"
+    last = data.iloc[-1]
+    listed = ", ".join(f"{names[c]} {format_value(last[c], 1, True)}" for c in parts)
+    alt = (f"Stacked bar chart of contributions to {flow} growth by {by}, percentage points, "
+           f"{_span(data.index)}, with total y/y as a line. Latest month: {listed} pp; total "
+           f"{format_value(last['total'], 1, True)}%.")  # fmt: skip
+    return finish(fig, contribution_claim(frame), f"Contributions to {flow} y/y growth by {by}, "
+                  "pp; line: total y/y, %", source, alt, frame, caption=caption,
+                  events=events)  # fmt: skip
+
+
+def us_share_claim(frame: pd.DataFrame) -> str:
+    """'The US took 10.2% of China's exports in September 2025, against 14.7% a year earlier'."""
+    share = frame.get("export_share")
+    if share is None or share.dropna().empty:
+        return "US share of China's exports: not in the data"
+    t = share.dropna().index[-1]
+    text = (
+        f"The US took {format_value(share[t])}% of China's exports in "
+        f"{frame.attrs.get('label', t.strftime('%B %Y'))}"
+    )
+    earlier = share.get(t - 12, np.nan)
+    if pd.notna(earlier):
+        text += f", against {format_value(earlier)}% a year earlier"
+    return text
+
+
+def us_share_chart(frame: pd.DataFrame, source) -> Chart | Note:
+    """The United States' share of China's exports and imports, % by month."""
+    if frame.empty or frame.isna().all().all():
+        return _nothing("US share", "United States lines")
+    x = _x(frame.index)
+    fig, axes = _figure(10, 4.4)
+    ax = axes[0, 0]
+    for column, noun, colour in (("export_share", "exports to", EXPORT_COLOUR),
+                                 ("import_share", "imports from", IMPORT_COLOUR)):  # fmt: skip
+        if column in frame:
+            ax.plot(x, frame[column], color=colour, lw=2, label=f"Share of China's {noun} the US")
+            _label_last(ax, x, frame[column], colour, sign=False)
+    ax.set_ylabel("% of China's total")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(x[0] - 20, x[-1] + 75)
+    _time_axis(ax)
+    caption, events = _mark_events([ax], frame.index)
+    last = frame.iloc[-1]
+    alt = (f"Line chart of the United States' share of China's exports and imports, %, "
+           f"{_span(frame.index)}. Latest: exports {format_value(last.get('export_share'))}%, "
+           f"imports {format_value(last.get('import_share'))}%.")  # fmt: skip
+    return finish(fig, us_share_claim(frame), "US share of China's exports and imports, % of "
+                  "the total", source, alt, frame, caption=caption, events=events)  # fmt: skip
+
+
+def yoy_lines_chart(frame: pd.DataFrame, source) -> Chart | Note:
+    """Y/y lines of the main product groups, latest values labelled."""
+    if frame.empty or frame.isna().all().all():
+        return _nothing("Growth by product group", "product lines")
+    names = frame.attrs["names"]
+    flow = frame.attrs.get("flow", "export")
+    x = _x(frame.index)
+    fig, axes = _figure(10, 4.8)
+    ax = axes[0, 0]
+    for code, colour in zip(frame.columns, PALETTE, strict=False):
+        ax.plot(x, frame[code], lw=1.7, color=colour, label=names[code])
+    _label_lasts(ax, x, frame, PALETTE)
+    _zero(ax)
     ax.set_ylabel("% y/y")
-    ax.legend(loc="upper left", ncols=4, fontsize=8, frameon=False)
-    return _finish(fig, ax, title, source)
+    ax.set_xlim(x[0] - 20, x[-1] + 90)
+    _time_axis(ax)
+    caption, events = _mark_events([ax], frame.index)
+    last = frame.iloc[-1].dropna()
+    if last.empty:
+        claim = f"{flow.capitalize()} growth by product group"
+    else:
+        best = last.idxmax()
+        claim = (
+            f"{names[best]} grew fastest among the main {flow} groups: "
+            f"{format_value(last[best], 1, sign=True)}% y/y in {frame.attrs['label']}"
+        )
+    listed = ", ".join(f"{names[c]} {format_value(v, 1, True)}%" for c, v in last.items())
+    alt = (
+        f"Line chart of {flow} y/y growth by product group, %, {_span(frame.index)}. "
+        f"Latest: {listed}."
+    )
+    return finish(fig, claim, f"{flow.capitalize()}s of the largest product groups, % y/y",
+                  source, alt, frame, caption=caption, events=events)  # fmt: skip
 
 
-def balance_bars(balance: pd.Series, unit: str, title: str, source: str | None = None):
-    """Monthly trade balance bars (surplus up, deficit down)."""
-    fig, ax = plt.subplots(figsize=(10, 3.4))
-    data = balance.dropna()
-    colours = np.where(data >= 0, EXPORT_COLOUR, IMPORT_COLOUR)
-    ax.bar(_timestamps(data.index), data.values, width=25, color=colours)
-    ax.axhline(0, color="#333333", lw=0.8)
-    ax.set_ylabel(unit)
-    return _finish(fig, ax, title, source)
+def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label: str,
+                               source) -> Chart | Note:  # fmt: skip
+    """Small multiples: unit value and volume y/y (%) over time for each line with quantities."""
+    if not lines:
+        return Note(f"Price and volume over time: the data print no {flow} quantities for "
+                    f"{label}.")  # fmt: skip
+    n = len(lines)
+    ncols = min(3, n)  # 6 lines: two rows of three
+    nrows = -(-n // ncols)
+    fig, axes = _figure(10, 1.4 + 2.5 * nrows, nrows=nrows, ncols=ncols, sharex=True)
+    flat = axes.ravel()
+    falling = 0
+    window = None
+    for ax, (name, frame) in zip(flat, lines.items(), strict=False):
+        x = _x(frame.index)
+        window = frame.index
+        ax.plot(x, frame["yoy_price"], color=PRICE_COLOUR, lw=1.6, label="Unit value y/y")
+        ax.plot(x, frame["yoy_volume"], color=VOLUME_COLOUR, lw=1.6, label="Volume y/y")
+        ax.plot(x, frame["yoy"], color="#999999", lw=1, ls=(0, (2, 1.5)), label="Value y/y")
+        _zero(ax)
+        last = frame.iloc[-1]
+        ax.set_title(
+            f"{name}\nunit value {format_value(last['yoy_price'], 1, True)}%, volume "
+            f"{format_value(last['yoy_volume'], 1, True)}%",
+            fontsize=8,
+            loc="left",
+        )
+        falling += (
+            bool(round_half_up(last["yoy_price"], 1) < 0) if pd.notna(last["yoy_price"]) else 0
+        )
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.tick_params(axis="x", labelbottom=True)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("% y/y")
+    caption, events = _mark_events(list(flat[:n]), window, numbers=False)
+    noun = "export" if flow == "export" else "import"
+    claim = f"Unit values fell y/y for {falling} of {n} {noun} lines with quantities in {label}"
+    alt = (f"Small-multiple line charts, one per {noun} line with quantities ({', '.join(lines)}),"
+           f" of unit value and volume y/y in % from {_span(window)}. Latest: "
+           + "; ".join(f"{k} unit value {format_value(v.iloc[-1]['yoy_price'], 1, True)}%, "
+                       f"volume {format_value(v.iloc[-1]['yoy_volume'], 1, True)}%"
+                       for k, v in lines.items()) + ".")  # fmt: skip
+    return finish(fig, claim, "Unit value (price) and volume (quantity), % y/y; grey dashed: "
+                  "value y/y", source, alt, lines, caption=caption, events=events)  # fmt: skip
 
 
-def contribution_waterfall(table: pd.DataFrame, title: str, source: str | None = None):
+def price_volume_bars(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
+    """The month's unit value and volume growth (%) for lines with quantities, value y/y as a
+    dot: the terms the text uses ((1 + value) = (1 + price)(1 + volume)), not additive parts."""
+    if table.empty:
+        return _nothing(title, "quantities")
+    data = table.sort_values("yoy")
+    fig, axes = _figure(10, 0.55 * len(data) + 1.9)
+    ax = axes[0, 0]
+    y = np.arange(len(data))
+    ax.barh(y + 0.18, data["yoy_price"], height=0.36, color=PRICE_COLOUR, label="Unit value y/y")
+    ax.barh(y - 0.18, data["yoy_volume"], height=0.36, color=VOLUME_COLOUR, label="Volume y/y")
+    ax.scatter(data["yoy"], y, color="black", zorder=3, s=22, label="Value y/y")
+    for i, row in enumerate(data.itertuples()):
+        for value, dy in ((row.yoy_price, 0.18), (row.yoy_volume, -0.18)):
+            if pd.notna(value):
+                ax.annotate(f"{format_value(value, 1, True)}", (value, i + dy), fontsize=7.5,
+                            xytext=(3 if value >= 0 else -3, 0), textcoords="offset points",
+                            ha="left" if value >= 0 else "right", va="center")  # fmt: skip
+    ax.set_yticks(y, data["name"])
+    ax.grid(axis="x", color="#e6e6e6")
+    ax.grid(axis="y", visible=False)
+    _zero(ax, vertical=True)
+    ax.set_xlabel("% y/y")
+    parts = [f"{r.name} value {format_value(r.yoy, 1, True)}%, unit value "
+             f"{format_value(r.yoy_price, 1, True)}%, volume "
+             f"{format_value(r.yoy_volume, 1, True)}%" for r in data.itertuples()]  # fmt: skip
+    alt = ("Horizontal bar chart of unit value and volume growth, % y/y, for lines with "
+           "quantities: " + "; ".join(parts) + ".")  # fmt: skip
+    return finish(fig, title, "Unit value and volume, % y/y; (1 + value) = (1 + unit value) x "
+                  "(1 + volume)", source, alt, data, left_in=_label_room(data["name"]))  # fmt: skip
+
+
+def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
     """Waterfall of contributions (pp) of the parts and 'other', ending in the total's growth."""
     rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution"])
     if rows.empty:
@@ -81,97 +694,112 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source: str | None =
     labels = list(rows["name"])
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     total = float(table.at["total", "yoy"])
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, axes = _figure(10, 4.8)
+    ax = axes[0, 0]
     ax.bar(range(len(values)), values, bottom=starts, color=np.where(values >= 0, UP, DOWN))
     ax.bar(len(values), total, color=TOTAL)
     for i, v in enumerate(list(values) + [total]):
         top = (starts[i] + v) if i < len(values) else v
         ax.annotate(
-            f"{v:+.1f}", (i, top), ha="center", va="bottom" if v >= 0 else "top", fontsize=8,
-            xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
+            format_value(v, 1, sign=True), (i, top), ha="center", va="bottom" if v >= 0 else "top",
+            fontsize=8, xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
         )  # fmt: skip
     ax.set_xticks(range(len(values) + 1), labels + ["Total y/y"], rotation=30, ha="right")
-    ax.axhline(0, color="#333333", lw=0.8)
+    _zero(ax)
     ax.set_ylabel("pp of total y/y growth")
-    return _finish(fig, ax, title, source)
+    alt = ("Waterfall chart of contributions to growth, pp: " + ", ".join(
+        f"{n} {format_value(v, 1, True)}" for n, v in zip(labels, values, strict=True))
+        + f"; total {format_value(total, 1, True)}%.")  # fmt: skip
+    longest = max(len(label) for label in labels + ["Total y/y"])
+    return finish(fig, title, "Contribution of each line to total y/y growth, percentage points",
+                  source, alt, rows, legend=False, bottom_in=0.5 + 0.055 * longest)  # fmt: skip
 
 
-def yoy_heatmap(matrix: pd.DataFrame, title: str, source: str | None = None):
-    """Heatmap of y/y growth (pct) by line and month."""
+def yoy_heatmap(matrix: pd.DataFrame, title: str, source=None, combined: bool = False):
+    """Heatmap of y/y growth (pct) by line and month; folded Februaries read 'Jan-Feb 24' when
+    `combined`."""
     if matrix.empty:
         return _nothing(title, "growth rates")
     data = matrix.copy()
-    data.columns = [p.strftime("%b %y") for p in data.columns]
-    height = 0.32 * len(data) + 1.6
-    fig, ax = plt.subplots(figsize=(12, height))
+    data.columns = chartdata.period_labels(pd.PeriodIndex(matrix.columns), combined)
+    fig, axes = _figure(12, 0.32 * len(data) + 2.6)
+    ax = axes[0, 0]
     limit = float(np.nanpercentile(np.abs(data.to_numpy(dtype=float)), 95)) or 1.0
-    sns.heatmap(data, ax=ax, cmap="RdBu", center=0, vmin=-limit, vmax=limit, annot=True,
-                fmt=".0f", annot_kws={"fontsize": 6.5}, cbar_kws={"label": "% y/y"},
+    cells = np.vectorize(lambda v: format_value(v, 0, missing=""))(data.to_numpy(dtype=float))
+    sns.heatmap(data, ax=ax, cmap="RdBu", center=0, vmin=-limit, vmax=limit, annot=cells,
+                fmt="", annot_kws={"fontsize": 6.5}, cbar_kws={"label": "% y/y"},
                 linewidths=0.3, linecolor="white")  # fmt: skip
     ax.set_xlabel("")
     ax.set_ylabel("")
-    return _finish(fig, ax, title, source)
+    ax.grid(False)
+    alt = (
+        f"Heatmap of y/y growth in % for {len(data)} lines ({', '.join(data.index)}) from "
+        f"{data.columns[0]} to {data.columns[-1]}; blue is growth, red is decline."
+    )
+    return finish(fig, title, "% y/y; blue: growth, red: decline", source, alt, matrix,
+                  legend=False, left_in=_label_room(data.index),
+                  bottom_in=_label_room(data.columns, 0.45))  # fmt: skip
 
 
-def price_volume_bars(table: pd.DataFrame, title: str, source: str | None = None):
-    """Value growth split into price and volume parts (pp) for lines with quantities."""
-    if table.empty:
-        return _nothing(title, "quantities")
-    data = table.sort_values("yoy")
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(data) + 1.5))
-    y = np.arange(len(data))
-    price = data["contribution_price"].to_numpy(float)
-    volume = data["contribution_volume"].to_numpy(float)
-    ax.barh(y, price, color="#8064a2", label="Price (unit value) part")
-    ax.barh(y, volume, left=np.where(np.sign(volume) == np.sign(price), price, 0),
-            color="#4bacc6", label="Volume part")  # fmt: skip
-    ax.scatter(data["yoy"], y, color="black", zorder=3, s=18, label="Value y/y")
-    ax.set_yticks(y, data["name"])
-    ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel("% y/y (parts in pp)")
-    ax.legend(loc="lower right", fontsize=8)
-    return _finish(fig, ax, title, source)
-
-
-def bar_ranking(values: pd.Series, title: str, xlabel: str, source: str | None = None):
+def bar_ranking(values: pd.Series, title: str, xlabel: str, source=None):
     """Horizontal bars of one figure per line (e.g. share change in pp), sorted."""
     data = values.dropna().sort_values()
     if data.empty:
         return _nothing(title, "values")
-    fig, ax = plt.subplots(figsize=(9, 0.35 * len(data) + 1.4))
+    fig, axes = _figure(9, 0.35 * len(data) + 1.9)
+    ax = axes[0, 0]
     ax.barh(data.index, data.values, color=np.where(data.values >= 0, UP, DOWN))
-    ax.axvline(0, color="#333333", lw=0.8)
+    ax.grid(axis="x", color="#e6e6e6")
+    ax.grid(axis="y", visible=False)
+    _zero(ax, vertical=True)
     ax.set_xlabel(xlabel)
-    return _finish(fig, ax, title, source)
+    alt = (
+        f"Horizontal bar chart, {xlabel}: "
+        + ", ".join(f"{k} {format_value(v, 1, True)}" for k, v in data.items())
+        + "."
+    )
+    return finish(fig, title, xlabel, source, alt, data, legend=False,
+                  left_in=_label_room(data.index))
 
 
-def path_with_base(frame: pd.DataFrame, title: str, source: str | None = None):
+def path_with_base(frame: pd.DataFrame, title: str, source=None):
     """Implied y/y path (line) over the base-period y/y (bars) for the coming months."""
-    fig, ax = plt.subplots(figsize=(10, 4))
-    x = _timestamps(frame.index)
+    fig, axes = _figure(10, 4.4)
+    ax = axes[0, 0]
+    x = frame.index.to_timestamp(how="start")
     if "base_yoy_pct" in frame:
         ax.bar(x, frame["base_yoy_pct"], width=20, color="#bfbfbf", label="Base month's own y/y")
     ax.plot(x, frame["implied_yoy_pct"], color=EXPORT_COLOUR, marker="o", lw=2,
             label="Implied y/y at flat momentum")  # fmt: skip
-    ax.axhline(0, color="#333333", lw=0.8)
+    _zero(ax)
     ax.set_ylabel("% y/y")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    return _finish(fig, ax, title, source)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    alt = ("Exports' implied y/y path for the coming months at flat seasonally adjusted momentum, "
+           "%, over the base months' own y/y: " + ", ".join(
+               f"{p:%b %Y} {format_value(v, 1, True)}%"
+               for p, v in frame["implied_yoy_pct"].items()) + ".")  # fmt: skip
+    return finish(fig, title, "% y/y", source, alt, frame)
 
 
-def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str, source: str | None = None):
+def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str, source=None):
     """Recent y/y history with the forecast and its 80%/95% intervals."""
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, axes = _figure(10, 4.4)
+    ax = axes[0, 0]
     h = history.dropna()
-    ax.plot(_timestamps(h.index), h.values, color="#333333", lw=1.6, label="Actual y/y")
-    x = _timestamps(forecast.index)
+    ax.plot(h.index.to_timestamp(how="start"), h.values, color="#333333", lw=1.6,
+            label="Actual y/y")  # fmt: skip
+    x = forecast.index.to_timestamp(how="start")
     bands = (("lo95", "hi95", 0.18, "95% interval"), ("lo80", "hi80", 0.35, "80% interval"))
     for lo, hi, alpha, label in bands:
         if lo in forecast and hi in forecast:
             ax.fill_between(x, forecast[lo], forecast[hi], color=EXPORT_COLOUR, alpha=alpha,
                             label=label, lw=0)  # fmt: skip
     ax.plot(x, forecast["point"], color=EXPORT_COLOUR, lw=2, marker="o", label="Forecast")
-    ax.axhline(0, color="#333333", lw=0.8)
+    _zero(ax)
     ax.set_ylabel("% y/y")
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
-    return _finish(fig, ax, title, source)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    alt = ("Fan chart of export y/y, %: recent history and the forecast with 80% and 95% "
+           "intervals; point forecasts " + ", ".join(
+               f"{p:%b %Y} {format_value(v, 1, True)}%" for p, v in forecast["point"].items())
+           + ".")  # fmt: skip
+    return finish(fig, title, "Exports, % y/y", source, alt, forecast)

@@ -15,6 +15,7 @@ from helpers.figures import FIGURE_COLUMNS
 from helpers.schema import CURRENCIES, TradeKitError
 
 __all__ = [
+    "BOTH",
     "CURRENCIES",
     "FIGURE_COLUMNS",
     "SAMPLE_FLAG",
@@ -22,6 +23,7 @@ __all__ = [
     "VIEWS",
     "ParameterError",
     "check_currency",
+    "check_history_months",
     "check_period",
     "figures_file",
 ]
@@ -44,14 +46,31 @@ def check_period(period) -> pd.Period:
     return pd.Period(text, freq="M")
 
 
-def check_currency(currency) -> str:
-    """The currency code in upper case, else ParameterError."""
+BOTH = "BOTH"  # --currency both: USD figures, with USD and CNY growth side by side
+
+
+def check_currency(currency, allow_both: bool = False) -> str:
+    """The currency code in upper case ('BOTH' when allowed), else ParameterError."""
     code = str(currency).strip().upper()
-    if code not in CURRENCIES:
-        raise ParameterError(f"invalid currency {currency!r}: choose from {', '.join(CURRENCIES)}")
+    choices = (*CURRENCIES, BOTH) if allow_both else CURRENCIES
+    if code not in choices:
+        names = ", ".join(c.lower() if c == BOTH else c for c in choices)
+        raise ParameterError(f"invalid currency {currency!r}: choose from {names}")
     return code
 
 
 def figures_file(view: str) -> str:
     """Name of the figures file a view writes into output_dir (full precision)."""
     return f"figures_{view}.csv"
+
+
+def check_history_months(months) -> int:
+    """Months of history the time-series charts show (12 to 240), else ParameterError."""
+    try:
+        value = int(months)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value != months or not 12 <= value <= 240:
+        raise ParameterError(f"invalid history_months {months!r}: give a whole number of months "
+                             "from 12 to 240 (default 36)")  # fmt: skip
+    return value

@@ -53,6 +53,11 @@ class Dataset:
         """True when every row comes from the bundled illustrative sample."""
         return bool(len(self.trade)) and self.trade["source"].eq("sample").all()
 
+    @property
+    def is_store(self) -> bool:
+        """True when the data were loaded from an import store folder (store.parquet)."""
+        return self.location is not None and (Path(self.location) / "store.parquet").is_file()
+
     @cached_property
     def combined_years(self) -> frozenset[int]:
         """Years whose January and February are only available combined."""

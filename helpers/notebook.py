@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from helpers import metrics
-from helpers.contract import SAMPLE_FLAG, SAMPLE_LABEL, ParameterError, check_currency, check_period
+from helpers.contract import (
+    BOTH,
+    SAMPLE_FLAG,
+    SAMPLE_LABEL,
+    ParameterError,
+    check_currency,
+    check_period,
+)
 from helpers.data import Dataset, load_dataset
 from helpers.figures import FigureSet, decimals_of, format_value, label_of
 from helpers.figures import registry as figure_registry
@@ -38,6 +45,7 @@ class ViewContext(metrics.HasReleasePeriod):
     ds: Dataset
     output_dir: str
     figures: FigureSet = field(default_factory=FigureSet)
+    both: bool = False  # show CNY growth beside the USD figures
 
     @property
     def source_note(self) -> str:
@@ -55,7 +63,9 @@ class ViewContext(metrics.HasReleasePeriod):
 def start(view: str, period, data: str = "", currency: str = "USD", output_dir: str = ""):
     """Validate a notebook's parameters and load its data; raises one clear ParameterError."""
     month = check_period(period)
-    currency = check_currency(currency)
+    currency = check_currency(currency, allow_both=True)
+    both = currency == BOTH
+    currency = "USD" if both else currency
     if data and not Path(data).expanduser().exists():
         raise ParameterError(f"data path '{data}' does not exist")
     ds = load_dataset(data or None)
@@ -63,9 +73,11 @@ def start(view: str, period, data: str = "", currency: str = "USD", output_dir: 
     available = ds.periods()
     if when.period not in available:
         raise ParameterError(_period_message(ds, when.period, currency))
-    if not ds.has("export", currency=currency):
-        raise ParameterError(f"the data at {ds.location} hold no {currency} figures")
-    return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency))
+    for code in ("USD", "CNY") if both else (currency,):
+        if not ds.has("export", currency=code):
+            raise ParameterError(f"the data at {ds.location} hold no {code} figures"
+                                 + (": currency 'both' needs USD and CNY" if both else ""))
+    return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency), both)
 
 
 def _period_message(ds, period: pd.Period, currency: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from conftest import CHROMIUM, open_page
 from helpers import reconcile
 from helpers.contract import ParameterError
+from helpers.figures import round_half_up
 from helpers.paths import NOTEBOOKS_DIR, PUBLISHED_DIR, SAMPLE_DIR
 from helpers.report.runner import run_report
 
@@ -134,3 +135,81 @@ def test_notebook_runs_with_its_defaults(notebook, tmp_path):
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert not list(tmp_path.glob("figures_*.csv"))  # no output_dir: nothing written
+
+
+# Issue 12: every chart is found in its view by its alt text, drawn from the figures' numbers.
+CHARTS = {
+    "headline": ["Line chart of China's exports and imports, % y/y",
+                 "Seasonally adjusted exports and imports", "Bar chart of China's monthly trade"],
+    "product": ["Waterfall chart of contributions", "Stacked bar chart of contributions to export "
+                "growth by product group", "Line chart of export y/y growth by product group",
+                "Horizontal bar chart of unit value and volume growth",
+                "Small-multiple line charts, one per export line"],
+    "regional": ["Stacked bar chart of contributions to export growth by destination",
+                 "Line chart of the United States' share of China's exports and imports",
+                 "Heatmap of y/y growth"],
+    "imports": ["Horizontal bar chart of unit value and volume growth",
+                "Small-multiple line charts, one per import line"],
+}  # fmt: skip
+
+
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} not installed")
+@pytest.mark.parametrize("view", sorted(CHARTS))
+def test_charts_found_by_alt_text(reports, browser, view):
+    _, built = reports
+    page, seen = open_page(browser, (built["2025-09"] / f"{view}.html").as_uri())
+    assert seen == {"errors": [], "failed": [], "remote": []}
+    for alt in CHARTS[view]:
+        image = page.locator(f'img[alt^="{alt}"]')
+        assert image.count() == 1, alt
+        width, natural = image.evaluate("e => [e.getBoundingClientRect().width, e.naturalWidth]")
+        # drawn at 2x its display size (or more, where the page is narrower than the chart)
+        assert width > 600 and natural >= 2 * round(width)
+    page.close()
+
+
+def test_pages_are_light_and_janfeb_is_labelled(reports):
+    import re
+
+    _, built = reports
+    for view in ("headline", "product", "regional", "imports", "outlook"):
+        html = (built["2025-09"] / f"{view}.html").read_text(encoding="utf-8")
+        images = sum(map(len, re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", html)))
+        assert len(html.encode()) - images < 150_000, view
+        assert "nan%" not in html and ".build-" not in html
+    janfeb = built["2025-01"]
+    index = (janfeb / "index.html").read_text(encoding="utf-8")
+    assert "China trade — January–February 2025" in index
+    assert not re.search(r"(?<!–)February 2025", index)  # never the bare month
+    regional = (janfeb / "regional.html").read_text(encoding="utf-8")
+    assert re.search(r'alt="Heatmap of y/y growth[^"]* to Jan-Feb 25;', regional)
+    headline = (janfeb / "headline.html").read_text(encoding="utf-8")
+    assert "Combined January-February bars are hatched." in headline
+
+
+def test_chart_numbers_are_the_figures(reports, sample):
+    """The charts' latest points, rounded as figures.csv rounds, are figures.csv's values."""
+    from helpers import chartdata
+
+    _, built = reports
+    figures = _figures(built["2025-09"])["value"]
+    t = "2025-09"
+    growth = chartdata.growth_panel(sample, t, 36).iloc[-1]
+    share = chartdata.us_share_history(sample, t, 36).iloc[-1]
+    contributions = chartdata.contribution_history(sample, "export", "partner", t, 36).iloc[-1]
+    checks = {
+        ("yoy", "export", "total", "total", t): growth["export_yoy"],
+        ("yoy_3m", "import", "total", "total", t): growth["import_yoy_3m"],
+        ("consensus_yoy", "export", "total", "total", t): growth["export_consensus_yoy"],
+        ("share", "export", "partner", "united_states", t): share["export_share"],
+        ("share", "import", "partner", "united_states", t): share["import_share"],
+        ("contribution", "export", "partner", "asean", t): contributions["asean"],
+        ("balance", "net", "total", "total", t):
+            chartdata.balance_panel(sample, t, 36).iloc[-1]["balance"],
+    }  # fmt: skip
+    for frame in chartdata.price_volume_history(sample, "import", t, 36).values():
+        code = frame.attrs["code"]
+        checks["yoy_price", "import", "product", code, t] = frame.iloc[-1]["yoy_price"]
+        checks["yoy_volume", "import", "product", code, t] = frame.iloc[-1]["yoy_volume"]
+    for key, value in checks.items():
+        assert round_half_up(value, 1) == figures[key], key

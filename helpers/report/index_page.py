@@ -111,12 +111,31 @@ def month_label(period: str) -> str:
     return date(y, m, 1).strftime("%B %Y")
 
 
+def currency_text(currency: str) -> str:
+    """'USD', or 'USD, with CNY growth beside it' for a both-currencies report."""
+    return "USD, with CNY growth beside it" if currency.upper() == "BOTH" else currency
+
+
+def release_period(period: str, figures) -> tuple[str, str]:
+    """(figures period, label) of the release: a January or February request whose headline
+    records two months of coverage is the combined release ('2025-02', 'January–February 2025')."""
+    y, m = (int(x) for x in period.split("-"))
+    if m <= 2 and len(figures):
+        february = f"{y}-02"
+        coverage = figures[(figures["metric"] == "coverage_months")
+                           & (figures["period"] == february)]  # fmt: skip
+        if len(coverage) and float(coverage["value"].iloc[0]) == 2:
+            return february, f"January–February {y}"
+    return period, month_label(period)
+
+
 def render_index(
     period: str, currency: str, views: list[str], figures, manifest: dict, banner: str = ""
 ) -> str:
     """Return the index page HTML."""
+    period, title = release_period(period, figures)
     kpis = "".join(
-        f'<div class="kpi"><div class="label">{escape(label)}</div>'
+        f'<div class="kpi"><div class="label">{escape(label)}, {escape(title)}</div>'
         f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
         for (label, value), note in zip(
             headline_numbers(figures, period), headline_notes(figures, period), strict=True
@@ -144,13 +163,13 @@ def render_index(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>China trade — {escape(month_label(period))}</title>
+<title>China trade — {escape(title)}</title>
 <style>{CSS}</style>
 </head>
 <body>
 <main>
-<h1>China trade — {escape(month_label(period))}</h1>
-<p class="sub">GAC monthly customs data, values in {escape(currency)}.</p>
+<h1>China trade — {escape(title)}</h1>
+<p class="sub">GAC monthly customs data, values in {escape(currency_text(currency))}.</p>
 {banner_html}
 <div class="kpis">{kpis}</div>
 <h2>Views</h2>

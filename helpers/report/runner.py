@@ -196,6 +196,10 @@ def _export_html(nb_path: Path, html_path: Path, show_code: bool, resources: dic
         enabled=True,
     )
     nb = nbformat.read(nb_path, as_version=4)
+    build, target = resources.get("ctk_paths", ("", ""))
+    for cell in nb.cells:  # shown code names the report folder, not the temporary build folder
+        if build and cell.cell_type == "code":
+            cell.source = cell.source.replace(build, target)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path.write_text(body, encoding="utf-8")
 
@@ -619,18 +623,27 @@ def check_data(data: Path | None, period: str, currency: str) -> None:
             f"with `python -m helpers import KIND FILE... --store {data}`)"
         )
     held = sorted(trade["currency"].unique())
-    if currency not in held:
-        raise ParameterError(f"--currency {currency}: {name} no {currency} figures, only "
-                             f"{', '.join(held)}")  # fmt: skip
-    world = trade[(trade["partner"] == "WORLD") & (trade["product"] == "TOTAL")
-                  & (trade["currency"] == currency) & (trade["measure"] == "level")]  # fmt: skip
+    for code in ("USD", "CNY") if currency == "BOTH" else (currency,):
+        if code not in held:
+            raise ParameterError(f"--currency {currency.lower() if currency == 'BOTH' else code}: "
+                                 f"{name} no {code} figures, only {', '.join(held)}")  # fmt: skip
     wanted = ds.resolve(period).period
+    if ds.is_store:  # a store builds whatever it holds for the month (helpers.coverage)
+        from helpers.coverage import period_problem
+
+        problem = period_problem(ds, wanted, "USD" if currency == "BOTH" else currency)
+        if problem:
+            raise ParameterError(f"--period {period}: {problem}")
+        return
+    code = "USD" if currency == "BOTH" else currency
+    world = trade[(trade["partner"] == "WORLD") & (trade["product"] == "TOTAL")
+                  & (trade["currency"] == code) & (trade["measure"] == "level")]  # fmt: skip
     label = period if str(wanted) == period else f"{period} (published with {wanted})"
     for flow in ("export", "import"):
         months = pd.PeriodIndex(world.loc[world["flow"] == flow, "period"], freq="M")
         if wanted not in months:
             span = f"they run from {months.min()} to {months.max()}" if len(months) else "none"
-            raise ParameterError(f"--period {period}: {name} no {currency} world total of "
+            raise ParameterError(f"--period {period}: {name} no {code} world total of "
                                  f"{flow}s for {label} ({span})")  # fmt: skip
 
 
@@ -638,7 +651,7 @@ def check(period, data, views, out, currency, notebooks_dir, show_code, workers)
     """Step 1: validate every argument and the data before anything runs (ParameterError)."""
     period = str(check_period(period))
     views = check_views(views)
-    currency = check_currency(currency)
+    currency = check_currency(currency, allow_both=True)
     workers = check_workers(workers)
     if data is not None and str(data) != "":
         data = Path(data).expanduser().resolve()
@@ -721,6 +734,7 @@ def plan_tasks(plan: Plan, build: Path, skip: set[str] = frozenset()) -> list[di
                 "ctk_nav": plan.views,
                 "ctk_view": v,
                 "ctk_banner": "",  # the views print their own banner from the data
+                "ctk_paths": (str(build), str(plan.target)),
             },
         }
         for v in plan.views
@@ -913,7 +927,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--views", default="all", help=f"comma-separated subset of {','.join(VIEWS)} (default: all)"
     )
     p.add_argument("--out", default=str(REPORTS_DIR), help="reports folder (default: reports/)")
-    p.add_argument("--currency", default="USD", help="USD or CNY (default: USD)")
+    p.add_argument("--currency", default="USD",
+                   help="USD, CNY or both (USD and CNY side by side; default: USD)")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--workers", type=int, default=2,
                    help="notebooks run in parallel (default 2, at most the number of cores)")

@@ -1,0 +1,121 @@
+"""Chart titles (claims written from the data), the theme's output and missing-data notes."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import chartdata, charts
+from helpers.contract import SAMPLE_LABEL, ParameterError, check_history_months
+
+MONTHS = pd.period_range("2025-06", "2025-09", freq="M")
+
+
+def _growth(exports, consensus) -> pd.DataFrame:
+    frame = pd.DataFrame({"export_yoy": exports, "export_consensus_yoy": consensus,
+                          "export_yoy_3m": exports, "import_yoy": exports,
+                          "import_consensus_yoy": consensus, "import_yoy_3m": exports},
+                         index=MONTHS)  # fmt: skip
+    frame.attrs.update(label="September 2025", currency="USD")
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("exports", "consensus", "claim"),
+    [
+        ([1, 5, 6, 8.3], [2, 4, 5, 6.0], "Exports beat consensus for a third month in a row "
+                                         "(September 2025)"),
+        ([1, 5, 6, 4.4], [2, 4, 5, 6.0], "Exports missed consensus in September 2025: +4.4% y/y"),
+        ([1, 5, 6, -4.4], [np.nan] * 4, "Exports fell 4.4% y/y in September 2025"),
+    ],
+)
+def test_growth_claim(exports, consensus, claim):
+    assert charts.growth_claim(_growth(exports, consensus)) == claim
+
+
+def test_balance_claim():
+    panel = pd.DataFrame({"balance": [80.0, 90.46], "balance_prev_year": [70.0, 81.7]},
+                         index=MONTHS[-2:])  # fmt: skip
+    panel.attrs.update(label="September 2025", currency="USD")
+    assert charts.balance_claim(panel) == (
+        "Surplus of USD 90.5bn in September 2025, USD 8.8bn more than a year earlier"
+    )
+
+
+def test_sa_claim():
+    panel = pd.DataFrame({"export_mom": [0.5, -1.25]}, index=MONTHS[-2:])
+    panel.attrs["label"] = "September 2025"
+    assert charts.sa_claim(panel) == "Seasonally adjusted exports fell 1.3% m/m in September 2025"
+
+
+def test_contribution_claim():
+    frame = pd.DataFrame({"united_states": [-5.0, -4.2], "asean": [3.0, 2.4], "other": [6, 10.1],
+                          "total": [4.0, 8.3]}, index=MONTHS[-2:])  # fmt: skip
+    frame.attrs.update(label="September 2025", flow="export",
+                       names={"united_states": "United States", "asean": "ASEAN",
+                              "other": "Rest of world"})  # fmt: skip
+    assert charts.contribution_claim(frame) == (
+        "Rest of world added most to export growth in September 2025 (+10.1 pp of +8.3%)"
+    )
+
+
+def test_us_share_claim():
+    index = pd.period_range("2024-09", "2025-09", freq="M")
+    frame = pd.DataFrame({"export_share": np.linspace(15.5, 10.44, len(index))}, index=index)
+    frame.attrs["label"] = "September 2025"
+    assert charts.us_share_claim(frame) == (
+        "The US took 10.4% of China's exports in September 2025, against 15.5% a year earlier"
+    )
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", png[16:24])
+
+
+def test_chart_html_has_alt_text_and_2x_png(sample):
+    panel = chartdata.us_share_history(sample, "2025-09", 24)
+    chart = charts.us_share_chart(panel, SAMPLE_LABEL + ". China Trade Kit, USD values.")
+    html = chart._repr_html_()
+    assert 'alt="Line chart of the United States&#x27; share of China&#x27;s exports' in html
+    assert 'src="data:image/png;base64,' in html and f'width="{chart.width_px}"' in html
+    width, _ = _png_size(chart.png)
+    assert width == 2 * chart.width_px == 2000
+    assert "nan" not in chart.alt.lower() and "Latest: exports 10.4%" in chart.alt
+    assert chart.data is panel
+    assert "Events marked" in chart.caption and "Geneva truce" in chart.caption
+
+
+def test_sample_marker_follows_the_source():
+    assert charts._look(SAMPLE_LABEL + ". China Trade Kit").sample
+    assert not charts._look("Data: store. China Trade Kit, USD values.").sample
+
+
+def test_missing_data_says_so():
+    empty = pd.DataFrame(columns=["export_yoy", "import_yoy"], dtype=float)
+    note = charts.growth_chart(empty, "src")
+    assert isinstance(note, charts.Note) and "no y/y growth" in note._repr_markdown_()
+    note = charts.price_volume_history_chart({}, "export", "September 2025", "src")
+    assert "no export quantities" in note._repr_markdown_()
+    assert "36 months" in charts.sa_chart(pd.DataFrame(), "src")._repr_markdown_()
+
+
+def test_heatmap_labels_janfeb(sample):
+    matrix = pd.DataFrame([[1.0, 2.0]], index=["United States"],
+                          columns=pd.PeriodIndex(["2025-02", "2025-03"], freq="M"))  # fmt: skip
+    chart = charts.yoy_heatmap(matrix, "Exports by destination, % y/y", "src", combined=True)
+    assert "from Jan-Feb 25 to Mar 25" in chart.alt
+
+
+@pytest.mark.parametrize("bad", [0, 11, 241, 36.5, "36", None])
+def test_history_months_checked(bad):
+    with pytest.raises(ParameterError, match="history_months"):
+        check_history_months(bad)
+    assert check_history_months(36) == 36
+
+
+def test_spread_keeps_order_and_gap():
+    assert charts.spread([13.1, 12.1, -0.7], 2.0) == pytest.approx([14.1, 12.1, -0.7])
+    assert charts.spread([1.0, 5.0], 2.0) == [1.0, 5.0]
