@@ -149,11 +149,12 @@ class Dataset:
             rows = rows[rows["period"].isin([month, month - 12])]
         if rows.empty:
             return f"Source: {self.location}."
-        prefix = rows["source"].str.split(":").str[0]
+        parts = rows["source"].astype(str).str.partition(":")
+        prefix = parts[0]
         labels = classifications.source_labels()
         if prefix.eq("sample").all():
             return f"{labels['sample']}."
-        detail = rows["source"].str.split(":").str[1].str.split(" ").str[0]
+        detail = parts[2].str.partition(" ")[0].replace("", np.nan)
         parts = []
         for key, group in rows.assign(_prefix=prefix, _detail=detail).groupby("_prefix"):
             name = labels.get(key, key)

@@ -291,8 +291,7 @@ RUN_CASES = [
                                   "--currency", "CNY"], 2,
      "--currency CNY: the data at {root}/store hold no CNY figures, only USD"),
     ("period-not-in-data", [], [*RUN, "--period", "2025-11", "--data", "{root}/store"], 2,
-     "--period 2025-11: the data at {root}/store hold no USD world total of exports for 2025-11 "
-     "(they run from 2025-06 to 2025-09)"),
+     "--period 2025-11: the data at {root}/store hold no table for 2025-11"),
     ("period-malformed", [], [*RUN, "--period", "2025-13"], 2, "invalid period '2025-13'"),
     ("view-unknown", [], [*RUN, "--period", "2025-09", "--views", "tariffs"], 2,
      "unknown view(s) tariffs"),
