@@ -44,6 +44,7 @@ import pandas as pd
 from lxml import html as lxml_html
 
 from helpers.atomic import atomic_write
+from helpers.cli import parse_args
 
 __all__ = [
     "FetchReport", "Fetcher", "IndexLink", "MissingPage", "fetch_gac", "main", "parse_index",
@@ -418,14 +419,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, min_delay: float = 1.0) -> int:
     """Run the fetch command (min_delay: the politeness floor; tests lower it)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "fetch":
-        argv = argv[1:]
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+    args, code = parse_args(_parser(), argv, "fetch")
+    if args is None:
+        return code
     try:
         period = pd.Period(args.period, freq="M")
     except ValueError:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.cli import parse_args
 from helpers.ingest import store as store_mod
 from helpers.schema import CANONICAL_COLUMNS, DataValidationError, Problem, TradeKitError
 
@@ -184,14 +185,10 @@ def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the import command; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "import":
-        argv = argv[1:]
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+    args, code = parse_args(parser, argv, "import")
+    if args is None:
+        return code
     if args.kind == "series" and args.mapping is None:
         parser.print_usage(sys.stderr)
         print("error: series files need --mapping FILE", file=sys.stderr)
