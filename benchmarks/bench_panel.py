@@ -199,9 +199,7 @@ def run_aggregates(workdir: Path) -> dict:
         panel.total_levels(store, flow, "WORLD", con=con, periods=months)
         drilldown.partner_lines(store, flow, t, "")
         sums = panel.hs_sums(store, flow, "WORLD", months, con=con)  # one scan for all groups
-        for name in groups():
-            panel.apply_group(sums, name)
-            done += 1
+        done += len(panel.apply_groups(sums, groups()))
     for group, partner in (("integrated_circuits", "united_states"),
                            ("new_three", "european_union")):  # fmt: skip
         drilldown.summary(store, "export", t, group, partner)
