@@ -45,6 +45,14 @@ SPECIAL = ["854231", "854232", "854239", "870380", "870360", "850760", "854142",
            "848610", "848620", "848630", "848640", "848690", "280530", "284610", "284690"]
 
 
+def first_month(rows: int):
+    """The first month of the generated panel: it ends with last month (the importer rejects
+    months after the current one)."""
+    import pandas as pd
+
+    return pd.Period.now("M") - shape(rows)[0]
+
+
 def shape(rows: int) -> tuple[int, int]:
     """(months, rows per month) for about `rows` rows."""
     per_month = 2 * PARTNERS * HS_CODES
@@ -80,7 +88,8 @@ def generate(workdir: Path, rows: int) -> dict:
     con.execute(f"""
         COPY (
           SELECT 'M' AS freqCode,
-                 strftime(DATE '2021-01-01' + to_months((i // {2 * n_hs * n_p})::INT), '%Y%m')
+                 strftime(DATE '{first_month(rows)}-01'
+                          + to_months((i // {2 * n_hs * n_p})::INT), '%Y%m')
                    AS period,
                  '156' AS reporterCode,
                  CASE WHEN (i // {n_hs * n_p}) % 2 = 0 THEN 'X' ELSE 'M' END AS flowCode,
@@ -134,9 +143,11 @@ def direct(workdir: Path, rows: int) -> dict:
     start = time.perf_counter()
     con.execute(f"""
         COPY (
-          SELECT (DATE '2021-01-01' + to_months((i // {2 * n_hs * n_p})::INT))::DATE AS period,
+          SELECT (DATE '{first_month(rows)}-01'
+                  + to_months((i // {2 * n_hs * n_p})::INT))::DATE AS period,
                  CASE WHEN (i // {n_hs * n_p}) % 2 = 0 THEN 'export' ELSE 'import' END AS flow,
-                 2021 + (i // {2 * n_hs * n_p}) // 12 AS year,
+                 year(DATE '{first_month(rows)}-01' + to_months((i // {2 * n_hs * n_p})::INT))
+                   AS year,
                  {array(kit[c] for c in partners)}[(i // {n_hs}) % {n_p} + 1] AS partner,
                  {array(partners)}[(i // {n_hs}) % {n_p} + 1] AS partner_code,
                  {hs} AS hs,
