@@ -66,15 +66,28 @@ class Dataset:
         )
 
     @cached_property
-    def _index(self) -> pd.DataFrame:
-        return self.trade.set_index(
-            ["flow", "partner", "product", "currency", "measure"]
-        ).sort_index()
+    def _rows(self) -> dict[tuple, np.ndarray]:
+        """Row positions of each series key, sorted by month (one pass over the table): views
+        ask for hundreds of series, and a per-call index lookup made up most of their time."""
+        order = np.argsort(self._ordinals, kind="stable")
+        keys = ["flow", "partner", "product", "currency", "measure"]
+        found = self.trade.iloc[order].groupby(keys, sort=False, observed=True).indices
+        return {key: order[at] for key, at in found.items()}
+
+    @cached_property
+    def _ordinals(self) -> np.ndarray:
+        return pd.PeriodIndex(self.trade["period"], freq="M").asi8
+
+    def _column(self, column: str) -> np.ndarray:
+        cache = self.__dict__.setdefault("_columns", {})
+        if column not in cache:
+            cache[column] = self.trade[column].to_numpy(dtype=float)
+        return cache[column]
 
     def has(self, flow: str, partner: str = "WORLD", product: str = "TOTAL",
             currency: str = "USD", measure: str = "level") -> bool:  # fmt: skip
         """Whether the dataset holds this series."""
-        return (flow, partner, product, currency, measure) in self._index.index
+        return (flow, partner, product, currency, measure) in self._rows
 
     def resolve(self, period) -> metrics.ResolvedPeriod:
         """The month a request for `period` is looked up at (Jan/Feb → combined Jan-Feb when
@@ -114,16 +127,19 @@ class Dataset:
     ) -> pd.Series:
         """A monthly series on a complete month index (combined Jan-Feb: January is NaN)."""
         key = (flow, partner, product, currency, measure)
-        if key not in self._index.index:
+        if key not in self._rows:
             raise SeriesNotAvailableError(
                 f"the data at {self.location} hold no {measure} series for flow={flow}, "
                 f"partner={partner}, product={product}, currency={currency}"
             )
-        rows = self._index.loc[[key]]  # a list keeps a one-row series a DataFrame
-        series = pd.Series(rows[column].to_numpy(dtype=float), index=pd.PeriodIndex(rows["period"]))
-        series = series.sort_index()
-        full = pd.period_range(series.index.min(), series.index.max(), freq="M")
-        return series.reindex(full).rename(f"{flow}:{partner}:{product}:{currency}")
+        rows = self._rows[key]
+        months = self._ordinals[rows]
+        full = pd.period_range(
+            pd.Period(ordinal=months[0], freq="M"), pd.Period(ordinal=months[-1], freq="M")
+        )
+        values = np.full(len(full), np.nan)
+        values[months - months[0]] = self._column(column)[rows]
+        return pd.Series(values, index=full, name=f"{flow}:{partner}:{product}:{currency}")
 
     def partner_levels(self, flow: str, partner: str, currency: str = "USD",
                        as_of: pd.Period | None = None) -> pd.Series:  # fmt: skip

@@ -479,7 +479,9 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     str codes, None for a missing quantity unit (columns not present are left alone)."""
     out = frame.copy()
     if "period" in out and not isinstance(out["period"].dtype, pd.PeriodDtype):
-        out["period"] = pd.PeriodIndex(out["period"].astype(str), freq="M")
+        # parse each distinct month once: a table repeats a few hundred months many times
+        codes, months = pd.factorize(out["period"].astype(str), use_na_sentinel=False)
+        out["period"] = pd.PeriodIndex(months, freq="M")[codes]
     if "months" in out:
         out["months"] = out["months"].astype("int64")
     for column in ("value", "quantity"):

@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import cache as cache_mod
+
 MIN_SA_MONTHS = 36  # X-11 and STL need three full years
 
 BEFORE_DAYS = 20
@@ -142,6 +144,20 @@ def cny_regressors(
         raise ValueError("before_days and after_days must be at least 1")
     if min(index.year) < 1901 or max(index.year) > 2099:
         raise ValueError("New Year dates are known for 1901-2099 only")
+    ordinals = index.asi8
+    if len(index) and (np.diff(ordinals) == 1).all():  # a month range: the backtest's hundreds
+        span = _regressor_span(int(ordinals[0]), len(index), before_days, after_days, centred)
+        return span.set_axis(index).copy()
+    return _regressors(index, before_days, after_days, centred)
+
+
+@cache
+def _regressor_span(first: int, n: int, before_days: int, after_days: int, centred: bool):
+    index = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=n, freq="M")
+    return _regressors(index, before_days, after_days, centred)
+
+
+def _regressors(index: pd.PeriodIndex, before_days: int, after_days: int, centred: bool):
     years = (min(index.year) - 1, min(max(index.year) + 1, 2099))
     raw = _window_table(years, before_days, after_days).reindex(index, fill_value=0.0)
     if centred:
@@ -307,10 +323,11 @@ x11{{ mode=mult save=(d10 d11) }}
 
 def _read_x13_table(path: Path, index: pd.PeriodIndex) -> pd.Series:
     table = pd.read_csv(path, sep="\t", skiprows=2, header=None, names=["date", "value"])
-    table["date"] = pd.PeriodIndex(
-        [pd.Period(year=int(d) // 100, month=int(d) % 100, freq="M") for d in table["date"]]
-    )
-    return table.set_index("date")["value"].astype(float).reindex(index)
+    dates = table["date"].astype("int64").to_numpy()  # YYYYMM
+    months = (dates // 100 - 1970) * 12 + dates % 100 - 1  # monthly Period ordinals
+    periods = pd.PeriodIndex.from_ordinals(months, freq="M")
+    values = table["value"].astype(float).to_numpy()
+    return pd.Series(values, index=periods, name="value").reindex(index)
 
 
 def _read_x13_estimates(path: Path) -> pd.DataFrame:
@@ -380,6 +397,36 @@ def x13_diagnostics_of(udg: dict[str, str], estimates: pd.DataFrame) -> dict:
     }
 
 
+X13_OUTPUTS = ("ctk.d10", "ctk.d11", "ctk.hol", "ctk.udg", "ctk.est")
+
+
+@cache
+def _binary_digest(binary: Path) -> str:
+    """sha256 of the X-13 binary: part of the cache key, so another X-13 build runs afresh."""
+    return cache_mod.key_of(binary.read_bytes())
+
+
+def _x13_result(folder: Path, s: pd.Series, holiday: bool, spec: str) -> dict:
+    """Adjusted, seasonal and holiday series and diagnostics from X-13's files in `folder`."""
+    names = ("d10", "d11", "hol") if holiday else ("d10", "d11")
+    out = {name: _read_x13_table(folder / f"ctk.{name}", s.index) for name in names}
+    udg = _read_x13_udg(folder / "ctk.udg") if (folder / "ctk.udg").exists() else {}
+    estimates = (
+        _read_x13_estimates(folder / "ctk.est")
+        if (folder / "ctk.est").exists()
+        else _read_x13_estimates_empty()
+    )
+    if out["d11"].isna().any():
+        raise RuntimeError("X-13 output does not cover the series")
+    return {
+        "adjusted": out["d11"] * 1e6,
+        "seasonal": out["d10"],
+        "holiday": out["hol"] if holiday else pd.Series(1.0, index=s.index),
+        "spec": spec,
+        "diagnostics": x13_diagnostics_of(udg, estimates),
+    }
+
+
 def _run_x13(
     s: pd.Series,
     before_days: int,
@@ -389,11 +436,19 @@ def _run_x13(
     holiday: bool = True,
 ) -> dict:
     """Run X-13 on the prepared series; return adjusted, seasonal, holiday factors, the spec and
-    the diagnostics (`x13_diagnostics_of`)."""
+    the diagnostics (`x13_diagnostics_of`). Outputs are reused from `helpers.cache` when the
+    same binary has already run the same spec."""
     binary = x13_binary()
     if binary is None:
         raise RuntimeError("X-13 binary not found")
     spec = x13_spec(s, before_days, after_days, split_years, arima_model, holiday)
+    key = cache_mod.key_of(_binary_digest(binary), spec)
+    cached = cache_mod.lookup("x13", key)
+    if cached is not None:
+        try:
+            return _x13_result(cached, s, holiday, spec)
+        except (OSError, ValueError, RuntimeError):  # a damaged entry: run again
+            cache_mod.discard("x13", key)
     with tempfile.TemporaryDirectory(prefix="ctk_x13_") as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "ctk.spc").write_text(spec)
@@ -411,23 +466,9 @@ def _run_x13(
             lines = (errors + "\n" + proc.stdout).splitlines()
             detail = " ".join(line.strip() for line in lines if "ERROR" in line)
             raise RuntimeError(f"X-13 failed: {detail}")
-        names = ("d10", "d11", "hol") if holiday else ("d10", "d11")
-        out = {name: _read_x13_table(tmp_path / f"ctk.{name}", s.index) for name in names}
-        udg = _read_x13_udg(tmp_path / "ctk.udg") if (tmp_path / "ctk.udg").exists() else {}
-        estimates = (
-            _read_x13_estimates(tmp_path / "ctk.est")
-            if (tmp_path / "ctk.est").exists()
-            else _read_x13_estimates_empty()
-        )
-    if out["d11"].isna().any():
-        raise RuntimeError("X-13 output does not cover the series")
-    return {
-        "adjusted": out["d11"] * 1e6,
-        "seasonal": out["d10"],
-        "holiday": out["hol"] if holiday else pd.Series(1.0, index=s.index),
-        "spec": spec,
-        "diagnostics": x13_diagnostics_of(udg, estimates),
-    }
+        result = _x13_result(tmp_path, s, holiday, spec)
+        cache_mod.store("x13", key, tmp_path, X13_OUTPUTS)  # only runs that succeeded
+    return result
 
 
 def _read_x13_estimates_empty() -> pd.DataFrame:

@@ -59,3 +59,12 @@ def combine_janfeb(levels: pd.Series, years) -> pd.Series:
         out[feb] += out[jan]
         out[jan] = np.nan
     return out
+
+
+def pytest_configure(config):
+    """Keep the X-13 output cache (helpers.cache) of a test run out of the user's home."""
+    import os
+    import tempfile
+
+    if "CTK_CACHE_DIR" not in os.environ:
+        os.environ["CTK_CACHE_DIR"] = tempfile.mkdtemp(prefix="ctk-test-cache-")

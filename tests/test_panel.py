@@ -136,6 +136,25 @@ def test_groups_from_hs6_rows(store):
     assert eu.levels["value"].to_dict() == {pd.Period("2024-09", "M"): 50 * M, T: 90 * M}
 
 
+def test_all_groups_in_one_pass(store):
+    """apply_groups (one pass, as the views use it) gives the hand-computed values above."""
+    months = [pd.Period("2024-09", "M"), T]
+    sums = panel.hs_sums(store, "export", "united_states", months)
+    names = ["integrated_circuits", "chipmaking_equipment", "iron_and_steel_ch72_73"]
+    out = panel.apply_groups(sums, names)
+    assert list(out) == names
+    assert out["integrated_circuits"].levels["value"].to_dict() == {months[0]: 80 * M, T: 100 * M}
+    assert out["chipmaking_equipment"].levels["value"].to_dict() == {months[0]: 10 * M, T: 20 * M}
+    assert out["iron_and_steel_ch72_73"].levels.empty
+    assert out["iron_and_steel_ch72_73"].missing == ["72", "73"]
+    by_partner = panel.hs_sums(store, "export", None, months, by_partner=True)
+    three = panel.apply_groups(by_partner, ["new_three"], by="partner")["new_three"].levels
+    eu = three.loc[three.index.get_level_values("partner").isin(["germany", "france"]), "value"]
+    # Germany 40+30+10 and France 10 in 2025; Germany 10+30+10 in 2024
+    assert eu.to_dict() == {(months[0], "germany"): 50 * M, (T, "france"): 10 * M,
+                            (T, "germany"): 80 * M}  # fmt: skip
+
+
 def test_group_with_missing_codes_says_so(store):
     eu = panel.group_levels(store, "new_three", "export", "european_union")
     assert eu.missing == ["854142"]

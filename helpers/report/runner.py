@@ -42,6 +42,7 @@ import contextlib
 import ctypes
 import fcntl
 import hashlib
+import importlib
 import json
 import multiprocessing as mp
 import os
@@ -53,6 +54,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -746,6 +748,10 @@ def execute(plan: Plan, tasks: list[dict], progress) -> dict[str, dict]:
     """Step 3: run the notebooks in worker processes; results by view."""
     progress(f"building report {plan.period} ({', '.join(plan.views)}) "
              f"with {plan.workers} worker(s)")  # fmt: skip
+    # the note's writers (docx, openpyxl, matplotlib) load while the notebooks run rather than
+    # after them, when nothing else is left to do
+    threading.Thread(target=importlib.import_module, args=("helpers.note_files",),
+                     daemon=True).start()  # fmt: skip
     return {r["view"]: r for r in (_run_all(tasks, plan.workers, progress) if tasks else [])}
 
 

@@ -1,0 +1,124 @@
+"""The output cache of external programs (helpers.cache) and its use by the X-13 path."""
+
+import hashlib
+import os
+import subprocess
+
+import pandas as pd
+import pytest
+from test_seasonal import needs_x13, synthetic
+
+from helpers import cache, seasonal
+
+
+@pytest.fixture
+def cache_root(tmp_path, monkeypatch):
+    """A fresh cache folder for one test, with the cache on."""
+    root = tmp_path / "cache"
+    monkeypatch.setenv("CTK_CACHE_DIR", str(root))
+    monkeypatch.delenv("CTK_CACHE", raising=False)
+    return root
+
+
+def test_key_is_sha256_of_length_prefixed_parts():
+    expected = hashlib.sha256(
+        (2).to_bytes(8, "little") + b"ab" + (1).to_bytes(8, "little") + b"c"
+    ).hexdigest()
+    assert cache.key_of("ab", "c") == expected
+    assert cache.key_of("ab", "c") != cache.key_of("a", "bc")
+    assert cache.key_of(b"ab", "c") == expected
+
+
+def test_default_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("CTK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "china-trade-kit"
+
+
+def test_store_then_lookup_returns_the_files(cache_root, tmp_path):
+    source = tmp_path / "run"
+    source.mkdir()
+    (source / "a.txt").write_text("1")
+    (source / "noise.log").write_text("not kept")
+    key = cache.key_of("spec")
+    assert cache.lookup("x13", key) is None
+    entry = cache.store("x13", key, source, ("a.txt", "b.txt"))  # b.txt was not written: skipped
+    assert entry == cache.lookup("x13", key)
+    assert sorted(p.name for p in entry.iterdir()) == ["a.txt"]
+    assert entry.is_relative_to(cache_root)
+    # nothing half-written is left beside the entry
+    assert [p.name for p in entry.parent.iterdir()] == [key]
+    cache.discard("x13", key)
+    assert cache.lookup("x13", key) is None
+
+
+def test_cache_off_stores_and_finds_nothing(cache_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("CTK_CACHE", "off")
+    (tmp_path / "a.txt").write_text("1")
+    assert cache.store("x13", "k" * 64, tmp_path, ("a.txt",)) is None
+    assert cache.lookup("x13", "k" * 64) is None
+    assert not cache_root.exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_unwritable_cache_is_skipped_without_error(tmp_path, monkeypatch):
+    root = tmp_path / "ro"
+    root.mkdir()
+    root.chmod(0o500)
+    monkeypatch.setenv("CTK_CACHE_DIR", str(root))
+    (tmp_path / "a.txt").write_text("1")
+    assert cache.store("x13", "k" * 64, tmp_path, ("a.txt",)) is None
+
+
+def test_unwritable_cache_folder_is_skipped_without_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("CTK_CACHE_DIR", str(blocker))
+    (tmp_path / "a.txt").write_text("1")
+    assert cache.store("x13", "k" * 64, tmp_path, ("a.txt",)) is None
+
+
+@needs_x13
+def test_second_x13_run_reads_the_cache(cache_root, monkeypatch):
+    monkeypatch.delenv("CTK_DISABLE_X13", raising=False)
+    levels, _ = synthetic(0)
+    first = seasonal.seasonally_adjust(levels)
+    assert first.method == "x13"
+    assert len(list((cache_root / "x13").glob("*/*"))) == 1
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("X-13 ran although its output was cached")
+
+    monkeypatch.setattr(subprocess, "run", no_run)
+    second = seasonal.seasonally_adjust(levels)
+    assert second.method == "x13"
+    pd.testing.assert_series_equal(second.adjusted, first.adjusted)
+    pd.testing.assert_series_equal(second.holiday, first.holiday)
+    pd.testing.assert_frame_equal(
+        second.diagnostics["holiday"], first.diagnostics["holiday"]
+    )
+    # other data: another key, so X-13 must run (and here cannot)
+    with pytest.raises(AssertionError, match="X-13 ran"):
+        seasonal._run_x13(levels * 1.01, 20, 15, [], seasonal.AIRLINE)
+
+
+@needs_x13
+def test_damaged_entry_is_replaced(cache_root, monkeypatch):
+    monkeypatch.delenv("CTK_DISABLE_X13", raising=False)
+    levels, _ = synthetic(1)
+    first = seasonal.seasonally_adjust(levels)
+    (entry,) = (cache_root / "x13").glob("*/*")
+    (entry / "ctk.d11").write_text("")  # truncated by a crash or a full disk
+    again = seasonal.seasonally_adjust(levels)
+    assert again.method == "x13"
+    pd.testing.assert_series_equal(again.adjusted, first.adjusted)
+    assert (entry / "ctk.d11").stat().st_size > 0
+
+
+@needs_x13
+def test_failed_runs_are_not_cached(cache_root, monkeypatch):
+    levels, _ = synthetic(0)
+    short = levels.iloc[:20]  # X-13 refuses fewer than three years
+    with pytest.raises(RuntimeError, match="X-13 failed"):
+        seasonal._run_x13(short, 20, 15, [], seasonal.AIRLINE)
+    assert not list(cache_root.glob("x13/*/*"))
