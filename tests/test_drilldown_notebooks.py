@@ -62,3 +62,41 @@ def test_off_and_missing_panel(store, tmp_path):
     assert "HS drill-down is off" in run("2_product.ipynb", tmp_path, data=str(store))
     text = run("3_regional.ipynb", tmp_path, product_group="new_three")
     assert "No HS-level panel" in text and "python -m helpers import comtrade" in text
+
+
+def test_report_command_passes_the_drill_down(store, tmp_path):
+    """`python -m helpers run --product-group … --partner …` drills into the product and
+    regional pages; the manifest records the two parameters."""
+    import json
+
+    from helpers.report.runner import main
+
+    out = tmp_path / "reports"
+    argv = ["run", "--period", "2025-09", "--data", str(store), "--views", "product,regional",
+            "--product-group", "new_three", "--partner", "european_union", "--out", str(out)]
+    assert main(argv) == 0
+    product = re.sub(r"<[^>]+>", " ", (out / "2025-09" / "product.html").read_text())
+    product = re.sub(r"\s+", " ", product)
+    # 90 vs 50 (USD mn): +80.0%, 5.7 pp of EU exports, 11.3% share (see the first test)
+    assert re.search(r"to European Union all exports to European Union 0\.1 80\.0 5\.7 11\.3",
+                     product)  # fmt: skip
+    regional = (out / "2025-09" / "regional.html").read_text()
+    assert "Rest of world" in regional
+    manifest = json.loads((out / "2025-09" / "manifest.json").read_text())
+    assert manifest["parameters"]["product_group"] == "new_three"
+    assert manifest["parameters"]["partner"] == "european_union"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--product-group", "nope", "--product-group: product group 'nope' is not in "
+      "data/classifications/hs_groups.csv"),
+     ("--partner", "mars", "--partner: partner 'mars' is not a kit partner code")],
+)  # fmt: skip
+def test_report_command_rejects_unknown_drill_down(option, value, message, tmp_path, capsys):
+    from helpers.report.runner import main
+
+    assert main(["run", "--period", "2025-09", option, value, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())  # checked before anything was written

@@ -57,7 +57,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -78,6 +78,7 @@ from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR, ROOT, SAMPLE_DIR
 from helpers.schema import TradeKitError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+DRILL_VIEWS = ("product", "regional")  # the views with product_group / partner parameters
 SAMPLE_BANNER = SAMPLE_LABEL + "."
 PACKAGES = ("pandas", "papermill", "nbconvert", "matplotlib", "statsmodels", "seaborn", "numpy")
 _KERNEL_NOISE = ("running over TCP without encryption", "KeyboardInterrupt caught in kernel")
@@ -563,6 +564,7 @@ class Plan:
     out: Path
     show_code: bool
     workers: int
+    drill: dict[str, str] = field(default_factory=dict)  # product_group, partner (HS panel)
 
     @property
     def target(self) -> Path:
@@ -649,9 +651,28 @@ def check_data(data: Path | None, period: str, currency: str) -> None:
                                  f"{flow}s for {label} ({span})")  # fmt: skip
 
 
-def check(period, data, views, out, currency, notebooks_dir, show_code, workers) -> Plan:
+def check_drill(product_group: str = "", partner: str = "") -> dict[str, str]:
+    """The HS drill-down parameters of the product and regional views, checked against
+    hs_groups.csv and the partner list (ParameterError naming the option); {} when both are off."""
+    from helpers import panel
+
+    drill = {"product_group": (product_group or "").strip(), "partner": (partner or "").strip()}
+    try:
+        if drill["product_group"]:
+            panel._group(drill["product_group"])
+        if drill["partner"]:
+            panel.partner_condition(drill["partner"])
+    except TradeKitError as error:
+        option = "--partner" if "partner '" in str(error) else "--product-group"
+        raise ParameterError(f"{option}: {error}") from None
+    return drill if any(drill.values()) else {}
+
+
+def check(period, data, views, out, currency, notebooks_dir, show_code, workers,
+          product_group: str = "", partner: str = "") -> Plan:  # fmt: skip
     """Step 1: validate every argument and the data before anything runs (ParameterError)."""
     period = str(check_period(period))
+    drill = check_drill(product_group, partner)
     views = check_views(views)
     currency = check_currency(currency, allow_both=True)
     workers = check_workers(workers)
@@ -666,7 +687,7 @@ def check(period, data, views, out, currency, notebooks_dir, show_code, workers)
     notebooks = find_notebooks(notebooks_dir, views)
     check_data(data, period, currency)
     return Plan(period, data, views, currency, notebooks_dir, notebooks, out,
-                show_code, workers)  # fmt: skip
+                show_code, workers, drill)  # fmt: skip
 
 
 class BusyError(TradeKitError):
@@ -728,7 +749,7 @@ def plan_tasks(plan: Plan, build: Path, skip: set[str] = frozenset()) -> list[di
             "output": str(build / "notebooks" / f"{v}.ipynb"),
             "html": str(build / f"{v}.html"),
             "log": str(build / "logs" / f"{v}.log"),
-            "parameters": params,
+            "parameters": {**params, **(plan.drill if v in DRILL_VIEWS else {})},
             "cwd": str(plan.notebooks_dir),
             "show_code": plan.show_code,
             "resources": {
@@ -808,7 +829,7 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
         "period": plan.period,
         "parameters": {"period": plan.period, "data": str(plan.data) if plan.data else None,
                        "currency": plan.currency, "views": plan.views,
-                       "show_code": plan.show_code, "workers": plan.workers},
+                       "show_code": plan.show_code, "workers": plan.workers, **plan.drill},
         "data": {"source": "sample" if plan.data is None else "user",
                  "path": str(plan.data or SAMPLE_DIR), "files": hash_data(plan.data or SAMPLE_DIR)},
         "sample_data": sample,
@@ -844,6 +865,8 @@ def run_report(
     workers: int = 2,
     progress: Callable[[str], None] | None = print,
     wait: bool = True,
+    product_group: str = "",
+    partner: str = "",
 ) -> Path:
     """Build `<out>/<period>/` from the notebooks and return its path; raise ReportError.
 
@@ -854,7 +877,8 @@ def run_report(
     """
     t0 = time.perf_counter()
     progress = progress or (lambda _msg: None)
-    plan = check(period, data, views, out, currency, notebooks_dir, show_code, workers)
+    plan = check(period, data, views, out, currency, notebooks_dir, show_code, workers,
+                 product_group, partner)  # fmt: skip
     with out_lock(plan.out, wait, progress):
         return _build(plan, progress, t0)
 
@@ -940,6 +964,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebooks run in parallel (default 2, at most the number of cores)")
     p.add_argument("--no-wait", action="store_true",
                    help="if another build into --out is running, exit at once (code 3)")
+    p.add_argument("--product-group", default="",
+                   help="HS drill-down in the product and regional views: a group of "
+                   "data/classifications/hs_groups.csv, e.g. new_three (needs a store with an "
+                   "HS-level panel)")  # fmt: skip
+    p.add_argument("--partner", default="",
+                   help="HS drill-down partner or bloc, e.g. united_states, european_union")
     p.add_argument("--notebooks", default=str(NOTEBOOKS_DIR), help=argparse.SUPPRESS)
     return p
 
@@ -964,6 +994,8 @@ def main(argv: list[str] | None = None) -> int:
             notebooks_dir=args.notebooks,
             workers=args.workers,
             wait=not args.no_wait,
+            product_group=args.product_group,
+            partner=args.partner,
         )
     except BusyError as exc:
         print(f"busy: {exc}", file=sys.stderr)
