@@ -192,7 +192,11 @@ def movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """Lines whose y/y changed most from the previous month (largest absolute change first)."""
     lines = table[table["role"].isin(["part", "of_which"])].dropna(subset=["yoy_change"])
     order = lines["yoy_change"].abs().sort_values(ascending=False).index[:n]
-    return lines.loc[order, ["name", "yoy_prev", "yoy", "yoy_change"]]
+    out = lines.loc[order, ["name", "yoy_prev", "yoy", "yoy_change"]]
+    if out.empty:
+        out.attrs["empty"] = ("Biggest movers: no line has y/y growth in both this release and "
+                              "the previous one in the data, so there is no change to rank.")
+    return out
 
 
 def yoy_matrix(
@@ -246,7 +250,12 @@ def share_ytd_table(
             "share_ytd": metrics.share_ytd(part, total).get(t, np.nan),
             "share_ytd_change": metrics.share_ytd_change(part, total).get(t, np.nan),
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if out.empty:
+        names = ", ".join(classifications.display_name(c, "product", flow) for c in codes)
+        out.attrs["empty"] = (f"Year-to-date shares: the data hold no {flow} line for {names} "
+                              f"in {currency}.")
+    return out
 
 
 def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:

@@ -37,6 +37,7 @@ __all__ = [
     "Look",
     "apply_theme",
     "balance_chart",
+    "source_foot",
     "balance_claim",
     "bar_ranking",
     "contribution_bars",
@@ -180,7 +181,7 @@ def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: 
         fig.legend([handles[k] for k in labels], labels, loc="upper left", frameon=False,
                    bbox_to_anchor=(0.005, 1 - legend_at / height), ncols=ncols, fontsize=8.5,
                    handlelength=1.8, columnspacing=1.2, borderaxespad=0, borderpad=0)  # fmt: skip
-    foot = f"Source: {look.source}" if look.source else "Source: China Trade Kit"
+    foot = source_foot(look.source)
     fig.text(0.01, 0.06 / height, foot, ha="left", va="bottom", fontsize=7.5, color="#666666")
     if look.sample:
         fig.text(0.99, 0.06 / height, "ILLUSTRATIVE SAMPLE DATA", ha="right", va="bottom",
@@ -193,6 +194,14 @@ def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: 
     plt.close(fig)
     return Chart(title, alt, buffer.getvalue(), int(round(width * SCREEN_DPI)), data, caption,
                  events if events is not None else pd.DataFrame())  # fmt: skip
+
+
+def source_foot(source: str) -> str:
+    """The chart's foot line: the source note with one "Source:" in front."""
+    text = (source or "").strip()
+    if not text:
+        return "Source: China Trade Kit"
+    return text if text.startswith("Source:") else f"Source: {text}"
 
 
 def _x(index: pd.PeriodIndex) -> np.ndarray:

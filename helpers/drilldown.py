@@ -61,6 +61,11 @@ def _row(name: str, basis: str, part: pd.Series, whole: pd.Series, t: pd.Period)
 _partner_layout = cache(partner_layout)
 
 
+def _inline(label: str) -> str:
+    """A group label inside a sentence ('The "new three" ...' -> 'the "new three" ...')."""
+    return "the " + label[4:] if label.startswith("The ") else label
+
+
 def _name(partner: str) -> str:
     return classifications.display_name(partner or "WORLD", "partner")
 
@@ -88,8 +93,8 @@ def summary(store, flow: str, period, group: str = "", partner: str = "") -> pd.
             whole = panel_mod.group_levels(store, group, flow, "WORLD", con=con, periods=months)
             rows["group_world"] = _row(f"{spec.label} to all partners", f"all {flow}s",
                                        whole.levels["value"], world, t)  # fmt: skip
-            rows["partner_in_group"] = _row(f"{_name(partner)} within {spec.label}",
-                                            f"{spec.label} to all partners",
+            rows["partner_in_group"] = _row(f"{_name(partner)} within {_inline(spec.label)}",
+                                            f"{_inline(spec.label)} to all partners",
                                             spec.levels["value"], whole.levels["value"],
                                             t)  # fmt: skip
         else:

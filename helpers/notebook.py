@@ -161,14 +161,23 @@ ROW_STYLES = {"of_which": "color:#555555", "overlap": "color:#555555;font-style:
               "total": "font-weight:bold;border-top:1px solid #333333"}  # fmt: skip
 
 
+EMPTY_TABLE = "Nothing to show: the data hold no rows for this table in this period."
+
+
 def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
     """Display form of a computed table: named rows (children indented), labelled columns.
+
+    An empty frame is shown as one sentence, its ``attrs["empty"]`` (what is missing) if set.
 
     Columns that are figure names (or rows, for a table indexed by figure names such as the
     headline's key table) take their label and decimals from data/figure_names.csv; other
     numeric columns use `decimals`; booleans read yes/no. Formatting only: numbers are rounded
     half-up for display (helpers.figures.format_value), the frame behind them is unchanged.
     """
+    if frame.empty:  # a sentence on what is missing rather than a bare header row
+        from IPython.display import Markdown
+
+        return Markdown(f"*{frame.attrs.get('empty') or EMPTY_TABLE}*")
     roles = frame["role"] if "role" in frame else pd.Series("", index=frame.index)
     data = frame.drop(columns=[c for c in ("name", "depth", "role") if c in frame])
     by_row = (len(frame) > 0 and not isinstance(frame.index, pd.MultiIndex)

@@ -119,3 +119,12 @@ def test_history_months_checked(bad):
 def test_spread_keeps_order_and_gap():
     assert charts.spread([13.1, 12.1, -0.7], 2.0) == pytest.approx([14.1, 12.1, -0.7])
     assert charts.spread([1.0, 5.0], 2.0) == [1.0, 5.0]
+
+
+def test_source_foot_has_one_source_prefix():
+    store_note = "Source: GAC preliminary release, 2026-04-08. CNY values."
+    assert charts.source_foot(store_note) == store_note
+    assert charts.source_foot("Illustrative sample data. USD values.") == (
+        "Source: Illustrative sample data. USD values."
+    )
+    assert charts.source_foot("") == "Source: China Trade Kit"

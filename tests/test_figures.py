@@ -76,3 +76,14 @@ def test_key_table_rows_are_labelled_from_the_registry(sample):
     html = notebook.table(headline.key_table(h)).to_html()
     assert "Consensus y/y %" in html and "3-month sum y/y %" in html
     assert ">8.3<" in html  # exports y/y, Sep 2025 published figure
+
+
+def test_empty_table_says_what_is_missing():
+    from helpers import breakdown
+
+    none = pd.DataFrame(columns=["name", "role", "yoy_prev", "yoy", "yoy_change"])
+    shown = notebook.table(breakdown.movers(none))
+    assert "no line has y/y growth in both this release and the previous one" in (
+        shown._repr_markdown_()
+    )
+    assert "Nothing to show" in notebook.table(pd.DataFrame())._repr_markdown_()

@@ -194,6 +194,8 @@ def test_summary_new_three_to_eu(store):
     assert row["contribution"] == pytest.approx(40 / 700 * 100)  # EU total 500 + 200
     assert row["share"] == pytest.approx(90 / 800 * 100)
     assert any("854142" in note for note in table.attrs["notes"])
+    # the group's label reads as part of the sentence
+    assert table.loc["partner_in_group", "name"].startswith('European Union within the "new three"')
 
 
 def test_partner_lines_add_up(store):
