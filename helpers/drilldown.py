@@ -266,8 +266,9 @@ class Drill:
             else:
                 display(notebook.table(pv))
         if by_partner:
-            display(Markdown(f"By destination ({self.group or 'all products'}): parts and "
-                             "*other* add up to the group's growth."))  # fmt: skip
+            what = panel_mod._group(self.group).label if self.group else "all products"
+            display(Markdown(f"By destination ({what}): parts and *other* add up to the "
+                             "group's growth."))  # fmt: skip
             display(notebook.table(partner_lines(self.store, self.flow, self.period,
                                                  self.group)))  # fmt: skip
 
