@@ -14,13 +14,12 @@ instead of printing "nan" or failing.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
 
 __all__ = ["NEEDS", "MissingTable", "held_lines", "held_tables", "missing_tables",
-           "period_problem", "placeholder_html"]  # fmt: skip
+           "period_problem"]  # fmt: skip
 
 # GAC's sections behind each kind of row
 SECTION = {
@@ -125,15 +124,23 @@ def held_lines(ds, view: str, period, currency: str) -> tuple[pd.DataFrame, str]
     if rows.empty:
         return pd.DataFrame(), ""
     from helpers import classifications
+    from helpers.breakdown import partner_layout, product_layout
 
     dimension = "partner" if kind == "partners" else "product"
     codes = rows["partner"] if kind == "partners" else rows["product"]
+    # the views' order (GAC's table order, members under their group), not alphabetical
+    layout = partner_layout() if kind == "partners" else product_layout(flow)
+    place = {code: (i, depth) for i, (code, _, depth) in enumerate(layout)}
+    order = sorted(range(len(rows)), key=lambda i: place.get(codes.iloc[i], (len(place), 0))[0])
+    rows, codes = rows.iloc[order], codes.iloc[order]
     printed = [
         ds.printed_ytd_yoy(flow, p, q, currency, period)
         for p, q in zip(rows["partner"], rows["product"], strict=True)
     ]
+    indent = ["\u00a0" * 4 * place.get(c, (0, 0))[1] for c in codes]
     table = pd.DataFrame({
-        "line": [classifications.display_name(c, dimension, flow) for c in codes],
+        "Line": [i + classifications.display_name(c, dimension, flow)
+                 for i, c in zip(indent, codes, strict=True)],
         f"{currency} bn, {period}": (rows["value"] / 1e9).round(2).to_numpy(),
         "GAC's printed YTD y/y %": printed,
     })  # fmt: skip
@@ -142,26 +149,3 @@ def held_lines(ds, view: str, period, currency: str) -> tuple[pd.DataFrame, str]
     return table, source
 
 
-def placeholder_html(view: str, period, currency: str, missing: list[MissingTable],
-                     data: str, nav: list[str], ds=None) -> str:  # fmt: skip
-    """A self-contained page saying what the view needs and how to get it, and what is held."""
-    links = " · ".join(f'<a href="{v}.html">{v.title()}</a>' for v in nav)
-    items = "".join(f"<li>{html.escape(m.sentence(data))}</li>" for m in missing)
-    held, source = held_lines(ds, view, period, currency) if ds is not None else (None, "")
-    if held is not None and len(held):
-        items += (
-            f"</ul><h2>What the store holds for {period}</h2>"
-            + held.to_html(index=False, na_rep="not printed", float_format=lambda v: f"{v:,.1f}")
-            + f"<p><small>{html.escape(source)} The kit's own growth and contributions need the "
-            "tables listed above.</small></p><ul>"
-        )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{view.title()} — {period} ({currency})</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}</style>
-</head><body>
-<p><a href="index.html">Index</a> · {links}</p>
-<h1>{view.title()} — {period} ({currency})</h1>
-<p>This view was not built: the store does not hold the tables it needs.</p>
-<ul>{items}</ul>
-</body></html>
-"""

@@ -86,3 +86,25 @@ def test_report_on_the_shared_pages(tmp_path, capsys):
     assert re.search(r"Integrated circuits</td>\s*<td>59.6</td>\s*<td>55.8</td>", imports)
     assert "Source: GAC preliminary release, 2026-07" in imports
     assert "section (1) total values or section (4)&#x27;s Total row (USD) for 2026-06" in imports
+
+
+def test_partial_store_pages_follow_gac_and_say_what_is_not_built(tmp_path, capsys):
+    store = fetched_store(tmp_path, own_site(), "2024-07", 0)
+    held, _ = coverage.held_lines(load_dataset(store), "regional", "2024-07", "USD")
+    # GAC's own order in the page (tests/fixtures/gac/by_country_2024-07_USD.html), members
+    # indented under their bloc
+    assert [line.strip("\u00a0") for line in held["Line"]] == [
+        "European Union", "Germany", "France", "United States", "ASEAN", "Vietnam",
+        "RCEP members", "Belt and Road countries"]  # fmt: skip
+    assert held["Line"].iloc[1].startswith("\u00a0") and not held["Line"].iloc[0].startswith(
+        "\u00a0")
+    code, text = build(capsys, store, "2024-07", tmp_path / "out")
+    assert code == 0, text
+    report = tmp_path / "out" / "2024-07"
+    page = (report / "regional.html").read_text(encoding="utf-8")
+    assert "<code>python -m helpers fetch gac --period 2023-07" in page
+    assert 'class="banner"' in page and "This view was not built" in page
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "Regional</a> <span class=\"notbuilt\">— not built: the store lacks 1 table" in index
+    manifest = (report / "manifest.json").read_text(encoding="utf-8")
+    assert '"regional": 1' in manifest

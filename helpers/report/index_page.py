@@ -38,6 +38,7 @@ ul.views li { background: #fff; border: 1px solid #d1d9e0; border-radius: 8px; m
   padding: 10px 16px; }
 ul.views a { font-weight: 600; font-size: 1.1em; }
 .meta { color: #59636e; font-size: .85em; margin-top: 24px; }
+.notbuilt { color: #9a6700; font-size: .9em; }
 .meta code { font-size: .95em; }
 """
 
@@ -105,6 +106,14 @@ def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
     ]
 
 
+def _not_built(missing: int | None) -> str:
+    if not missing:
+        return ""
+    tables = "table" if missing == 1 else "tables"
+    return (f' <span class="notbuilt">— not built: the store lacks {missing} {tables} for the '
+            "month; the page names them and the command that gets each</span>")
+
+
 def month_label(period: str) -> str:
     """'2025-09' -> 'September 2025'."""
     y, m = (int(x) for x in period.split("-"))
@@ -134,12 +143,14 @@ def render_index(
 ) -> str:
     """Return the index page HTML."""
     period, title = release_period(period, figures)
+    not_built = manifest.get("not_built") or {}
+    notes = headline_notes(figures, period)
+    if "headline" in not_built:  # say why the cards are empty rather than "no consensus"
+        notes = ["not built: the store lacks the month's totals (see Headline)"] * 3
     kpis = "".join(
         f'<div class="kpi"><div class="label">{escape(label)}, {escape(title)}</div>'
         f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
-        for (label, value), note in zip(
-            headline_numbers(figures, period), headline_notes(figures, period), strict=True
-        )
+        for (label, value), note in zip(headline_numbers(figures, period), notes, strict=True)
     )
     note = (
         '<li><a href="note.html">Flash note</a><br>The release-day note written from the '
@@ -147,7 +158,8 @@ def render_index(
         '<a href="tables.xlsx">tables (Excel)</a> and charts in <code>charts/</code>.</li>'
     )
     items = note + "".join(
-        f'<li><a href="{v}.html">{escape(v.title())}</a><br>{escape(DESCRIPTIONS.get(v, ""))}</li>'
+        f'<li><a href="{v}.html">{escape(v.title())}</a>{_not_built(not_built.get(v))}<br>'
+        f'{escape(DESCRIPTIONS.get(v, ""))}</li>'
         for v in views
     )
     git = manifest.get("git") or {}

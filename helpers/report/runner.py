@@ -727,15 +727,15 @@ def new_build_dir(plan: Plan) -> Path:
     return build
 
 
-def write_placeholders(plan: Plan, build: Path, progress) -> set[str]:
+def write_placeholders(plan: Plan, build: Path, progress) -> dict[str, int]:
     """Step 2a: views whose tables the store lacks get a page naming them (helpers.coverage)
-    instead of a notebook run; returns those views."""
+    instead of a notebook run; returns those views with the number of tables each lacks."""
     gaps = _store_gaps(plan.data, plan.period, plan.currency, plan.views)
     for v, (missing, ds) in gaps.items():
         _write_placeholder(build, v, plan.period, plan.currency, missing, plan.data, plan.views,
                            ds)  # fmt: skip
         progress(f"  {v:<9} not built: {len(missing)} table(s) missing from the store")
-    return set(gaps)
+    return {v: len(missing) for v, (missing, _) in gaps.items()}
 
 
 def plan_tasks(plan: Plan, build: Path, skip: set[str] = frozenset()) -> list[dict]:
@@ -837,6 +837,8 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
         "versions": _versions(),
         "timings": {v: {k: results[v][k] for k in ("seconds", "execute_s", "export_s")}
                     for v in plan.views},
+        "not_built": {v: results[v]["missing_tables"] for v in plan.views
+                      if "missing_tables" in results[v]},
         "git": _git_commit(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
@@ -888,7 +890,7 @@ def _build(plan: Plan, progress, t0: float) -> Path:
     try:
         gaps = write_placeholders(plan, build, progress)
         results = execute(plan, plan_tasks(plan, build, skip=gaps), progress)
-        results.update({v: _placeholder_result(v) for v in gaps})
+        results.update({v: _placeholder_result(v, n) for v, n in gaps.items()})
         keep_failures(plan, build, results)
         figures = collect_figures(plan, build)
         write_manifest_and_index(plan, build, figures, results, t0)
@@ -928,15 +930,16 @@ def _store_gaps(data, period: str, currency: str, views: list[str]) -> dict[str,
 def _write_placeholder(build: Path, view: str, period: str, currency: str, missing, data,
                        views: list[str], ds) -> None:  # fmt: skip
     """The view's page saying what is missing (and what is held), and an empty figures file."""
-    from helpers.coverage import placeholder_html
+    from helpers.report.placeholder import placeholder_html
 
     page = placeholder_html(view, period, currency, missing, str(data), views, ds)
     (build / f"{view}.html").write_text(page, encoding="utf-8")
     (build / f"figures_{view}.csv").write_text(",".join(FIGURE_COLUMNS) + "\n", encoding="utf-8")
 
 
-def _placeholder_result(view: str) -> dict:
-    return {"view": view, "ok": True, "seconds": 0.0, "execute_s": 0.0, "export_s": 0.0}
+def _placeholder_result(view: str, missing: int) -> dict:
+    return {"view": view, "ok": True, "seconds": 0.0, "execute_s": 0.0, "export_s": 0.0,
+            "missing_tables": missing}
 
 
 # --------------------------------------------------------------------------- CLI
