@@ -1,10 +1,12 @@
-"""A content-addressed cache for the outputs of deterministic external programs (X-13).
+"""A content-addressed cache for deterministic, costly results: X-13 runs and model fits.
 
 An X-13 run is a pure function of its spec file (which holds the data) and of the binary, so its
 output files can be kept under a key made of both and reused: on release day only the runs whose
 data changed are made again (the New Year revision diagnostics re-adjust fixed past spans every
-month). Entries are folders written under a temporary name and renamed into place, so a reader
-never sees half an entry; a damaged entry is ignored and replaced.
+month). The backtest's SARIMAX blocks are cached the same way as arrays (`get_arrays`,
+`put_arrays`), keyed on the data they saw and the code that fitted them. Entries are folders
+written under a temporary name and renamed into place, so a reader never sees half an entry; a
+damaged entry is ignored and replaced.
 
 Where: ``$CTK_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/china-trade-kit`` (default
 ``~/.cache/china-trade-kit``). ``CTK_CACHE=off`` turns the cache off. Deleting the folder is
@@ -15,12 +17,16 @@ folder of files made by another program, not a Python value.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["cache_dir", "discard", "enabled", "key_of", "lookup", "store"]
+import numpy as np
+
+__all__ = ["cache_dir", "discard", "enabled", "get_arrays", "key_of", "lookup", "put_arrays",
+           "store"]
 
 
 def cache_dir() -> Path:
@@ -89,3 +95,27 @@ def store(kind: str, key: str, source: Path, names: tuple[str, ...]) -> Path | N
     except OSError:
         return None
     return target if target.is_dir() else None
+
+
+def put_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Keep numeric arrays under `key` (one .npz file, no pickled objects)."""
+    if not enabled():
+        return
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with tempfile.TemporaryDirectory(prefix="ctk-arrays-") as tmp:
+        (Path(tmp) / "arrays.npz").write_bytes(buffer.getvalue())
+        store(kind, key, Path(tmp), ("arrays.npz",))
+
+
+def get_arrays(kind: str, key: str) -> dict[str, np.ndarray] | None:
+    """The arrays kept under `key`, or None (a damaged entry is discarded)."""
+    folder = lookup(kind, key)
+    if folder is None:
+        return None
+    try:
+        with np.load(folder / "arrays.npz", allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (OSError, ValueError, KeyError):
+        discard(kind, key)
+        return None

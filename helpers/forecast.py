@@ -41,10 +41,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers import cache as cache_mod
 from helpers import metrics
 from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
 
@@ -380,6 +383,12 @@ def _sarimax_block_forecasts(
     for b in range(0, len(origins), refit_every):
         block = origins[b : b + refit_every]
         first, last = block[0], block[-1]
+        key = _block_key(log_endog, features, block, indicator_lead, steps, state)
+        cached = _cached_block(key, block)
+        if cached is not None:  # same data, same code: last month's build already fitted it
+            paths, state = cached
+            out.update(paths)
+            continue
         res, _, state = _sarimax_fit(
             log_endog, features, first, first + indicator_lead, steps, state, refit=True
         )
@@ -419,7 +428,55 @@ def _sarimax_block_forecasts(
                 means[j] = float((design @ a)[0]) + float(x_future[j] @ beta)
                 variances[j] = float((design @ p @ design.T)[0, 0]) + obs_cov
             out[origin] = (means, variances)
+        _keep_block(key, block, out, state)
     return out
+
+
+@cache
+def _code_digest() -> str:
+    """sha256 of the code and library versions behind a fit: a change to either refits."""
+    import statsmodels
+
+    from helpers import seasonal
+
+    sources = [Path(__file__).read_bytes(), Path(seasonal.__file__).read_bytes()]
+    return cache_mod.key_of(*sources, statsmodels.__version__, np.__version__, pd.__version__)
+
+
+def _block_key(log_endog: pd.Series, features: pd.DataFrame | None, block: pd.PeriodIndex,
+               indicator_lead: int, steps: int, state: dict | None) -> str:  # fmt: skip
+    """Cache key of one block of SARIMAX forecasts: everything the block's fit and filter see
+    (data to its last origin, indicators known by then, the previous block's parameters, which
+    start the fit) and the code."""
+    last = block[-1]
+    endog = log_endog.loc[:last]
+    parts = [_code_digest(), repr((SARIMA_ORDER, indicator_lead, steps)),
+             np.asarray(block.asi8).tobytes(), np.asarray(endog.index.asi8).tobytes(),
+             endog.to_numpy(dtype=float).tobytes(),
+             b"" if state is None else np.asarray(state["params"], float).tobytes()]  # fmt: skip
+    if features is not None:
+        known = features.loc[features.index <= last + indicator_lead]
+        parts += ["|".join(map(str, known.columns)), np.asarray(known.index.asi8).tobytes(),
+                  known.to_numpy(dtype=float).tobytes()]  # fmt: skip
+    return cache_mod.key_of(*parts)
+
+
+def _cached_block(key: str, block: pd.PeriodIndex):
+    """({origin: (means, variances)}, state) of a cached block, or None. The state carries the
+    parameters only: the next block starts its fit from them and re-derives the factor."""
+    found = cache_mod.get_arrays("sarimax", key)
+    if found is None or len(found["means"]) != len(block):
+        return None
+    paths = {o: (found["means"][i], found["variances"][i]) for i, o in enumerate(block)}
+    return paths, {"params": found["params"], "pca": None}
+
+
+def _keep_block(key: str, block: pd.PeriodIndex, out: dict, state: dict) -> None:
+    cache_mod.put_arrays("sarimax", key, {
+        "means": np.stack([out[o][0] for o in block]),
+        "variances": np.stack([out[o][1] for o in block]),
+        "params": np.asarray(state["params"], dtype=float),
+    })  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------

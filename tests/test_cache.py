@@ -122,3 +122,64 @@ def test_failed_runs_are_not_cached(cache_root, monkeypatch):
     with pytest.raises(RuntimeError, match="X-13 failed"):
         seasonal._run_x13(short, 20, 15, [], seasonal.AIRLINE)
     assert not list(cache_root.glob("x13/*/*"))
+
+
+# --------------------------------------------------------------------------------------------
+# SARIMAX blocks of the backtest
+
+
+def counted_fits(monkeypatch):
+    """Count the SARIMAX estimations the backtest makes (the cache's whole point)."""
+    from helpers import forecast
+
+    calls = []
+    real = forecast._sarimax_fit
+
+    def fit(*args, **kwargs):
+        calls.append(args[2])  # the block's first origin
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(forecast, "_sarimax_fit", fit)
+    return calls
+
+
+def test_backtest_reuses_cached_blocks(cache_root, monkeypatch):
+    from test_forecast import leading_case
+
+    from helpers import forecast
+
+    levels, indicators = leading_case(2)
+    run = dict(indicators=indicators, models=("sarimax", "sarimax_x"), start="2019-01",
+               horizons=(1, 3))  # fmt: skip
+    calls = counted_fits(monkeypatch)
+    first = forecast.backtest_forecasts(levels, **run)
+    fitted = len(calls)
+    assert fitted >= 4  # two models, two or more blocks of 12 origins each
+    again = forecast.backtest_forecasts(levels, **run)
+    assert len(calls) == fitted  # nothing estimated a second time
+    pd.testing.assert_frame_equal(again, first, check_exact=True)
+    # another version of the code behind the fits: everything is estimated again
+    monkeypatch.setattr(forecast, "_code_digest", lambda: "other code")
+    forecast.backtest_forecasts(levels, **run)
+    assert len(calls) == 2 * fitted
+
+
+def test_next_month_refits_only_its_last_block(cache_root, monkeypatch):
+    from test_forecast import leading_case
+
+    from helpers import forecast
+
+    levels, _ = leading_case(3)
+    calls = counted_fits(monkeypatch)
+    last_month = forecast.backtest_forecasts(levels.iloc[:-1], models=("sarimax",),
+                                             start="2019-01", horizons=(1,))  # fmt: skip
+    before = len(calls)
+    this_month = forecast.backtest_forecasts(levels, models=("sarimax",), start="2019-01",
+                                             horizons=(1,))  # fmt: skip
+    assert len(calls) == before + 1  # one block holds the new origin; the others are reused
+    with monkeypatch.context() as m:
+        m.setenv("CTK_CACHE", "off")
+        fresh = forecast.backtest_forecasts(levels, models=("sarimax",), start="2019-01",
+                                            horizons=(1,))  # fmt: skip
+    pd.testing.assert_frame_equal(this_month, fresh, check_exact=True)
+    assert len(this_month) == len(last_month) + 1 * 3  # one more target, three models
