@@ -17,7 +17,6 @@ folder of files made by another program, not a Python value.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -71,12 +70,10 @@ def discard(kind: str, key: str) -> None:
     shutil.rmtree(_entry(kind, key), ignore_errors=True)
 
 
-def store(kind: str, key: str, source: Path, names: tuple[str, ...]) -> Path | None:
-    """Copy the files `names` (those that exist) from `source` into the entry for `key`.
-
-    Returns the entry's folder, or None when the cache is off or cannot be written (a read-only
-    home, a full disk): caching is an optimisation and never fails the caller.
-    """
+def _publish(kind: str, key: str, write) -> Path | None:
+    """Make the entry for `key` with `write(folder)` in a staging folder beside it, then rename
+    it into place. Returns the entry, or None when the cache is off or cannot be written (a
+    read-only home, a full disk): caching is an optimisation and never fails the caller."""
     if not enabled():
         return None
     target = _entry(kind, key)
@@ -85,9 +82,7 @@ def store(kind: str, key: str, source: Path, names: tuple[str, ...]) -> Path | N
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=target.parent))
-        for name in names:
-            if (source / name).is_file():
-                shutil.copy2(source / name, staging / name)
+        write(staging)
         try:
             staging.rename(target)
         except OSError:  # another process stored the same entry first
@@ -97,15 +92,20 @@ def store(kind: str, key: str, source: Path, names: tuple[str, ...]) -> Path | N
     return target if target.is_dir() else None
 
 
+def store(kind: str, key: str, source: Path, names: tuple[str, ...]) -> Path | None:
+    """Copy the files `names` (those that exist) from `source` into the entry for `key`."""
+
+    def copy(folder: Path) -> None:
+        for name in names:
+            if (source / name).is_file():
+                shutil.copy2(source / name, folder / name)
+
+    return _publish(kind, key, copy)
+
+
 def put_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
     """Keep numeric arrays under `key` (one .npz file, no pickled objects)."""
-    if not enabled():
-        return
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    with tempfile.TemporaryDirectory(prefix="ctk-arrays-") as tmp:
-        (Path(tmp) / "arrays.npz").write_bytes(buffer.getvalue())
-        store(kind, key, Path(tmp), ("arrays.npz",))
+    _publish(kind, key, lambda folder: np.savez(folder / "arrays.npz", **arrays))
 
 
 def get_arrays(kind: str, key: str) -> dict[str, np.ndarray] | None:

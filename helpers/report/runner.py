@@ -657,14 +657,14 @@ def check_drill(product_group: str = "", partner: str = "") -> dict[str, str]:
     from helpers import panel
 
     drill = {"product_group": (product_group or "").strip(), "partner": (partner or "").strip()}
-    try:
-        if drill["product_group"]:
-            panel._group(drill["product_group"])
-        if drill["partner"]:
-            panel.partner_condition(drill["partner"])
-    except TradeKitError as error:
-        option = "--partner" if "partner '" in str(error) else "--product-group"
-        raise ParameterError(f"{option}: {error}") from None
+    checks = (("--product-group", drill["product_group"], panel._group),
+              ("--partner", drill["partner"], panel.partner_condition))  # fmt: skip
+    for option, value, check_value in checks:
+        try:
+            if value:
+                check_value(value)
+        except TradeKitError as error:
+            raise ParameterError(f"{option}: {error}") from None
     return drill if any(drill.values()) else {}
 
 
