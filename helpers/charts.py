@@ -117,6 +117,11 @@ class Chart:
     caption: str = ""
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def __repr__(self) -> str:
+        # the notebook's text/plain form: a line, not the PNG's bytes (which made each
+        # executed notebook megabytes larger than its images and slowed every save)
+        return f"Chart({self.title!r}, {self.width_px} px, {len(self.png) // 1024} KB PNG)"
+
     def _repr_html_(self) -> str:
         encoded = base64.b64encode(self.png).decode("ascii")
         caption = (f'<figcaption style="font-size:12px;color:#555;max-width:{self.width_px}px">'

@@ -86,6 +86,8 @@ def test_chart_html_has_alt_text_and_2x_png(sample):
     assert "nan" not in chart.alt.lower() and "Latest: exports 10.4%" in chart.alt
     assert chart.data is panel
     assert "Events marked" in chart.caption and "Geneva truce" in chart.caption
+    # the notebook's text/plain form is one line, not the PNG's bytes
+    assert repr(chart) == (f"Chart({chart.title!r}, 1000 px, {len(chart.png) // 1024} KB PNG)")
 
 
 def test_sample_marker_follows_the_source():

@@ -268,7 +268,10 @@ def _execute_notebook(task: dict) -> dict:
                 pm.execute_notebook(task["input"], task["output"],
                                     parameters=task["parameters"], kernel_name="python3",
                                     language="python", cwd=task["cwd"], log_output=False,
-                                    progress_bar=False)  # fmt: skip
+                                    progress_bar=False,
+                                    # written once at the end (and on error), not before and
+                                    # after every cell: nobody watches the file mid-run
+                                    request_save_on_cell_execute=False)  # fmt: skip
         except pm.PapermillExecutionError as exc:
             first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
             where = failing_statement(exc.traceback)
