@@ -14,13 +14,14 @@ from helpers.paths import PUBLISHED_DIR
 
 __all__ = [
     "KEY",
+    "check_build",
+    "compare",
     "computed_figures",
     "decimals",
     "display_form",
     "published_path",
     "read_published",
     "reconcile",
-    "reconciliation_for",
     "reconciliation_note",
 ]
 
@@ -48,64 +49,87 @@ def published_path(period) -> Path:
     return PUBLISHED_DIR / f"{pd.Period(period, freq='M')}.csv"
 
 
+def compare(computed: pd.DataFrame, published: pd.DataFrame, complete: bool = True) -> pd.DataFrame:
+    """One row per published figure: published vs computed (KEY + value, full precision).
+
+    `status` is "matches" when the computed value rounded half-up to the published print
+    precision equals the published value, "differs" when it does not, and for a published figure
+    nobody computed "not computed" (a gap when `complete`, i.e. every view ran) or "not checked"
+    (its view did not run). `matches` is status == "matches".
+    """
+    values = computed.drop_duplicates(KEY).set_index(KEY)["value"].astype(float)
+    value = values.reindex(pd.MultiIndex.from_frame(published[KEY])).to_numpy()
+    places = [decimals(text) for text in published["value"]]
+    printed = published["value"].astype(float).to_numpy()
+    rounded = np.array([round_half_up(v, p) if np.isfinite(v) else np.nan
+                        for v, p in zip(value, places, strict=True)])  # fmt: skip
+    status = np.where(np.abs(rounded - printed) < 1e-9, "matches", "differs")
+    status = np.where(np.isfinite(value), status, "not computed" if complete else "not checked")
+    out = published[[*KEY, "unit"]].reset_index(drop=True)
+    out["published"] = printed
+    out["decimals"] = places
+    out["computed"] = value
+    out["difference"] = value - printed
+    out["status"] = status
+    out["matches"] = status == "matches"
+    return out
+
+
 def reconcile(
     ds: Dataset, published: pd.DataFrame, currency: str = "USD", period=None
 ) -> pd.DataFrame:
-    """Computed vs published, flagging any difference beyond the published print precision.
-
-    The computed side is what the views record (helpers.views.all_figures) for `period` (by
-    default the latest monthly period in the published file); a published figure the views do
-    not produce shows as not computed.
+    """Computed vs published (helpers.reconcile.compare) with the computed side recomputed from
+    the data: what the views record (helpers.views.all_figures) for `period` (by default the
+    latest monthly period in the published file).
     """
     months = [p for p in published["period"] if "Q" not in p]
     period = period or max(months)
-    computed = computed_figures(ds, period, currency)
-    computed = computed.drop_duplicates(KEY).set_index(KEY)["value"]
-    rows = []
-    for row in published.itertuples(index=False):
-        value = float(computed.get(tuple(getattr(row, k) for k in KEY), np.nan))
-        places = decimals(row.value)
-        published_value = float(row.value)
-        rounded = round_half_up(value, places) if np.isfinite(value) else np.nan
-        rows.append(
-            {
-                "metric": row.metric, "flow": row.flow, "dimension": row.dimension,
-                "item": row.item, "period": row.period, "unit": row.unit,
-                "published": published_value, "computed": value,
-                "difference": value - published_value,
-                "matches": bool(np.isfinite(rounded) and abs(rounded - published_value) < 1e-9),
-            }
-        )  # fmt: skip
-    return pd.DataFrame(rows)
+    return compare(computed_figures(ds, period, currency), published)
 
 
-def reconciliation_for(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
-    """Reconciliation table for a month, empty when no published file exists for it."""
-    when = ds.resolve(period)
-    path = published_path(when.period)
-    if not path.exists() or currency != "USD":
+def check_build(computed: pd.DataFrame, period, currency: str = "USD",
+                complete: bool = False) -> pd.DataFrame:  # fmt: skip
+    """Figures as computed (KEY + value at full precision: a view's, or every view's) against
+    data/published/<period>.csv (helpers.reconcile.compare); empty when there is no such file or
+    the run is not in USD (the published figures are USD). `complete`: every view's figures
+    are in `computed`."""
+    path = published_path(period)
+    if not path.exists() or str(currency).upper() != "USD":
         return pd.DataFrame()
-    table = reconcile(ds, read_published(path), currency, when)
+    table = compare(computed, read_published(path), complete)
     table.attrs["source"] = str(path)
     return table
 
 
-def reconciliation_note(table: pd.DataFrame) -> str:
-    """One sentence on the reconciliation outcome."""
+def reconciliation_note(table: pd.DataFrame, markdown: bool = True,
+                        unchecked: str = "are computed by other views and checked on the "
+                                         "report's index page") -> str:  # fmt: skip
+    """One sentence on the reconciliation outcome (plain text unless `markdown`); `unchecked`
+    says why figures marked "not checked" were not."""
     if table.empty:
         return "No published-figures file for this month (or not a USD run): nothing to reconcile."
-    bad = table[~table["matches"]]
+    status = table["status"] if "status" in table else table["matches"].map(
+        {True: "matches", False: "differs"})  # fmt: skip
+    checked = table[status != "not checked"]
+    skipped = int((status == "not checked").sum())
+    later = f"; the other {skipped} {unchecked}" if skipped else ""
+    bad = checked[~checked["matches"]]
     if bad.empty:
-        return f"All {len(table)} published figures are reproduced to their printed precision."
+        which = "of the published figures checked here" if skipped else "published figures"
+        return f"All {len(checked)} {which} are reproduced to their printed precision{later}."
     names = ", ".join(
         f"{r.metric} {r.item} {r.period}" + ("" if np.isfinite(r.computed) else " (not computed)")
         for r in bad.itertuples()
     )
-    return f"**{len(bad)} of {len(table)} figures differ beyond print precision:** {names}."
+    bold = "**" if markdown else ""
+    return (f"{bold}{len(bad)} of {len(checked)} figures differ beyond print precision:{bold} "
+            f"{names}{later}.")  # fmt: skip
 
 
 def display_form(table: pd.DataFrame) -> pd.DataFrame:
-    """The reconciliation table indexed by figure, for display."""
+    """The figures checked, indexed by figure, for display."""
     if table.empty:
         return table
-    return table.set_index(["metric", "flow", "item", "period"]).drop(columns="dimension")
+    shown = table[table["status"] != "not checked"]
+    return shown.set_index(["metric", "flow", "item", "period"]).drop(
+        columns=["dimension", "decimals", "matches"])  # fmt: skip

@@ -65,3 +65,32 @@ def test_reconcile_flags_a_wrong_published_value(sample):
     assert table["matches"].tolist() == [False, True, False]
     assert table.loc[0, "difference"] == pytest.approx(-0.1, abs=0.05)
     assert "no_such_line 2025-09 (not computed)" in reconcile.reconciliation_note(table)
+
+
+def test_compare_marks_each_published_figure():
+    published = pd.DataFrame(
+        [["yoy", "export", "total", "total", "2025-09", "8.3", "pct"],
+         ["yoy", "export", "total", "total", "2025-08", "4.4", "pct"],
+         ["balance", "trade", "total", "total", "2025-09", "90", "usd_bn"],
+         ["yoy", "export", "partner", "asean", "2025-09", "15.6", "pct"]],
+        columns=["metric", "flow", "dimension", "item", "period", "value", "unit"],
+    )  # fmt: skip
+    # 8.25 rounds half-up to the printed 8.3; 4.34 prints as 4.3, not 4.4; 90.49 prints as 90
+    computed = pd.DataFrame(
+        [["yoy", "export", "total", "total", "2025-09", 8.25],
+         ["yoy", "export", "total", "total", "2025-08", 4.34],
+         ["balance", "trade", "total", "total", "2025-09", 90.49]],
+        columns=[*reconcile.KEY, "value"],
+    )  # fmt: skip
+    table = reconcile.compare(computed, published, complete=False)
+    assert table["status"].tolist() == ["matches", "differs", "matches", "not checked"]
+    assert table["decimals"].tolist() == [1, 1, 0, 1]
+    assert table.loc[1, "difference"] == pytest.approx(-0.06)
+    note = reconcile.reconciliation_note(table, markdown=False, unchecked="are elsewhere")
+    assert note == ("1 of 3 figures differ beyond print precision: yoy total 2025-08; the other "
+                    "1 are elsewhere.")
+    full = reconcile.compare(computed, published, complete=True)
+    assert full.loc[3, "status"] == "not computed" and not full.loc[3, "matches"]
+    ok = reconcile.compare(computed.iloc[[0, 2]], published.iloc[[0, 2]], complete=True)
+    assert reconcile.reconciliation_note(ok) == (
+        "All 2 published figures are reproduced to their printed precision.")

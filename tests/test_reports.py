@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 import pandas as pd
@@ -51,6 +52,38 @@ def test_every_published_figure_is_in_figures_csv(reports):
         elif abs(float(figures.loc[key, "value"]) - float(row.value)) > 1e-9:
             wrong.append((key, figures.loc[key, "value"], row.value))
     assert not missing and not wrong, (missing, wrong)
+
+
+def test_reconciliation_in_the_report(reports):
+    _, built = reports
+    folder = built["2025-09"]
+    published = reconcile.read_published(PUBLISHED_DIR / "2025-09.csv")
+    check = pd.read_csv(folder / "reconciliation.csv", dtype={"period": str})
+    assert len(check) == len(published) and set(check["status"]) == {"matches"}
+    row = check.set_index(KEY).loc[("yoy", "export", "total", "total", "2025-09")]
+    assert row["published"] == 8.3 and abs(row["computed"] - 8.3) < 0.05
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["reconciliation"]["matches"] == len(published)
+    index = (folder / "index.html").read_text()
+    assert (f"All {len(published)} published figures are reproduced to their printed "
+            "precision.") in index  # fmt: skip
+    headline = (folder / "headline.html").read_text()
+    assert "published figures checked here are reproduced" in headline
+    # no published file for August: no check, no section
+    assert not (built["2025-08"] / "reconciliation.csv").exists()
+    assert "Computed vs published" not in (built["2025-08"] / "index.html").read_text()
+
+
+def test_reconciliation_of_a_partial_build(tmp_path):
+    path = run_report("2025-09", views=["headline"], out=tmp_path, progress=None)
+    check = pd.read_csv(path / "reconciliation.csv", dtype={"period": str})
+    # the headline computes the totals (10 rows of the file); product and partner rows are
+    # the other views' and, with those views not built, not checked (rather than "not computed")
+    totals = check["dimension"] == "total"
+    assert totals.sum() == 10 and set(check.loc[totals, "status"]) == {"matches"}
+    assert set(check.loc[~totals, "status"]) == {"not checked"}
+    assert ("the other 38 belong to views not built in this run: not checked"
+            in (path / "index.html").read_text())  # fmt: skip
 
 
 def test_august_figures(reports):

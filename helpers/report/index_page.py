@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from pathlib import Path
+
+from helpers.figures import round_half_up
 
 DESCRIPTIONS = {
     "headline": "Exports, imports and the balance: growth, contributions, surprises.",
@@ -40,6 +43,10 @@ ul.views a { font-weight: 600; font-size: 1.1em; }
 .meta { color: #59636e; font-size: .85em; margin-top: 24px; }
 .notbuilt { color: #9a6700; font-size: .9em; }
 .meta code { font-size: .95em; }
+table.check { border-collapse: collapse; font-size: .85em; margin: 8px 0; background: #fff; }
+table.check th, table.check td { border: 1px solid #d1d9e0; padding: 3px 8px; text-align: left; }
+table.check td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.check tr.bad td { background: #fff0f0; }
 """
 
 
@@ -138,10 +145,40 @@ def release_period(period: str, figures) -> tuple[str, str]:
     return period, month_label(period)
 
 
+def reconciliation_html(check) -> str:
+    """The "Computed vs published" section: one sentence, then every published figure (its
+    printed value, the computed one at the same decimals, the outcome) folded away."""
+    from helpers.reconcile import reconciliation_note
+
+    if check is None or check.empty:
+        return ""
+    sentence = reconciliation_note(
+        check, markdown=False, unchecked="belong to views not built in this run: not checked")
+    rows = "".join(
+        f'<tr class="{"ok" if r.status == "matches" else "bad"}"><td>{escape(r.metric)}</td>'
+        f"<td>{escape(r.flow)}</td><td>{escape(r.item)}</td><td>{escape(r.period)}</td>"
+        f'<td class="num">{r.published:,.{r.decimals}f}</td><td class="num">'
+        + (f"{round_half_up(r.computed, r.decimals):,.{r.decimals}f}"
+           if r.computed == r.computed else "—")  # NaN: not computed
+        + f"</td><td>{escape(r.unit)}</td><td>{escape(r.status)}</td></tr>"
+        for r in check.itertuples()
+    )  # fmt: skip
+    return (
+        f'<h2>Computed vs published</h2>\n<p class="check">{escape(sentence)} '
+        f'Published figures: <code>{escape(Path(check.attrs["source"]).name)}</code>; '
+        f'every row in <a href="reconciliation.csv">reconciliation.csv</a>.</p>\n'
+        f"<details><summary>The {len(check)} published figures</summary>"
+        '<table class="check"><thead><tr><th>metric</th><th>flow</th><th>item</th>'
+        "<th>period</th><th>published</th><th>computed</th><th>unit</th><th>outcome</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></details>"
+    )
+
+
 def render_index(
-    period: str, currency: str, views: list[str], figures, manifest: dict, banner: str = ""
+    period: str, currency: str, views: list[str], figures, manifest: dict, banner: str = "",
+    check=None,
 ) -> str:
-    """Return the index page HTML."""
+    """Return the index page HTML (`check`: helpers.reconcile.check_build's table)."""
     period, title = release_period(period, figures)
     not_built = manifest.get("not_built") or {}
     notes = headline_notes(figures, period)
@@ -186,6 +223,7 @@ def render_index(
 <div class="kpis">{kpis}</div>
 <h2>Views</h2>
 <ul class="views">{items}</ul>
+{reconciliation_html(check)}
 <p><a href="figures.csv">figures.csv</a> · <a href="manifest.json">manifest.json</a></p>
 <div class="meta">Built {escape(manifest.get("created", ""))}
 {f" from commit <code>{escape(commit)}</code>" if commit else ""}; data: {source}

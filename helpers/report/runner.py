@@ -808,15 +808,36 @@ def keep_failures(plan: Plan, build: Path, results: dict[str, dict]) -> None:
     )
 
 
-def collect_figures(plan: Plan, build: Path):
-    """Step 4: every view's figures, rounded, as figures.csv in the build folder."""
+def collect_figures(plan: Plan, build: Path, results: dict[str, dict]):
+    """Step 4: every view's figures, rounded, as figures.csv in the build folder; and their
+    check against the published figures (reconciliation.csv, None without a published file)."""
+    import pandas as pd
+
+    from helpers import reconcile
+    from helpers.report.index_page import release_period
+
     shutil.rmtree(build / "logs", ignore_errors=True)
-    figures = combine_figures(_read_figures(build, plan.views))
+    frames = _read_figures(build, plan.views)
+    figures = combine_figures(frames)
     figures.to_csv(build / "figures.csv", index=False)
-    return figures
+    # checked here, once, from the values the views wrote at full precision (rounding them to
+    # figures.csv's decimals first could turn 8.249 into 8.3 against a published 8.2)
+    complete = set(plan.views) == set(VIEWS) and not any(
+        "missing_tables" in r for r in results.values())  # fmt: skip
+    written = [f for f in frames.values() if len(f)]
+    computed = pd.concat(written) if written else pd.DataFrame(columns=reconcile.KEY + ["value"])
+    check = reconcile.check_build(computed, release_period(plan.period, figures)[0],
+                                  plan.currency, complete)  # fmt: skip
+    if not check.empty:
+        # 6 decimals: the float noise of 8.2999999999999 would only distract in a spreadsheet
+        rows = check.drop(columns="matches").round({"computed": 6, "difference": 6})
+        rows["difference"] += 0.0  # no "-0.0"
+        rows.to_csv(build / "reconciliation.csv", index=False)
+    return figures, check
 
 
-def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: float) -> None:
+def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: float,
+                             check=None) -> None:  # fmt: skip
     """Step 5: manifest.json (parameters, data hashes, versions, timings) and index.html."""
     from helpers.report.index_page import render_index
 
@@ -842,11 +863,14 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
                     for v in plan.views},
         "not_built": {v: results[v]["missing_tables"] for v in plan.views
                       if "missing_tables" in results[v]},
+        "reconciliation": None if check is None or check.empty else {
+            "published": check.attrs["source"],
+            **{k: int(n) for k, n in check["status"].value_counts().items()}},
         "git": _git_commit(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
     index = render_index(plan.period, plan.currency, plan.views, figures, manifest,
-                         SAMPLE_BANNER if sample else "")  # fmt: skip
+                         SAMPLE_BANNER if sample else "", check)  # fmt: skip
     (build / "index.html").write_text(index, encoding="utf-8")
     manifest["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -895,8 +919,8 @@ def _build(plan: Plan, progress, t0: float) -> Path:
         results = execute(plan, plan_tasks(plan, build, skip=gaps), progress)
         results.update({v: _placeholder_result(v, n) for v, n in gaps.items()})
         keep_failures(plan, build, results)
-        figures = collect_figures(plan, build)
-        write_manifest_and_index(plan, build, figures, results, t0)
+        figures, check = collect_figures(plan, build, results)
+        write_manifest_and_index(plan, build, figures, results, t0, check)
         swap_in(plan, build)
         progress(f"report written to {plan.target} in {time.perf_counter() - t0:.1f} s")
         return plan.target
