@@ -59,6 +59,9 @@ def check_currency(currency, allow_both: bool = False) -> str:
     return code
 
 
+NOTE_CHARTS = "charts"  # folder in output_dir where views leave the flash note's charts
+
+
 def figures_file(view: str) -> str:
     """Name of the figures file a view writes into output_dir (full precision)."""
     return f"figures_{view}.csv"

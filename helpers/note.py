@@ -7,14 +7,13 @@ data/note_thresholds.yaml. What the figures cannot support is left out and liste
 
 `build_note(figures, meta)` returns a `Note` (title + blocks); `render_markdown`/`render_html`
 turn it into text; `write_outputs` (called by the runner) writes note.md, note.html, note.docx,
-tables.xlsx and charts/*.png with charts/alt.json into the report folder.
+tables.xlsx and charts/alt.json (the views leave the charts in charts/) into the report folder.
 """
 
 from __future__ import annotations
 
 import base64
 import calendar
-import json
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 import yaml
 
 from helpers import classifications
+from helpers.contract import NOTE_CHARTS
 from helpers.figures import format_value, round_half_up
 from helpers.paths import CLASSIFICATIONS_DIR, DATA_DIR
 
@@ -716,12 +716,9 @@ def write_outputs(build_dir: Path, figures: pd.DataFrame, meta: dict) -> list[Pa
 
     build_dir = Path(build_dir)
     note = build_note(figures, meta)
-    charts = note_files.write_charts(build_dir / "charts", Figures(figures), meta)
+    charts = note_files.collect_charts(build_dir / NOTE_CHARTS)
     (build_dir / "note.md").write_text(render_markdown(note), encoding="utf-8")
     (build_dir / "note.html").write_text(render_html(note, charts[:2]), encoding="utf-8")
     note_files.write_docx(build_dir / "note.docx", note, charts[:2])
     note_files.write_xlsx(build_dir / "tables.xlsx", figures)
-    alt = {Path(p).name: text for p, text in charts}
-    (build_dir / "charts" / "alt.json").write_text(json.dumps(alt, indent=2) + "\n",
-                                                   encoding="utf-8")  # fmt: skip
     return [build_dir / n for n in ("note.md", "note.html", "note.docx", "tables.xlsx")]

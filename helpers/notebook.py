@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 from helpers import metrics
 from helpers.contract import (
     BOTH,
+    NOTE_CHARTS,
     SAMPLE_FLAG,
     SAMPLE_LABEL,
     ParameterError,
@@ -52,6 +54,18 @@ class ViewContext(metrics.HasReleasePeriod):
         """Chart and table footnote: where the month's data come from, their release (vintage)
         date and the currency ('Source: GAC preliminary release, 2026-07-15. USD values.')."""
         return f"{self.ds.source_line(self.when)} {self.currency} values."
+
+    def for_note(self, chart, name: str):
+        """Show `chart` and, in a report build, keep it for the flash note as
+        charts/<name>.png with its title and alt text in charts/<name>.json (the note shows
+        the views' own charts rather than drawing its own)."""
+        if self.output_dir and hasattr(chart, "png"):  # a Note (no data) is not kept
+            folder = Path(self.output_dir) / NOTE_CHARTS
+            folder.mkdir(exist_ok=True)
+            (folder / f"{name}.png").write_bytes(chart.png)
+            (folder / f"{name}.json").write_text(
+                json.dumps({"title": chart.title, "alt": chart.alt}), encoding="utf-8")
+        return chart
 
     def save_figures(self) -> Path | None:
         """Write this view's figures for the runner (no-op when no output_dir was given)."""

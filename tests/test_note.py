@@ -324,15 +324,34 @@ def test_files_to_paste(reports):
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "steel")
     assert row[header.index("yoy 2025-09 (%)")] == pytest.approx(-2.7)
     alt = json.loads((folder / "charts" / "alt.json").read_text(encoding="utf-8"))
-    assert set(alt) == {p.name for p in (folder / "charts").glob("*.png")} and len(alt) >= 3
-    assert alt["export_contributions_by_product.png"] == (
-        "Electromechanical products added most to export growth in 2025-09 (+7.7 pp)."
-    )
+    # the views' own charts (product, regional, outlook), nothing else left in the folder
+    assert list(alt) == ["export_contributions_by_product.png",
+                         "export_contributions_by_destination.png", "export_price_volume.png",
+                         "export_forecast.png"]  # fmt: skip
+    assert sorted(p.name for p in (folder / "charts").iterdir()) == sorted([*alt, "alt.json"])
+    # the published release: electromechanical +7.7 pp of the +8.3% total
+    by_product = alt["export_contributions_by_product.png"]
+    assert "Electromechanical products +7.7" in by_product and by_product.endswith("total +8.3%.")
     png = (folder / "charts" / "export_contributions_by_product.png").read_bytes()
     width = struct.unpack(">I", png[16:20])[0]  # IHDR width
-    assert width == 7 * note_files.CHART_DPI  # 7 in at 200 dpi: 2x matplotlib's 100 dpi
+    assert width == 2000  # the product page's 10-inch chart at 2x
     html = (folder / "note.html").read_text(encoding="utf-8")
     assert "<h2>Headline</h2>" in html and "data:image/png;base64," in html
     assert not re.search(r"(src|href)=\"https?://", html)
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert index.index('href="note.html"') < index.index('href="headline.html"')
+
+
+def test_collect_charts_keeps_the_note_order(tmp_path):
+    for name in ("export_forecast", "export_contributions_by_product"):
+        (tmp_path / f"{name}.png").write_bytes(b"png of " + name.encode())
+        (tmp_path / f"{name}.json").write_text(json.dumps({"title": "t", "alt": f"alt {name}"}))
+    (tmp_path / "export_price_volume.png").write_bytes(b"no json: not taken")
+    charts = note_files.collect_charts(tmp_path)
+    assert [(p.name, a) for p, a in charts] == [
+        ("export_contributions_by_product.png", "alt export_contributions_by_product"),
+        ("export_forecast.png", "alt export_forecast"),
+    ]
+    assert json.loads((tmp_path / "alt.json").read_text()) == {p.name: a for p, a in charts}
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".png", ".png", ".png"]
+    assert note_files.collect_charts(tmp_path / "none") == []  # no charts: no folder needed
