@@ -144,6 +144,20 @@ def test_notebooks_are_committed_clean_and_parameterised(path):
     assert book["metadata"]["kernelspec"]["name"] == "python3"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_parameter_with_its_help(path, caplog):
+    import papermill as pm
+
+    source = next("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                  if "parameters" in c.get("metadata", {}).get("tags", []))  # fmt: skip
+    defined = [line.split(":")[0] for line in source.splitlines() if line and line[0] != "#"]
+    # `papermill --help-notebook` shows each parameter's comment; an "=" in a comment made
+    # papermill skip the line with a warning ("Unable to parse line 2 ...")
+    params = pm.inspect_notebook(str(path))
+    assert list(params) == defined and all(p["help"] for p in params.values())
+    assert "Unable to parse" not in caplog.text
+
+
 def test_five_views_exist():
     names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
     assert names == ["headline", "product", "regional", "imports", "outlook"]

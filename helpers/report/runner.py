@@ -15,7 +15,7 @@
 
 Contract with the notebooks (`<n>_<view>.ipynb` in `notebooks_dir`):
 
-- a cell tagged `parameters` defining `period: str`, `data: str` ("" = bundled sample),
+- a cell tagged `parameters` defining `period: str`, `data: str` (empty: bundled sample),
   `currency: str` and `output_dir: str`; the runner passes all four (output_dir = the temporary
   build folder, an absolute path; papermill's cwd is `notebooks_dir`);
 - write `{output_dir}/figures_{view}.csv` with columns `metric, flow, dimension, item, period,
