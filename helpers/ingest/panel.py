@@ -384,7 +384,7 @@ def stage_file(con, path: str | Path) -> tuple[int, list[str]]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xls"):
-        raw = pd.read_excel(path, dtype=str, keep_default_na=False)
+        raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         return _stage(con, _frame_source(con, raw, str(path)), str(path))
     return _stage(con, _csv_source(con, path, str(path)), str(path))
 

@@ -481,7 +481,7 @@ def read_comtrade(path: str | Path, vintage: str | None = None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xls"):
-        raw = pd.read_excel(path, dtype=str, keep_default_na=False)
+        raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     else:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     raw["_line"] = np.arange(len(raw)) + 2
