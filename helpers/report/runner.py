@@ -23,6 +23,9 @@ Contract with the notebooks (`<n>_<view>.ipynb` in `notebooks_dir`):
   without writing it fails the build;
 - optionally write `{output_dir}/sample_flag` (text) when figures rest on illustrative sample
   data; the banner is shown when `data` is empty or any notebook wrote the flag;
+- optionally leave the flash note's charts as `{output_dir}/charts/<name>.png` with
+  `<name>.json` (title, alt) — `ViewContext.for_note` does it; the note shows those of
+  `note_files.NOTE_CHARTS` that exist;
 - charts as inline PNG (matplotlib's default); cells tagged `remove-cell`, `remove-input` or
   `remove-output` are dropped from the HTML accordingly.
 
@@ -810,7 +813,7 @@ def keep_failures(plan: Plan, build: Path, results: dict[str, dict]) -> None:
 
 def collect_figures(plan: Plan, build: Path, results: dict[str, dict]):
     """Step 4: every view's figures, rounded, as figures.csv in the build folder; and their
-    check against the published figures (reconciliation.csv, None without a published file)."""
+    check against the published figures (reconciliation.csv; empty without a published file)."""
     import pandas as pd
 
     from helpers import reconcile
