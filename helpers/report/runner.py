@@ -824,7 +824,8 @@ def collect_figures(plan: Plan, build: Path, results: dict[str, dict]):
     figures = combine_figures(frames)
     figures.to_csv(build / "figures.csv", index=False)
     # checked here, once, from the values the views wrote at full precision (rounding them to
-    # figures.csv's decimals first could turn 8.249 into 8.3 against a published 8.2)
+    # figures.csv's decimals first could turn a balance of 90.46 into 90.5, then 91 against a
+    # published 90)
     complete = set(plan.views) == set(VIEWS) and not any(
         "missing_tables" in r for r in results.values())  # fmt: skip
     written = [f for f in frames.values() if len(f)]
