@@ -57,14 +57,14 @@ class ViewContext(metrics.HasReleasePeriod):
 
     def for_note(self, chart, name: str):
         """Show `chart` and, in a report build, keep it for the flash note as
-        charts/<name>.png with its title and alt text in charts/<name>.json (the note shows
-        the views' own charts rather than drawing its own)."""
+        charts/<name>.png with its alt text in charts/<name>.json (the note shows the views'
+        own charts rather than drawing its own)."""
         if self.output_dir and hasattr(chart, "png"):  # a Note (no data) is not kept
             folder = Path(self.output_dir) / NOTE_CHARTS
             folder.mkdir(exist_ok=True)
             (folder / f"{name}.png").write_bytes(chart.png)
             (folder / f"{name}.json").write_text(
-                json.dumps({"title": chart.title, "alt": chart.alt}), encoding="utf-8")
+                json.dumps({"alt": chart.alt}), encoding="utf-8")
         return chart
 
     def save_figures(self) -> Path | None:

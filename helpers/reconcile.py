@@ -108,10 +108,9 @@ def reconciliation_note(table: pd.DataFrame, markdown: bool = True,
     says why figures marked "not checked" were not."""
     if table.empty:
         return "No published-figures file for this month (or not a USD run): nothing to reconcile."
-    status = table["status"] if "status" in table else table["matches"].map(
-        {True: "matches", False: "differs"})  # fmt: skip
-    checked = table[status != "not checked"]
-    skipped = int((status == "not checked").sum())
+    unchecked_rows = table["status"] == "not checked"
+    checked = table[~unchecked_rows]
+    skipped = int(unchecked_rows.sum())
     later = f"; the other {skipped} {unchecked}" if skipped else ""
     bad = checked[~checked["matches"]]
     if bad.empty:

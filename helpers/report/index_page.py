@@ -6,6 +6,8 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+import numpy as np
+
 from helpers.figures import round_half_up
 
 DESCRIPTIONS = {
@@ -159,7 +161,7 @@ def reconciliation_html(check) -> str:
         f"<td>{escape(r.flow)}</td><td>{escape(r.item)}</td><td>{escape(r.period)}</td>"
         f'<td class="num">{r.published:,.{r.decimals}f}</td><td class="num">'
         + (f"{round_half_up(r.computed, r.decimals):,.{r.decimals}f}"
-           if r.computed == r.computed else "—")  # NaN: not computed
+           if np.isfinite(r.computed) else "—")  # not computed
         + f"</td><td>{escape(r.unit)}</td><td>{escape(r.status)}</td></tr>"
         for r in check.itertuples()
     )  # fmt: skip

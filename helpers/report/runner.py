@@ -24,7 +24,7 @@ Contract with the notebooks (`<n>_<view>.ipynb` in `notebooks_dir`):
 - optionally write `{output_dir}/sample_flag` (text) when figures rest on illustrative sample
   data; the banner is shown when `data` is empty or any notebook wrote the flag;
 - optionally leave the flash note's charts as `{output_dir}/charts/<name>.png` with
-  `<name>.json` (title, alt) — `ViewContext.for_note` does it; the note shows those of
+  `<name>.json` (its alt text) — `ViewContext.for_note` does it; the note shows those of
   `note_files.NOTE_CHARTS` that exist;
 - charts as inline PNG (matplotlib's default); cells tagged `remove-cell`, `remove-input` or
   `remove-output` are dropped from the HTML accordingly.
