@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import classifications, metrics
+from helpers import basis, classifications, metrics
 from helpers.data import Dataset
 from helpers.figures import format_value
 
@@ -177,9 +177,69 @@ def breakdown(
             ds.printed_ytd_yoy(flow, *_margins(dimension, code), currency, t)
             for code in table.index
         ]
+    _add_bases(ds, table, levels.assign(total=total), flow, dimension, currency, when)
     table.attrs.update(when=when, period=t, label=when.label, currency=currency, flow=flow,
                        is_janfeb=when.is_janfeb, lines=len(layout))  # fmt: skip
     return table
+
+
+def _base(ds: Dataset, key: tuple, series: pd.Series, month: pd.Period) -> tuple:
+    """(value, low, high) of a year-ago month: bounds when it was derived from printed rates."""
+    value = series.get(month, np.nan)
+    row = basis._base_row(ds, key, month)
+    return (value, value, value) if row is None else (value, row["value_low"], row["value_high"])
+
+
+def _add_bases(ds: Dataset, table: pd.DataFrame, levels: pd.DataFrame, flow: str,
+               dimension: str, currency: str, when) -> None:  # fmt: skip
+    """Basis (computed / printed / derived) and bounds of each row's y/y, contribution and
+    share change: a row whose year-ago month (or the total's) was derived from GAC's printed
+    rates is derived, with the range the printed rounding allows."""
+    t = when.period
+    for column in ("yoy", "yoy_prev", "contribution", "share_change_yoy"):
+        table[f"{column}_basis"] = "computed"
+        table[f"{column}_low"] = np.nan
+        table[f"{column}_high"] = np.nan
+    total = levels["total"]
+    total_key = (flow, "WORLD", "TOTAL", currency)
+    total_base = _base(ds, total_key, total, t - 12)
+    part_bounds = []
+    for code in table.index.drop("other", errors="ignore"):
+        key = (flow, *_margins(dimension, code), currency)
+        series = levels[code]
+        printed = ds.printed_rate(*key, t) if code == "total" else np.nan
+        for column, month in (("yoy", t), ("yoy_prev", when.previous)):
+            best, _ = basis.choose(basis.yoy_estimates(
+                ds, key, series.get(month, np.nan), series.get(month - 12, np.nan), month,
+                printed if month == t else np.nan))  # fmt: skip
+            if best is not None:
+                table.loc[code, [column, f"{column}_basis", f"{column}_low", f"{column}_high"]] = (
+                    best.value, best.basis, best.low, best.high)  # fmt: skip
+        if code == "total":
+            continue
+        row_base = _base(ds, key, series, t - 12)
+        if row_base[1:] == (row_base[0],) * 2 and total_base[1:] == (total_base[0],) * 2:
+            continue  # both year-ago months stored: computed
+        level = series.get(t, np.nan)
+        contribution = basis.contribution_bounds(level, row_base, total_base)
+        table.loc[code, ["contribution_basis", "contribution_low", "contribution_high"]] = (
+            "derived", contribution[1], contribution[2])  # fmt: skip
+        if table.at[code, "role"] == "part":
+            part_bounds.append(contribution)
+        shares = [b / tb * 100 for b in row_base[1:] for tb in total_base[1:]]
+        now = table.at[code, "share"]
+        table.loc[code, ["share_change_yoy_basis", "share_change_yoy_low",
+                         "share_change_yoy_high"]] = ("derived", now - max(shares),
+                                                      now - min(shares))  # fmt: skip
+    if "other" in table.index and (part_bounds or total_base[1] != total_base[2]):
+        total_row = table.loc["total"]
+        low = total_row["yoy_low"] if np.isfinite(total_row["yoy_low"]) else total_row["yoy"]
+        high = total_row["yoy_high"] if np.isfinite(total_row["yoy_high"]) else total_row["yoy"]
+        low -= sum(b[2] for b in part_bounds)
+        high -= sum(b[1] for b in part_bounds)
+        table.loc["other", ["contribution_basis", "contribution_low", "contribution_high",
+                            "yoy_basis", "share_change_yoy_basis"]] = (
+            "derived", low, high, "derived", "derived")  # fmt: skip
 
 
 def contribution_check(table: pd.DataFrame) -> float:
@@ -305,14 +365,18 @@ def additivity_note(table: pd.DataFrame) -> str:
 def record_breakdown(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:
     """Add a breakdown's figures: y/y (this and the previous release), contribution, share."""
     when = table.attrs["when"]
+    def bases(row, column: str) -> dict:
+        return {"basis": row.get(f"{column}_basis", "computed"),
+                "low": row.get(f"{column}_low"), "high": row.get(f"{column}_high")}  # fmt: skip
+
     for code, row in table.iterrows():
-        figures.add("yoy", flow, dimension, code, when.period, row["yoy"])
-        figures.add("yoy", flow, dimension, code, when.previous, row["yoy_prev"])
+        figures.add("yoy", flow, dimension, code, when.period, row["yoy"], **bases(row, "yoy"))
+        figures.add("yoy", flow, dimension, code, when.previous, row["yoy_prev"],
+                    **bases(row, "yoy_prev"))  # fmt: skip
         if code != "total":
             for name in ("contribution", "share", "share_change_yoy"):
-                figures.add(name, flow, dimension, code, when.period, row[name])
-        figures.add("ytd_yoy_printed", flow, dimension, code, when.period,
-                    row.get("ytd_yoy_printed"))  # fmt: skip
+                extra = bases(row, name) if name != "share" else {}
+                figures.add(name, flow, dimension, code, when.period, row[name], **extra)
         figures.add("level", flow, dimension, code, when.period, row["level"])
 
 
@@ -329,3 +393,114 @@ def record_share_ytd(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add year-to-date shares (pct) and their change from the previous year (pp)."""
     if not table.empty:
         figures.add_table(table, flow, "product", period, ["share_ytd", "share_ytd_change"])
+
+
+YTD_FIGURES = ["level_ytd", "ytd_yoy", "contribution_ytd", "ytd_yoy_volume", "ytd_yoy_price"]
+
+
+def _ytd_estimate(now: float, prior: float, printed: float, name: str) -> basis.Estimate | None:
+    """YTD growth of one line: computed from the two years' stored YTD levels, else printed."""
+    computed = (now / prior - 1) * 100 if np.isfinite(now) and np.isfinite(prior) and prior else np.nan
+    best, _ = basis.choose([basis.Estimate(computed, "computed"),
+                            basis.Estimate(printed, "printed", source=f"GAC's printed {name}")])  # fmt: skip
+    return best
+
+
+def ytd_table(ds: Dataset, flow: str, dimension: str, period, currency: str = "USD") -> pd.DataFrame:
+    """Every line GAC printed for the year to date: level, y/y, contribution to the total's YTD
+    growth and, for lines with quantities, volume and unit-value y/y - each on its best basis.
+
+    Contributions use the prior year's YTD levels where stored (computed) and otherwise the
+    base implied by GAC's printed rate, YTD / (1 + y/y) (derived, with bounds). Unit value y/y
+    is (1 + value y/y) / (1 + volume y/y) - 1. Empty (with attrs["empty"]) without YTD data.
+    """
+    when = ds.resolve(period)
+    t = when.period
+    layout = product_layout(flow) if dimension == "product" else partner_layout()
+    rows = []
+    for code, role, depth in [("total", "total", 0), *layout]:
+        partner, product = _margins(dimension, code)
+        key = (flow, partner, product, currency)
+        now = ds.ytd_level(*key, t)
+        if not np.isfinite(now):
+            continue
+        prior = ds.ytd_level(*key, t - 12)
+        rate = ds.printed_rate(*key, t, "yoy_pct", "ytd")
+        value = _ytd_estimate(now, prior, rate, "YTD y/y")
+        q_now, q_prior = (ds.ytd_level(*key, p, column="quantity") for p in (t, t - 12))
+        q_rate = ds.printed_rate(*key, t, "quantity_yoy_pct", "ytd")
+        volume = _ytd_estimate(q_now, q_prior, q_rate, "YTD quantity y/y")
+        row = {"code": code, "name": (f"Total {flow}s" if code == "total" else
+                                      classifications.display_name(code, dimension, flow)),
+               "role": role, "depth": depth, "level_ytd": now / BN,
+               "quantity_ytd": q_now, "quantity_unit": None}  # fmt: skip
+        if np.isfinite(prior):
+            base = (prior, prior, prior)
+        elif np.isfinite(rate):
+            base = basis.year_ago_from_ytd(now, rate)
+        else:
+            base = (np.nan,) * 3
+        row["_base"] = base
+        row["_base_basis"] = "computed" if np.isfinite(prior) else "derived"
+        for name, est in (("ytd_yoy", value), ("ytd_yoy_volume", volume)):
+            row[name] = est.value if est else np.nan
+            row[f"{name}_basis"] = est.basis if est else "computed"
+        if value is not None and volume is not None:
+            if value.basis == volume.basis == "computed":
+                row["ytd_yoy_price"] = ((1 + value.value / 100) / (1 + volume.value / 100) - 1) * 100
+                row["ytd_yoy_price_basis"] = "computed"
+            else:
+                uv, low, high = basis.unit_value_growth(value.value, volume.value)
+                row.update(ytd_yoy_price=uv, ytd_yoy_price_basis="derived",
+                           ytd_yoy_price_low=low, ytd_yoy_price_high=high)  # fmt: skip
+        rows.append(row)
+    if not rows:
+        out = pd.DataFrame()
+        out.attrs["empty"] = (f"Year to date: the data hold no GAC year-to-date {flow} figures "
+                              f"by {dimension} for {when.label} in {currency} (they come with "
+                              "imported GAC pages).")  # fmt: skip
+        return out
+    table = pd.DataFrame(rows).set_index("code")
+    if "total" in table.index:
+        total_base = table.at["total", "_base"]
+        for code, row in table.drop("total").iterrows():
+            if not np.isfinite(row["_base"][0]) or not np.isfinite(total_base[0]):
+                continue
+            c, low, high = basis.contribution_bounds(row["level_ytd"] * BN, row["_base"], total_base)
+            derived = "derived" in (row["_base_basis"], table.at["total", "_base_basis"])
+            table.loc[code, ["contribution_ytd", "contribution_ytd_basis"]] = (
+                c, "derived" if derived else "computed")  # fmt: skip
+            if derived:
+                table.loc[code, ["contribution_ytd_low", "contribution_ytd_high"]] = (low, high)
+    for name in YTD_FIGURES:
+        if name not in table:
+            table[name] = np.nan
+    table = table.drop(columns=["_base", "_base_basis"])
+    months = "January" if t.month == 1 else f"January\u2013{t.strftime('%B')}"
+    table.attrs.update(when=when, label=f"{months} {t.year}", flow=flow, currency=currency)
+    return table
+
+
+def record_ytd(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:
+    """Add the year-to-date figures with their basis and bounds."""
+    if table.empty:
+        return
+    period = table.attrs["when"].period
+    figures.add_table(table, flow, dimension, period, YTD_FIGURES)
+
+
+def ytd_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The YTD table as shown (notebook.table marks derived values with '≈' and their range):
+    figure columns the data fill, and a Basis column naming each line's YTD y/y basis."""
+    if table.empty:
+        return table
+    keep = ["name", "role", "depth"]
+    for name in YTD_FIGURES:
+        if table[name].notna().any():
+            keep += [c for c in (name, f"{name}_basis", f"{name}_low", f"{name}_high")
+                     if c in table]  # fmt: skip
+    out = table[keep].copy()
+    out["role"] = out["role"].where(out["depth"] == 0, "of_which")
+    out["basis"] = table["ytd_yoy_basis"]
+    out.attrs.update(table.attrs)
+    return out

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import classifications, metrics
+from helpers.basis import DERIVED_SOURCE, derive_year_ago
 from helpers.paths import SAMPLE_DIR
 from helpers.schema import (
     CANONICAL_COLUMNS,
@@ -47,6 +48,8 @@ class Dataset:
     consensus: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
     printed_ytd: pd.DataFrame | None = None  # GAC's printed year-to-date y/y (pct), if imported
+    ytd: pd.DataFrame | None = None  # a store's year-to-date table (levels and printed rates)
+    derived: pd.DataFrame | None = None  # year-ago months derived from printed rates (basis.py)
 
     @cached_property
     def is_sample(self) -> bool:
@@ -97,11 +100,14 @@ class Dataset:
         return metrics.resolve_period(period, self.combined_years)
 
     def folded(self, flow: str, partner: str = "WORLD", product: str = "TOTAL",
-               currency: str = "USD", column: str = "value") -> pd.Series:  # fmt: skip
+               currency: str = "USD", column: str = "value",
+               stored_only: bool = False) -> pd.Series:  # fmt: skip
         """A series as the views compare it: January folded into February in every year once
-        any year is published combined (see metrics.fold_janfeb)."""
+        any year is published combined (see metrics.fold_janfeb). `stored_only` leaves out
+        year-ago months derived from printed rates (for figures that must not use them)."""
         return metrics.fold_janfeb(
-            self.levels(flow, partner, product, currency, column), self.combined_years
+            self.levels(flow, partner, product, currency, column, stored_only=stored_only),
+            self.combined_years,
         )
 
     def folded_partner(self, flow: str, partner: str, currency: str = "USD",
@@ -112,8 +118,11 @@ class Dataset:
         )
 
     def periods(self) -> pd.PeriodIndex:
-        """Months for which the dataset holds the world total of either flow."""
-        world = self.trade[(self.trade["partner"] == "WORLD") & (self.trade["product"] == "TOTAL")]
+        """Months for which the dataset holds the world total of either flow (stored, not
+        derived: a derived year-ago month is a base for growth, not a month to report)."""
+        trade = self.trade
+        world = trade[(trade["partner"] == "WORLD") & (trade["product"] == "TOTAL")
+                      & ~self._derived_mask]  # fmt: skip
         return pd.PeriodIndex(sorted(world["period"].unique()), freq="M")
 
     def levels(
@@ -124,8 +133,10 @@ class Dataset:
         currency: str = "USD",
         column: str = "value",
         measure: str = "level",
+        stored_only: bool = False,
     ) -> pd.Series:
-        """A monthly series on a complete month index (combined Jan-Feb: January is NaN)."""
+        """A monthly series on a complete month index (combined Jan-Feb: January is NaN);
+        `stored_only`: derived year-ago months (helpers.basis) are NaN."""
         key = (flow, partner, product, currency, measure)
         if key not in self._rows:
             raise SeriesNotAvailableError(
@@ -139,6 +150,10 @@ class Dataset:
         )
         values = np.full(len(full), np.nan)
         values[months - months[0]] = self._column(column)[rows]
+        if stored_only:
+            values[months - months[0]] = np.where(
+                self._derived_mask.to_numpy()[rows], np.nan, values[months - months[0]]
+            )
         return pd.Series(values, index=full, name=f"{flow}:{partner}:{product}:{currency}")
 
     def partner_levels(self, flow: str, partner: str, currency: str = "USD",
@@ -178,6 +193,56 @@ class Dataset:
                 name = f"{name} ({', '.join(sorted(group['_detail'].dropna().unique())[:3])})"
             parts.append(f"{name}, {str(group['vintage'].max())[:10]}")
         return "Source: " + "; ".join(parts) + "."
+
+    @cached_property
+    def _derived_mask(self) -> pd.Series:
+        return self.trade["source"].astype(str).str.startswith(DERIVED_SOURCE + ":")
+
+    @cached_property
+    def _derived_index(self) -> dict[tuple, dict]:
+        if self.derived is None or self.derived.empty:
+            return {}
+        keys = ["flow", "partner", "product", "currency", "period"]
+        return {tuple(r[k] for k in keys): r for r in self.derived.to_dict("records")}
+
+    def derived_level(self, flow: str, partner: str, product: str, currency: str,
+                      period) -> dict | None:  # fmt: skip
+        """The derived row (value, value_low, value_high, derived_from...) of a series and
+        month, or None when that month's level is stored (or absent)."""
+        return self._derived_index.get((flow, partner, product, currency,
+                                        pd.Period(period, "M")))  # fmt: skip
+
+    def printed_rate(self, flow: str, partner: str, product: str, currency: str, period,
+                     measure: str = "yoy_pct", table: str = "month") -> float:  # fmt: skip
+        """A growth rate GAC printed (pct): table "month" (section (1) month y/y, m/m) or
+        "ytd" (YTD y/y of value, measure "yoy_pct", or quantity, "quantity_yoy_pct"); NaN
+        when not imported."""
+        period = pd.Period(period, "M")
+        if table == "ytd":
+            frame = self.ytd
+            if frame is None:
+                return np.nan
+            hit = frame[(frame["measure"] == measure) & (frame["flow"] == flow)
+                        & (frame["partner"] == partner) & (frame["product"] == product)
+                        & (frame["currency"] == currency) & (frame["period"] == period)]  # fmt: skip
+            return float(hit["value"].iloc[-1]) if len(hit) else np.nan
+        if not self.has(flow, partner, product, currency, measure):
+            return np.nan
+        return float(self.levels(flow, partner, product, currency, measure=measure).get(
+            period, np.nan))  # fmt: skip
+
+    def ytd_level(self, flow: str, partner: str, product: str, currency: str, period,
+                  column: str = "value") -> float:  # fmt: skip
+        """A stored January-to-month level (value or quantity) at `period`, NaN when absent."""
+        if self.ytd is None:
+            return np.nan
+        period = pd.Period(period, "M")
+        frame = self.ytd
+        hit = frame[(frame["measure"] == "level") & (frame["flow"] == flow)
+                    & (frame["partner"] == partner) & (frame["product"] == product)
+                    & (frame["currency"] == currency) & (frame["period"] == period)
+                    & (frame["months"] == period.month)]  # fmt: skip
+        return float(hit[column].iloc[-1]) if len(hit) else np.nan
 
     def printed_ytd_yoy(
         self, flow: str, partner: str, product: str, currency: str, period
@@ -228,7 +293,7 @@ def _read_side_table(path: Path) -> pd.DataFrame | None:
 def load_dataset(data: str | Path | None = None) -> Dataset:
     """Load the bundled sample (default), a sample-layout folder, a store folder or a file."""
     location = Path(data).expanduser().resolve() if data else SAMPLE_DIR
-    printed_ytd = None
+    printed_ytd = ytd = None
     if not location.exists():
         raise DataNotFoundError(f"data path {location} does not exist")
     if location.is_dir():
@@ -246,8 +311,8 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
                     f"{location} holds neither trade.parquet nor an import store ({error})"
                 ) from error
             files = sorted(p for p in location.rglob("*") if p.is_file())
-            ytd = store.load(location, table="ytd")
-            printed_ytd = typed(latest_vintage(ytd[ytd["measure"] == "yoy_pct"]))
+            ytd = typed(latest_vintage(store.load(location, table="ytd")))
+            printed_ytd = ytd[ytd["measure"] == "yoy_pct"].reset_index(drop=True)
         consensus = _read_side_table(location / "consensus.csv")
         indicators = _read_side_table(location / "indicators.csv")
     else:
@@ -258,4 +323,9 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
             trade = validate(read_canonical_csv(location), str(location))
         files, consensus, indicators = [location], None, None
     trade = latest_vintage(typed(trade[CANONICAL_COLUMNS]))
-    return Dataset(trade, location, files, consensus, indicators, printed_ytd)
+    derived = None
+    if ytd is not None:
+        derived = derive_year_ago(trade, ytd)
+        if len(derived):
+            trade = pd.concat([trade, typed(derived[CANONICAL_COLUMNS])], ignore_index=True)
+    return Dataset(trade, location, files, consensus, indicators, printed_ytd, ytd, derived)

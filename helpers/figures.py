@@ -23,10 +23,12 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.atomic import atomic_write
+from helpers.basis import BASES
 from helpers.paths import DATA_DIR
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "PUBLISHED_COLUMNS",
     "FigureSet",
     "decimals_of",
     "format_value",
@@ -36,7 +38,11 @@ __all__ = [
     "unit_of",
 ]
 
-FIGURE_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "unit"]
+# the published-figures vocabulary, then the basis (computed / printed / derived) and, for a
+# derived figure, the range the printed rounding allows
+PUBLISHED_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "unit"]
+FIGURE_COLUMNS = [*PUBLISHED_COLUMNS, "basis", "low", "high"]
+NUMERIC_COLUMNS = ("value", "low", "high")
 REGISTRY_FILE = DATA_DIR / "figure_names.csv"
 
 
@@ -96,6 +102,14 @@ def format_value(value, decimals: int = 1, sign: bool = False, missing: str = "â
     return f"{rounded:+.{decimals}f}" if sign else f"{rounded:.{decimals}f}"
 
 
+def _finite_or_nan(value) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return value if math.isfinite(value) else math.nan
+
+
 def period_label(period: pd.Period) -> str:
     """'2025-09' for months, '2025-Q3' for quarters."""
     if period.freqstr.startswith("Q"):
@@ -116,11 +130,16 @@ class FigureSet:
         self.rows: list[dict] = []
 
     def add(self, name: str, flow: str, dimension: str, item: str, period, value,
-            unit: str | None = None) -> None:  # fmt: skip
+            unit: str | None = None, basis: str = "computed", low: float | None = None,
+            high: float | None = None) -> None:  # fmt: skip
         """Record one figure under its registered name (skips NaN: not computable, not shown).
 
-        The unit comes from the registry; a `unit` passed in must agree with it.
+        The unit comes from the registry; a `unit` passed in must agree with it. `basis` is
+        computed, printed or derived (helpers.basis); a derived figure carries `low`/`high`,
+        the range the printed rounding allows.
         """
+        if basis not in BASES:
+            raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
         registered = unit_of(name, self.currency)
         if unit is not None and unit != registered:
             raise ValueError(f"figure '{name}' is in {registered}, not {unit}")
@@ -136,14 +155,21 @@ class FigureSet:
                 "period": period if isinstance(period, str) else period_label(pd.Period(period)),
                 "value": float(value),
                 "unit": unit,
+                "basis": basis,
+                "low": _finite_or_nan(low),
+                "high": _finite_or_nan(high),
             }
         )
 
     def add_table(self, table: pd.DataFrame, flow: str, dimension: str, period, names) -> None:
-        """Record the columns `names` of a table whose columns are figure names (rows = items)."""
+        """Record the columns `names` of a table whose columns are figure names (rows = items);
+        a column `<name>_basis` (and `<name>_low`/`_high`) gives a figure's basis and bounds."""
         for code, row in table.iterrows():
             for name in names:
-                self.add(name, flow, dimension, code, period, row[name])
+                basis = row.get(f"{name}_basis")
+                self.add(name, flow, dimension, code, period, row[name],
+                         basis=basis if isinstance(basis, str) and basis else "computed",
+                         low=row.get(f"{name}_low"), high=row.get(f"{name}_high"))  # fmt: skip
 
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame in the standard columns."""

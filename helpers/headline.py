@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers import metrics
+from helpers import basis, metrics
 from helpers.data import Dataset
 from helpers.figures import format_value, round_half_up
 
@@ -50,6 +50,13 @@ class Headline(metrics.HasReleasePeriod):
     consensus_balance: float = np.nan
     quarters: dict[str, pd.Series] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # (flow, figure name) -> the chosen basis.Estimate, for figures that can have several bases
+    bases: dict[tuple[str, str], basis.Estimate] = field(default_factory=dict)
+    basis_checks: list[dict] = field(default_factory=list)
+
+    def basis_of(self, flow: str, name: str) -> basis.Estimate | None:
+        """The chosen estimate of a figure (None: computed or not held)."""
+        return self.bases.get((flow, name))
 
 
 def _at(series: pd.Series | None, period: pd.Period) -> float:
@@ -64,24 +71,34 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
     t = when.period
     result = Headline(when, currency)
     folded = {flow: ds.folded(flow, currency=currency) for flow in FLOWS}
+    # horizons beyond the month's own y/y use stored levels only: a derived year-ago month
+    # would only echo the printed rate it came from
+    stored = {flow: ds.folded(flow, currency=currency, stored_only=True) for flow in FLOWS}
     for flow, levels in folded.items():
-        growth = metrics.yoy(levels)
-        two_year = metrics.two_year_growth(levels)
+        two_year = metrics.two_year_growth(stored[flow])
         consensus = ds.consensus_series(flow) if currency == "USD" else None
         figures = {
             "level": _at(levels, t) / BN,
-            "yoy": _at(growth, t),
-            "yoy_prev": _at(growth, when.previous),
             "consensus_yoy": _at(consensus, t),
-            "ytd_yoy": _at(metrics.ytd_growth(levels), t),
-            "ytd_yoy_printed": ds.printed_ytd_yoy(flow, "WORLD", "TOTAL", currency, t),
-            "yoy_3m": _at(metrics.three_month_growth(levels), t),
+            "yoy_3m": _at(metrics.three_month_growth(stored[flow]), t),
             "yoy_2y_stacked": _at(two_year["stacked"], t),
             "yoy_2y_average": _at(two_year["average"], t),
         }
+        key = (flow, "WORLD", "TOTAL", currency)
+        for name, month in (("yoy", t), ("yoy_prev", when.previous)):
+            printed = ds.printed_rate(*key, month)
+            candidates = basis.yoy_estimates(ds, key, _at(levels, month), _at(levels, month - 12),
+                                             month, printed)  # fmt: skip
+            figures[name] = _choose(result, flow, name, month, candidates)
+        ytd_candidates = [
+            basis.Estimate(_at(metrics.ytd_growth(stored[flow]), t), "computed"),
+            basis.Estimate(ds.printed_ytd_yoy(*key, t), "printed", source="GAC's printed YTD y/y"),
+        ]
+        figures["ytd_yoy"] = _choose(result, flow, "ytd_yoy", t, ytd_candidates)
+        figures["ytd_yoy_printed"] = ds.printed_ytd_yoy(*key, t)
         figures["surprise"] = metrics.surprise(figures["yoy"], figures["consensus_yoy"])
         result.flows[flow] = figures
-        result.quarters[flow] = metrics.quarterly_growth(levels).dropna()
+        result.quarters[flow] = metrics.quarterly_growth(stored[flow]).dropna()
         if consensus is None:
             result.notes.append(
                 f"No {flow} consensus in the data"
@@ -92,12 +109,27 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
     result.balance = _at(balance, t) / BN
     result.balance_prev_year = _at(balance, t - 12) / BN
     result.balance_prev_release = _at(balance, when.previous) / BN
-    result.balance_change_yoy = (
-        _at(metrics.balance_change_yoy(folded["export"], folded["import"]), t) / BN
-    )
+    change = basis.balance_change(ds, currency, t, _at(balance, t),
+                                  _at(folded["export"], t - 12), _at(folded["import"], t - 12))  # fmt: skip
+    result.balance_change_yoy = change.value / BN
+    if change.basis != "computed":
+        result.bases[("net", "balance_change_yoy")] = basis.Estimate(
+            change.value / BN, change.basis, change.low / BN, change.high / BN, change.source)
     if currency == "USD":
         result.consensus_balance = _at(ds.consensus_series("net", "balance"), t)
     return result
+
+
+def _choose(result: Headline, flow: str, name: str, month, candidates) -> float:
+    """The best basis of a headline figure; remembers it and the comparisons with the others."""
+    best, checks = basis.choose(candidates)
+    if best is None:
+        return np.nan
+    result.bases[(flow, name)] = best
+    label = metrics.resolve_period(month, ()).label if name != "ytd_yoy" else f"{month} YTD"
+    result.basis_checks += [{"figure": name, "flow": flow, "period": str(month),
+                             "label": label, **check} for check in checks]  # fmt: skip
+    return best.value
 
 
 def last_quarters(h: Headline, flow: str = "export", n: int = 2) -> pd.Series:
@@ -139,7 +171,12 @@ def summary(h: Headline) -> str:
                              "earlier).")  # fmt: skip
             continue
         direction = "rose" if f["yoy"] >= 0 else "fell"
-        text = f"{noun} {direction} {format_value(abs(f['yoy']))}% y/y in {ccy} terms in {h.label}"
+        est = h.basis_of(flow, "yoy")
+        approx = "\u2248" if est is not None and est.basis == "derived" else ""
+        text = (f"{noun} {direction} {approx}{format_value(abs(f['yoy']))}% y/y in {ccy} terms "
+                f"in {h.label}")  # fmt: skip
+        if approx and basis.wide_range(est.low, est.high, est.value):
+            text += f" ({format_value(est.low)}% to {format_value(est.high)}%)"
         if np.isfinite(f["consensus_yoy"]):
             verdict = (
                 "beating" if f["surprise"] > 0 else "missing" if f["surprise"] < 0 else "matching"
@@ -160,7 +197,8 @@ def summary(h: Headline) -> str:
             text += (f", {'up' if change >= 0 else 'down'} {unit}{format_value(abs(change))}bn "
                      "from a year earlier")  # fmt: skip
         sentences.append(text + ".")
-    return " ".join(sentences)
+    words = basis_sentence(h)
+    return " ".join(sentences + ([f"({words})"] if words else []))
 
 
 KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "ytd_yoy", "ytd_yoy_printed",
@@ -172,7 +210,14 @@ def key_table(h: Headline) -> pd.DataFrame:
 
     Rows are figure names (labelled by notebook.table); rows no data supports are left out.
     """
-    table = pd.DataFrame({f"{flow.capitalize()}s": h.flows[flow] for flow in FLOWS})
+    flows = {}
+    for flow in FLOWS:
+        values = dict(h.flows[flow])
+        chosen = h.basis_of(flow, "ytd_yoy")
+        if chosen is not None and chosen.basis == "printed":
+            values["ytd_yoy_printed"] = np.nan  # the YTD row already is GAC's printed rate
+        flows[f"{flow.capitalize()}s"] = values
+    table = pd.DataFrame(flows)
     table = table.loc[KEY_ROWS]
     return table[table.notna().any(axis=1)]
 
@@ -199,17 +244,63 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
     """Add the headline figures in the published vocabulary."""
     for flow in FLOWS:
         f = h.flows[flow]
-        for name in ("yoy", "consensus_yoy", "surprise", "ytd_yoy", "ytd_yoy_printed", "yoy_3m",
+        for name in ("yoy", "consensus_yoy", "surprise", "ytd_yoy", "yoy_3m",
                      "yoy_2y_stacked", "yoy_2y_average", "level"):  # fmt: skip
-            figures.add(name, flow, "total", "total", h.period, f[name])
-        figures.add("yoy", flow, "total", "total", h.when.previous, f["yoy_prev"])
+            figures.add(name, flow, "total", "total", h.period, f[name], **_basis_args(h, flow, name))
+        figures.add("yoy", flow, "total", "total", h.when.previous, f["yoy_prev"],
+                    **_basis_args(h, flow, "yoy_prev"))  # fmt: skip
         for quarter, value in last_quarters(h, flow, quarters).items():
             figures.add("yoy_quarter", flow, "total", "total", quarter, value)
     for name in ("balance", "balance_change_yoy", "consensus_balance"):
-        figures.add(name, "net", "total", "total", h.period, getattr(h, name))
+        figures.add(name, "net", "total", "total", h.period, getattr(h, name),
+                    **_basis_args(h, "net", name))  # fmt: skip
     figures.add("balance", "net", "total", "total", h.when.previous, h.balance_prev_release)
     if h.is_janfeb:
         figures.add("coverage_months", "net", "total", "total", h.period, 2)
+
+
+def _basis_args(h: Headline, flow: str, name: str) -> dict:
+    """basis/low/high keyword arguments of FigureSet.add for a headline figure; a surprise on
+    a derived y/y is derived too (the consensus is exact, the actual is not)."""
+    source = "yoy" if name == "surprise" else name
+    est = h.basis_of(flow, source)
+    if est is None or est.basis == "computed":
+        return {}
+    if name == "surprise":
+        consensus = h.flows[flow]["consensus_yoy"]
+        return {"basis": est.basis, "low": est.low - consensus, "high": est.high - consensus}
+    return {"basis": est.basis, "low": est.low, "high": est.high}
+
+
+def basis_table(h: Headline) -> pd.DataFrame:
+    """Where a figure exists on two bases (computed, printed, derived): both values and whether
+    they differ beyond the printed rounding. Empty when no figure has two bases."""
+    if not h.basis_checks:
+        return pd.DataFrame()
+    table = pd.DataFrame(h.basis_checks)
+    return pd.DataFrame({
+        "Figure": table["flow"].str.capitalize() + "s, " + table["figure"].map(
+            {"yoy": "y/y %", "yoy_prev": "y/y %", "ytd_yoy": "YTD y/y %"}) + ", " + table["label"],
+        "Used": table["value"], "Basis": table["basis"], "Other": table["other_value"],
+        "Other basis": table["other_basis"], "Difference (pp)": table["difference"],
+        "Beyond rounding": table["differs"].map({True: "yes", False: "no"}),
+    })  # fmt: skip
+
+
+def basis_sentence(h: Headline) -> str:
+    """One line per headline y/y not computed from stored levels, naming its basis in words
+    and, for a derived figure, the range the printed rounding allows."""
+    lines = []
+    for flow, noun in (("export", "Exports"), ("import", "Imports")):
+        est = h.basis_of(flow, "yoy")
+        if est is None or est.basis == "computed":
+            continue
+        text = f"{noun} y/y for {h.label} {basis.describe(est)}"
+        if est.basis == "derived":
+            text += (f"; the printed rounding allows {format_value(est.low)}% to "
+                     f"{format_value(est.high)}%")  # fmt: skip
+        lines.append(text + ".")
+    return " ".join(lines)
 
 
 def notes_markdown(h: Headline) -> str:

@@ -193,7 +193,10 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
 
         return Markdown(f"*{frame.attrs.get('empty') or EMPTY_TABLE}*")
     roles = frame["role"] if "role" in frame else pd.Series("", index=frame.index)
-    data = frame.drop(columns=[c for c in ("name", "depth", "role") if c in frame])
+    bases = [c for c in frame.columns if isinstance(c, str)
+             and c.endswith(("_basis", "_low", "_high"))
+             and c.rsplit("_", 1)[0] in frame.columns]  # fmt: skip
+    data = frame.drop(columns=[c for c in ("name", "depth", "role") if c in frame] + bases)
     by_row = (len(frame) > 0 and not isinstance(frame.index, pd.MultiIndex)
               and frame.index.isin(figure_registry().index).all())  # fmt: skip
     shown = pd.DataFrame(index=range(len(frame)))
@@ -205,6 +208,15 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
             places = ([_places(n, decimals) for n in frame.index] if by_row
                       else [_places(column, decimals)] * len(values))  # fmt: skip
             shown[column] = [format_value(v, d) for v, d in zip(values, places, strict=True)]
+            if f"{column}_basis" in frame:  # derived figures: "≈" and the range rounding allows
+                shown[column] = [
+                    derived_text(v, lo, hi, d) if b == "derived" else text
+                    for text, v, b, lo, hi, d in zip(
+                        shown[column], values, frame[f"{column}_basis"],
+                        frame.get(f"{column}_low", pd.Series(np.nan, index=frame.index)),
+                        frame.get(f"{column}_high", pd.Series(np.nan, index=frame.index)),
+                        places, strict=True)
+                ]  # fmt: skip
         else:
             shown[column] = values.fillna("–").astype(str).to_numpy()
     if "name" in frame:
@@ -221,6 +233,19 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
         [{"selector": "th.row_heading", "props": "text-align:left"},
          {"selector": "td", "props": "text-align:right"}]
     )  # fmt: skip
+
+
+def derived_text(value: float, low: float, high: float, places: int = 1) -> str:
+    """A derived figure as shown: '≈-0.3', with its range '(-0.5 to -0.2)' when the printed
+    rounding allows more than ± 0.1 around it (helpers.basis)."""
+    from helpers.basis import wide_range
+
+    if value is None or not np.isfinite(value):
+        return "–"
+    text = f"\u2248{format_value(value, places)}"
+    if wide_range(low, high, value):
+        text += f" ({format_value(low, places)} to {format_value(high, places)})"
+    return text
 
 
 def _places(name, default: int) -> int:

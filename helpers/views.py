@@ -43,6 +43,7 @@ class ProductView:
     table: pd.DataFrame
     price_volume: pd.DataFrame
     shares: pd.DataFrame
+    ytd: pd.DataFrame  # year to date as GAC prints it, each figure on its best basis
 
 
 def product_view(ds: Dataset, period, currency: str, figures: FigureSet) -> ProductView:
@@ -54,13 +55,16 @@ def product_view(ds: Dataset, period, currency: str, figures: FigureSet) -> Prod
     breakdown.record_price_volume(figures, pv, "export", when.period)
     shares = breakdown.share_ytd_table(ds, "export", when, SHARE_YTD_LINES, currency)
     breakdown.record_share_ytd(figures, shares, "export", when.period)
-    return ProductView(table, pv, shares)
+    ytd = breakdown.ytd_table(ds, "export", "product", when, currency)
+    breakdown.record_ytd(figures, ytd, "export", "product")
+    return ProductView(table, pv, shares, ytd)
 
 
 @dataclass
 class RegionalView:
     table: pd.DataFrame
     us_split: pd.DataFrame
+    ytd: pd.DataFrame
 
 
 def regional_view(ds: Dataset, period, currency: str, figures: FigureSet) -> RegionalView:
@@ -70,7 +74,9 @@ def regional_view(ds: Dataset, period, currency: str, figures: FigureSet) -> Reg
     breakdown.record_breakdown(figures, table, "export", "partner")
     split = breakdown.us_split(ds, "export", when, currency)
     breakdown.record_us_split(figures, split, "export", when.period)
-    return RegionalView(table, split)
+    ytd = breakdown.ytd_table(ds, "export", "partner", when, currency)
+    breakdown.record_ytd(figures, ytd, "export", "partner")
+    return RegionalView(table, split, ytd)
 
 
 @dataclass
@@ -79,6 +85,8 @@ class ImportsView:
     price_volume: pd.DataFrame
     origins: pd.DataFrame
     us_split: pd.DataFrame
+    ytd_products: pd.DataFrame
+    ytd_origins: pd.DataFrame
 
 
 def imports_view(ds: Dataset, period, currency: str, figures: FigureSet) -> ImportsView:
@@ -92,7 +100,11 @@ def imports_view(ds: Dataset, period, currency: str, figures: FigureSet) -> Impo
     breakdown.record_breakdown(figures, origins, "import", "partner")
     split = breakdown.us_split(ds, "import", when, currency)
     breakdown.record_us_split(figures, split, "import", when.period)
-    return ImportsView(products, pv, origins, split)
+    ytd_products = breakdown.ytd_table(ds, "import", "product", when, currency)
+    breakdown.record_ytd(figures, ytd_products, "import", "product")
+    ytd_origins = breakdown.ytd_table(ds, "import", "partner", when, currency)
+    breakdown.record_ytd(figures, ytd_origins, "import", "partner")
+    return ImportsView(products, pv, origins, split, ytd_products, ytd_origins)
 
 
 def all_figures(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:

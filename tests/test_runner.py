@@ -110,7 +110,7 @@ def test_round_value():
 
 
 def test_combine_figures_sorted_stably():
-    cols = runner.FIGURE_COLUMNS
+    cols = runner.PUBLISHED_COLUMNS
     outlook = pd.DataFrame(
         [["yoy", "export", "total", "total", "2025-09", 1.06, "pct"]], columns=cols
     )
@@ -123,7 +123,8 @@ def test_combine_figures_sorted_stably():
         columns=cols,
     )
     out = runner.combine_figures({"outlook": outlook, "headline": headline})
-    assert list(out.columns) == [*cols, "view"]
+    assert list(out.columns) == [*runner.FIGURE_COLUMNS, "view"]
+    assert out["basis"].tolist() == ["computed"] * 4  # the 7-column vocabulary: computed
     assert out["view"].tolist() == ["headline"] * 3 + ["outlook"]
     assert out["metric"].tolist() == ["level", "yoy", "yoy", "yoy"]
     assert out["value"].tolist() == [12.345, 7.4, 2.0, 1.1]

@@ -65,6 +65,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from helpers.figures import NUMERIC_COLUMNS, PUBLISHED_COLUMNS
 from helpers.contract import (
     FIGURE_COLUMNS,
     SAMPLE_FLAG,
@@ -347,19 +348,23 @@ def combine_figures(frames: dict):
 
     parts = []
     for view, df in frames.items():
-        missing = [c for c in FIGURE_COLUMNS if c not in df.columns]
+        missing = [c for c in PUBLISHED_COLUMNS if c not in df.columns]
         if missing:
             raise ReportError(f"figures_{view}.csv lacks column(s) {', '.join(missing)}", view=view)
-        part = df[FIGURE_COLUMNS].copy()
+        # a notebook of one's own may write only the published vocabulary: computed, no bounds
+        part = df.reindex(columns=FIGURE_COLUMNS)
         part["view"] = view  # last, so the first seven columns are the published vocabulary
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
     out = pd.concat(parts, ignore_index=True)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    rows = zip(out["value"], out["metric"], out["unit"], strict=True)
-    out["value"] = [round_value(v, m, u) for v, m, u in rows]
+    for column in NUMERIC_COLUMNS:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+        rows = zip(out[column], out["metric"], out["unit"], strict=True)
+        out[column] = [round_value(v, m, u) for v, m, u in rows]
     order = {v: i for i, v in enumerate(VIEWS)}
+    out["basis"] = out["basis"].astype(object).where(out["basis"].notna(), "computed")
+    out["basis"] = out["basis"].replace("", "computed")
     out["_v"] = out["view"].map(order)
     keys = ["_v", "metric", "flow", "dimension", "item", "period"]
     for k in keys[1:]:
@@ -380,9 +385,9 @@ def _read_figures(build: Path, views: list[str]) -> dict:
             )
         frames[view] = pd.read_csv(
             path,
-            dtype={c: str for c in FIGURE_COLUMNS if c != "value"},
+            dtype={c: str for c in FIGURE_COLUMNS if c not in NUMERIC_COLUMNS},
             keep_default_na=False,
-            na_values={"value": [""]},
+            na_values={c: [""] for c in NUMERIC_COLUMNS},
         )
     return frames
 
