@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["NEEDS", "MissingTable", "held_lines", "held_tables", "missing_tables",
-           "period_problem"]  # fmt: skip
+           "period_problem", "year_ago_gaps"]  # fmt: skip
 
 # GAC's sections behind each kind of row
 SECTION = {
@@ -79,16 +79,35 @@ def held_tables(ds, period, currency: str) -> dict[str, bool]:
 
 
 def missing_tables(ds, view: str, period, currency: str) -> list[MissingTable]:
-    """Tables `view` needs for `period` and a year earlier that the data lack."""
+    """Tables `view` needs for `period` that the data lack.
+
+    The month a year earlier is not required: without it a view shows what GAC printed for the
+    year to date and what can be derived from it (helpers.basis), and says which table would
+    give the month's own y/y (:func:`year_ago_gaps`).
+    """
     period = pd.Period(period, freq="M")
     missing = []
     for kind, flow in NEEDS[view]:
         periods = set(_rows(ds, kind, flow, currency)["period"])
-        for month in (period, period - 12):
-            gap = MissingTable(kind, currency, month)
-            if month not in periods and gap not in missing:
-                missing.append(gap)
+        gap = MissingTable(kind, currency, period)
+        if period not in periods and gap not in missing:
+            missing.append(gap)
     return missing
+
+
+def year_ago_gaps(ds, period, currency: str) -> list[MissingTable]:
+    """World totals a year before `period` that the data neither hold nor can derive from GAC's
+    printed year-to-date rates: without them there is no y/y for the month."""
+    when = ds.resolve(period)
+    base = when.period - 12
+    gaps = []
+    for flow in ("export", "import"):
+        rows = _rows(ds, "total", flow, currency)
+        if base not in set(rows["period"]):
+            gap = MissingTable("total", currency, base)
+            if gap not in gaps:
+                gaps.append(gap)
+    return gaps
 
 
 def period_problem(ds, period, currency: str) -> str | None:

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from helpers import classifications
+from helpers.basis import wide_range
 from helpers.contract import NOTE_CHARTS
 from helpers.figures import format_value, round_half_up
 from helpers.paths import CLASSIFICATIONS_DIR, DATA_DIR
@@ -91,6 +93,20 @@ def moved(value: float) -> str:
     if text == "0.0":
         return "were unchanged"
     return f"{'rose' if value > 0 else 'fell'} {text}%"
+
+
+def moved_basis(fig, metric, flow, dimension, item, period) -> str:
+    """moved() of a figure, '≈' before a derived one, and its range when the printed rounding
+    allows more than ± 0.1 pp: 'fell ≈0.3% (-0.5% to -0.2%)'."""
+    value = fig.get(metric, flow, dimension, item, period)
+    kind, low, high = fig.basis(metric, flow, dimension, item, period)
+    text = moved(value)
+    if kind != "derived" or text == "were unchanged":
+        return text
+    text = text.replace(" ", " \u2248", 1)
+    if wide_range(low, high, value):
+        text += f" ({fmt_pct(low)} to {fmt_pct(high)})"
+    return text
 
 
 def fmt_pp(value: float) -> str:
@@ -167,11 +183,35 @@ class Figures:
         for column in ("metric", "flow", "dimension", "item", "period", "unit"):
             frame[column] = frame[column].fillna("").astype(str)
         frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+        for column, default in (("basis", "computed"), ("low", np.nan), ("high", np.nan)):
+            if column not in frame:
+                frame[column] = default
+        frame["basis"] = frame["basis"].fillna("computed").replace("", "computed")
         self.frame = frame[frame["value"].notna()]
         self._index = {}
+        self._bases = {}
         for r in self.frame.itertuples():
             key = (r.metric, r.flow, r.dimension, r.item, r.period)
             self._index.setdefault(key, (float(r.value), r.unit))
+            self._bases.setdefault(key, (r.basis, float(r.low), float(r.high)))
+
+    def basis(self, metric, flow, dimension, item, period) -> tuple[str, float, float]:
+        """(basis, low, high) of one figure: computed, printed or derived (helpers.basis)."""
+        return self._bases.get((metric, flow, dimension, item, period),
+                               ("computed", np.nan, np.nan))  # fmt: skip
+
+    def shown(self, metric, flow, dimension, item, period, signed: bool = False) -> str:
+        """A growth figure as the note prints it: '≈-0.3%' for a derived one, with its range
+        when the printed rounding allows more than ± 0.1 pp."""
+        value = self.get(metric, flow, dimension, item, period)
+        kind, low, high = self.basis(metric, flow, dimension, item, period)
+        text = fmt_pct(value, signed=signed)
+        if kind != "derived":
+            return text
+        text = "\u2248" + text
+        if wide_range(low, high, value):
+            text += f" ({fmt_pct(low, signed=signed)} to {fmt_pct(high, signed=signed)})"
+        return text
 
     def get(self, metric, flow, dimension, item, period) -> float | None:
         """The value of one figure, or None when the table lacks it."""
@@ -277,15 +317,61 @@ def _previous_period(period: str) -> str | None:
 # --------------------------------------------------------------------------- sections
 
 
+def _ytd_span(period: str) -> str:
+    """'January-March 2026' (the year to date of a release month)."""
+    p = pd.Period(period, "M")
+    if p.month == 1:
+        return f"January {p.year}"
+    return f"January-{p.strftime('%B')} {p.year}"
+
+
+def _base_release(period: str) -> str:
+    """The year-earlier release a derived month y/y also rests on, in words."""
+    p = pd.Period(period, "M") - 12
+    if p.month == 1 or _janfeb_combined(str(p)):
+        return ""
+    if p.month == 3 and _janfeb_combined(str(p - 1)):
+        return f"the January-February {p.year} release"
+    return f"GAC's {_ytd_span(str(p - 1))} figures"
+
+
+def basis_words(fig: Figures, flow: str, period: str) -> str:
+    """How a headline y/y was obtained, in words, from the figures table alone."""
+    kind, _, _ = fig.basis("yoy", flow, "total", "total", period)
+    if kind == "printed":
+        return "as printed by GAC"
+    if kind != "derived":
+        return ""
+    ytd = fig.get("ytd_yoy", flow, "total", "total", period)
+    words = "derived from GAC's printed"
+    words += (f" {_ytd_span(period)} growth ({fmt_pct(ytd, signed=True)})" if ytd is not None
+              else " year-to-date growth")  # fmt: skip
+    base = _base_release(period)
+    return words + (f" and {base}" if base else "")
+
+
 def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: str) -> list:
     prev = _previous_period(period)
     rows = []
     for flow, noun in (("export", "Exports"), ("import", "Imports")):
         now = fig.get("yoy", flow, "total", "total", period)
+        ytd = fig.get("ytd_yoy", flow, "total", "total", period)
+        ytd_kind = fig.basis("ytd_yoy", flow, "total", "total", period)[0]
+        ytd_text = (f"{_ytd_span(period)}: {moved(ytd)} y/y"
+                    + (" as GAC printed it" if ytd_kind == "printed" else "")
+                    if ytd is not None else "")  # fmt: skip
         if now is None:
-            note.skip(f"{noun.lower()} growth for the month")
+            if ytd is None:
+                note.skip(f"{noun.lower()} growth for the month")
+                continue
+            note.skip(f"{noun.lower()} growth for the month itself (only the year to date)")
+            note.blocks.append(("p", f"{noun}, {ytd_text}."))
+            rows.append((f"{noun} YTD y/y", fmt_pct(ytd), "not in data", "not in data"))
             continue
-        sentence = f"{noun} {moved(now)} y/y"
+        sentence = f"{noun} {moved_basis(fig, 'yoy', flow, 'total', 'total', period)} y/y"
+        words = basis_words(fig, flow, period)
+        if words:
+            sentence += f" ({words})"
         consensus = fig.get("consensus_yoy", flow, "total", "total", period)
         surprise = fig.get("surprise", flow, "total", "total", period)
         if consensus is not None and surprise is not None:
@@ -305,10 +391,12 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
             note.skip("the previous month's growth")
         else:
             note.skip("a previous-month comparison (January and February are published combined)")
+        if ytd_text:
+            sentence += f" {_cap(ytd_text)}."
         rows.append(
             (
                 noun + " y/y",
-                fmt_pct(now),
+                fig.shown("yoy", flow, "total", "total", period),
                 fmt_pct(consensus) if consensus is not None else "not in data",
                 fmt_pct(before) if before is not None else "not in data",
             )
@@ -342,6 +430,24 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
                             f"after {fmt_pct(q_before)} in {quarters[-2][-2:]}: quarterly growth "
                             f"{move}."))  # fmt: skip
     return rows
+
+
+def _derived_caveat(fig: Figures, flow: str, dimension: str, period: str) -> str:
+    """One sentence when a section's month y/y rest on year-ago months derived from GAC's
+    printed rates: the basis in words and the widest range the printed rounding allows."""
+    f = fig.frame
+    rows = f[(f["metric"] == "yoy") & (f["flow"] == flow) & (f["dimension"] == dimension)
+             & (f["period"] == period) & (f["basis"] == "derived")]  # fmt: skip
+    if rows.empty:
+        return ""
+    half = ((rows["high"] - rows["low"]) / 2).max()
+    by = "destination" if flow == "export" and dimension == "partner" else (
+        "origin" if dimension == "partner" else "product")  # fmt: skip
+    text = (f"These month y/y rates by {by} are derived from GAC's printed "
+            f"{_ytd_span(period)} growth and the year-earlier figures")
+    if np.isfinite(half):
+        text += f" (each within \u00b1{format_value(half, 1)} pp given GAC's rounding)"
+    return text + "."
 
 
 def _quarter_ends(period: str) -> bool:
@@ -430,7 +536,7 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
                      for c in codes]) + ".")  # fmt: skip
     else:
         note.skip("whether product declines narrowed or widened (no previous month)")
-    note.section("Products", sentences)
+    note.section("Products", sentences + [_derived_caveat(fig, "export", "product", period)])
 
 
 def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -438,8 +544,16 @@ def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
     volume = fig.series("yoy_volume", "export", "product", period)
     value = fig.series("yoy", "export", "product", period)
     codes = price.index.intersection(volume.index).intersection(value.index)
+    span = ""
+    if codes.empty:  # no month a year earlier with quantities: the year to date, as GAC prints it
+        price = fig.series("ytd_yoy_price", "export", "product", period)
+        volume = fig.series("ytd_yoy_volume", "export", "product", period)
+        value = fig.series("ytd_yoy", "export", "product", period)
+        codes = price.index.intersection(volume.index).intersection(value.index)
+        span = f" in {_ytd_span(period)}"
     if codes.empty:
-        note.skip("unit values and volumes (no quantities in the data)")
+        note.skip(f"unit values and volumes (no export quantities for {_release_label(period)} "
+                  "and a year earlier in this report's data)")  # fmt: skip
         return
     names = _names("product", "export")
     ranked = [c for c in rules["price_volume_exports"] if c in codes]
@@ -459,7 +573,7 @@ def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
             )
         else:
             driver = f"with prices {fmt_pct(p, signed=True)} and volumes {fmt_pct(q, signed=True)}"
-        sentences.append(f"{_cap(names.get(code, code))} {moved(v)} {driver}.")
+        sentences.append(f"{_cap(names.get(code, code))} {moved(v)}{span} {driver}.")
     note.section("Price against volume", sentences)
 
 
@@ -496,7 +610,8 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
         sentences.append(f"{lead}, {_list(parts)} added most among the blocs.")
     elif contrib.empty:
         note.skip("contributions by destination")
-    note.section("Destinations", sentences)
+    note.section("Destinations",
+                 sentences + [_derived_caveat(fig, "export", "partner", period)])  # fmt: skip
 
 
 def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -541,7 +656,8 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
         parts = [f"{names[c]} ({fmt_pct(origin_yoy[c])})" for c in lead.index if c in origin_yoy]
         if parts:
             sentences.append(f"By origin, the largest additions came from {_list(parts)}.")
-    note.section("Imports", sentences)
+    note.section("Imports", sentences + [_derived_caveat(fig, "import", "partner", period)
+                                         or _derived_caveat(fig, "import", "product", period)])
 
 
 def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:

@@ -125,6 +125,17 @@ def banner_html(ctx: ViewContext) -> str:
             f"{escape(ctx.ds.source_line(ctx.when))} Store: <code>{escape(str(ctx.ds.location))}"
             "</code></div>"
         )
+    if ctx.ds.is_store:
+        from helpers.coverage import year_ago_gaps
+
+        gaps = year_ago_gaps(ctx.ds, ctx.when, ctx.currency)
+        if gaps:
+            parts.append(
+                '<div style="background:#fdf2e9;border:1px solid #e0a96c;padding:8px 12px;'
+                f'margin:6px 0">No y/y for {escape(ctx.label)} where it needs the month a year '
+                "earlier: " + " ".join(_code(g.sentence(str(ctx.ds.location))) for g in gaps)
+                + " Year-to-date growth as GAC printed it is shown where held.</div>"
+            )
     if ctx.is_janfeb:
         parts.append(
             '<div style="background:#e8f0fb;border:1px solid #9bb7e0;padding:8px 12px;'
@@ -132,6 +143,13 @@ def banner_html(ctx: ViewContext) -> str:
             "view shows the combined two-month figures.</div>"
         )
     return "".join(parts)
+
+
+def _code(markdown: str) -> str:
+    """Escaped HTML of a sentence whose `commands` are in backticks."""
+    import re
+
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(markdown))
 
 
 def show_banner(ctx: ViewContext) -> None:

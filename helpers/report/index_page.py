@@ -68,14 +68,24 @@ def headline_notes(figures, period: str) -> list[str]:
         sel = rows[(rows["metric"] == metric) & (rows["flow"] == flow)]
         return (sel["value"].iloc[0], sel["unit"].iloc[0]) if len(sel) else None
 
+    def basis_note(flow):
+        sel = rows[(rows["metric"] == "yoy") & (rows["flow"] == flow)]
+        if sel.empty:
+            return "year to date as GAC printed it; no month y/y in the data" if value(
+                "ytd_yoy", flow) else ""  # fmt: skip
+        kind = sel["basis"].iloc[0] if "basis" in sel else "computed"
+        if kind == "derived":
+            low, high = sel["low"].iloc[0], sel["high"].iloc[0]
+            return (f"derived from GAC's printed YTD growth ({fmt_value(low, 'pct')} to "
+                    f"{fmt_value(high, 'pct')} given its rounding)")  # fmt: skip
+        return "as printed by GAC" if kind == "printed" else ""
+
     notes = []
     for flow in ("export", "import"):
         consensus, surprise = value("consensus_yoy", flow), value("surprise", flow)
-        notes.append(
-            f"consensus {fmt_value(*consensus)}, surprise {fmt_value(*surprise)}"
-            if consensus and surprise
-            else "no consensus in the data"
-        )
+        parts = [f"consensus {fmt_value(*consensus)}, surprise {fmt_value(*surprise)}"
+                 if consensus and surprise else "no consensus in the data", basis_note(flow)]  # fmt: skip
+        notes.append("; ".join(p for p in parts if p))
     change = value("balance_change_yoy", "net")
     if change:
         amount, unit = change
@@ -94,7 +104,7 @@ def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
     """
     rows = figures[
         (figures["dimension"].str.lower() == "total")
-        & figures["metric"].str.lower().isin(["yoy", "balance"])
+        & figures["metric"].str.lower().isin(["yoy", "balance", "ytd_yoy"])
     ]
     if (rows["period"] == period).any():
         rows = rows[rows["period"] == period]
@@ -105,14 +115,19 @@ def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
         if flow:
             sel = sel[sel["flow"].str.lower().str.startswith(flow)]
         if sel.empty:
-            return "n/a"
-        return fmt_value(sel["value"].iloc[0], sel["unit"].iloc[0])
+            return None
+        text = fmt_value(sel["value"].iloc[0], sel["unit"].iloc[0])
+        derived = "basis" in sel and sel["basis"].iloc[0] == "derived"
+        return "\u2248" + text if derived else text
 
-    return [
-        ("Exports, y/y", pick("yoy", "export")),
-        ("Imports, y/y", pick("yoy", "import")),
-        ("Trade balance", pick("balance")),
-    ]
+    cards = []
+    for flow, noun in (("export", "Exports"), ("import", "Imports")):
+        month, ytd = pick("yoy", flow), pick("ytd_yoy", flow)
+        if month is None and ytd is not None:  # GAC's printed year to date, said as such
+            cards.append((f"{noun}, YTD y/y", ytd))
+        else:
+            cards.append((f"{noun}, y/y", month or "not in the data"))
+    return [*cards, ("Trade balance", pick("balance") or "not in the data")]
 
 
 def _not_built(missing: int | None) -> str:
