@@ -276,7 +276,10 @@ def basis_table(h: Headline) -> pd.DataFrame:
     """Where a figure exists on two bases (computed, printed, derived): both values and whether
     they differ beyond the printed rounding. Empty when no figure has two bases."""
     if not h.basis_checks:
-        return pd.DataFrame()
+        empty = pd.DataFrame()
+        empty.attrs["empty"] = ("No figure of this month is held on two bases (computed, printed, "
+                                "derived), so there is nothing to compare.")  # fmt: skip
+        return empty
     table = pd.DataFrame(h.basis_checks)
     return pd.DataFrame({
         "Figure": table["flow"].str.capitalize() + "s, " + table["figure"].map(

@@ -1003,6 +1003,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebooks run in parallel (default 2, at most the number of cores)")
     p.add_argument("--no-wait", action="store_true",
                    help="if another build into --out is running, exit at once (code 3)")
+    p.epilog = ("exit status: 0 report built (views the store cannot support are pages saying "
+                "what is missing); 1 a view failed (the previous report is kept); 2 a bad "
+                "argument or data path; 3 busy (--no-wait); 4 no view could be built from the "
+                "store (the report says which tables are missing); 130 interrupted")
     p.add_argument("--product-group", default="",
                    help="HS drill-down in the product and regional views: a group of "
                    "data/classifications/hs_groups.csv, e.g. new_three (needs a store with an "
@@ -1053,7 +1057,26 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; the previous report is untouched", file=sys.stderr)
         return 130
     print(f"open {target / 'index.html'}")
+    nothing = _nothing_built(target)
+    if nothing:
+        print(f"error: {nothing}", file=sys.stderr)
+        return 4
     return 0
+
+
+def _nothing_built(target: Path) -> str:
+    """'' when at least one view was built; else one line saying why none could be (exit 4)."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    views = manifest.get("parameters", {}).get("views") or manifest.get("views") or []
+    not_built = manifest.get("not_built") or {}
+    if not views or any(v not in not_built for v in views):
+        return ""
+    return (f"no view could be built: the store lacks the month's world totals for every view "
+            f"({', '.join(views)}); the pages in {target} name the tables and the command that "
+            "gets each")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""What a release revised: the earlier figures the month's pages changed, old -> new.
+
+The store keeps every vintage side by side (helpers.ingest.store); GAC's pages reprint the prior
+year's year-to-date figures and sometimes change them (IC exports Jan-Jun 2025: USD 90,473.3
+million on the June 2025 page, 90,402.8 on the June 2026 page). This module lists those changes
+for one release so the headline view can show them.
+
+    revised_by_release(ds, period, currency) -> DataFrame
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers import classifications
+
+__all__ = ["revised_by_release"]
+
+KEY = ["table", "period", "months", "flow", "partner", "product", "currency", "measure"]
+
+
+def _line(flow: str, partner: str, product: str) -> str:
+    if product != "TOTAL":
+        return classifications.display_name(product, "product", flow)
+    if partner == "WORLD":
+        return f"Total {flow}s"
+    return classifications.display_name(partner, "partner", flow)
+
+
+def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
+    """Earlier figures (levels, month or year to date) that the release of `period` changed.
+
+    The release's vintages are those of the stored rows at `period`; a row of an earlier period
+    carrying one of them revises the previous vintage of its key when the value differs.
+    Columns: line, flow, table ("month" / "year to date"), figure period, old and new (bn of the
+    currency), change (%). Empty (with attrs["empty"]) when nothing was revised or the data are
+    not a store.
+    """
+    empty = pd.DataFrame()
+    empty.attrs["empty"] = "Revised by this release: nothing (no earlier figure changed)."
+    if not ds.is_store:
+        empty.attrs["empty"] = ("Revised by this release: only an import store keeps earlier "
+                                "vintages to compare with.")  # fmt: skip
+        return empty
+    from helpers.ingest import store
+
+    period = ds.resolve(period).period
+    frames = [store.load(ds.location, latest=False, table=t).assign(table=t)
+              for t in ("month", "ytd")]  # fmt: skip
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[(rows["currency"] == currency) & (rows["measure"] == "level")]
+    rows = rows.assign(period=pd.PeriodIndex(rows["period"].astype(str), freq="M"))
+    release = set(rows.loc[rows["period"] == period, "vintage"].astype(str))
+    if not release:
+        return empty
+    rows = rows.sort_values("vintage", kind="stable")
+    rows["old"] = rows.groupby(KEY, observed=True)["value"].shift()
+    rows["old_vintage"] = rows.groupby(KEY, observed=True)["vintage"].shift()
+    hit = rows[rows["vintage"].astype(str).isin(release) & (rows["period"] < period)
+               & rows["old"].notna() & ~np.isclose(rows["old"], rows["value"], rtol=1e-12)]  # fmt: skip
+    if hit.empty:
+        return empty
+    out = pd.DataFrame({
+        "line": [_line(f, pa, pr) for f, pa, pr in zip(hit["flow"], hit["partner"],
+                                                      hit["product"], strict=True)],
+        "flow": hit["flow"].to_numpy(),
+        "table": np.where(hit["table"] == "ytd", "year to date", "month"),
+        "figure period": hit["period"].astype(str).to_numpy(),
+        "old": (hit["old"] / 1e9).to_numpy(),
+        "new": (hit["value"] / 1e9).to_numpy(),
+        "change %": ((hit["value"] / hit["old"] - 1) * 100).to_numpy(),
+        "old vintage": hit["old_vintage"].astype(str).str[:10].to_numpy(),
+    })  # fmt: skip
+    out = out.sort_values(["flow", "figure period", "table", "line"]).reset_index(drop=True)
+    out.attrs["currency"] = currency
+    return out
