@@ -321,6 +321,11 @@ def share_ytd_table(
 def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
     """Y/y growth (pct) and contribution (pp) of the US and of everyone else."""
     t = ds.resolve(period).period
+    if not ds.has(flow, "united_states", "TOTAL", currency):
+        out = pd.DataFrame()
+        out.attrs["empty"] = (f"The US against everyone else: the data hold no {flow}s by "
+                              f"partner in {currency} (GAC's section (4) by country/region).")
+        return out
     total = ds.folded(flow, currency=currency)
     us = ds.folded(flow, "united_states", "TOTAL", currency)
     parts = pd.DataFrame({"united_states": us.reindex(total.index)})
@@ -341,6 +346,8 @@ def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFr
 
 def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add the non-US line's growth and contribution (the US line is in the breakdown)."""
+    if table.empty:
+        return
     figures.add_table(table.loc[["non_us"]], flow, "partner", period, ["yoy", "contribution"])
 
 

@@ -87,6 +87,9 @@ def missing_tables(ds, view: str, period, currency: str) -> list[MissingTable]:
     """
     period = pd.Period(period, freq="M")
     missing = []
+    lines = {"product": "export_products", "imports": "import_products"}.get(view)
+    if lines and period in set(_rows(ds, lines, HELD_FLOW[view][0], currency)["period"]):
+        return []  # GAC's commodity lines alone make a product view (growth, no contributions)
     for kind, flow in NEEDS[view]:
         periods = set(_rows(ds, kind, flow, currency)["period"])
         gap = MissingTable(kind, currency, period)

@@ -138,6 +138,11 @@ class Dataset:
         """A monthly series on a complete month index (combined Jan-Feb: January is NaN);
         `stored_only`: derived year-ago months (helpers.basis) are NaN."""
         key = (flow, partner, product, currency, measure)
+        if key not in self._rows and self._lines_without_total(key):
+            # GAC's (5)/(6) pages without (1)/(4): the lines are held, their total is not; the
+            # total is missing (NaN), so lines show growth but no contribution or share
+            months = pd.period_range(self.trade["period"].min(), self.trade["period"].max())
+            return pd.Series(np.nan, index=months, name=f"{flow}:{partner}:{product}:{currency}")
         if key not in self._rows:
             raise SeriesNotAvailableError(
                 f"the data at {self.location} hold no {measure} series for flow={flow}, "
@@ -155,6 +160,14 @@ class Dataset:
                 self._derived_mask.to_numpy()[rows], np.nan, values[months - months[0]]
             )
         return pd.Series(values, index=full, name=f"{flow}:{partner}:{product}:{currency}")
+
+    def _lines_without_total(self, key: tuple) -> bool:
+        """Whether `key` is a flow's world total the data lack while holding its product lines."""
+        flow, partner, product, currency, measure = key
+        if (partner, product, measure) != ("WORLD", "TOTAL", "level"):
+            return False
+        return any(k[0] == flow and k[1] == "WORLD" and k[2] != "TOTAL" and k[3] == currency
+                   and k[4] == "level" for k in self._rows)  # fmt: skip
 
     def partner_levels(self, flow: str, partner: str, currency: str = "USD",
                        as_of: pd.Period | None = None) -> pd.Series:  # fmt: skip

@@ -468,8 +468,12 @@ def _consensus_balance(fig: Figures, period: str) -> str:
 def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
     contrib = fig.series("contribution", "export", "product", period)
     yoy = fig.series("yoy", "export", "product", period)
-    if contrib.empty or yoy.empty:
+    if yoy.empty:
         note.skip("the product breakdown")
+        return
+    if contrib.empty:  # GAC's lines without the month's total: growth, no contributions
+        note.skip("contributions to export growth by product (no export total for the month)")
+        _largest_lines(note, fig, period, yoy, rules)
         return
     names = _names("product", "export")
     tree = classifications.product_tree("export")
@@ -537,6 +541,46 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
     else:
         note.skip("whether product declines narrowed or widened (no previous month)")
     note.section("Products", sentences + [_derived_caveat(fig, "export", "product", period)])
+
+
+def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules: dict) -> None:
+    """Growth of the largest top-level export lines, by value, when contributions are absent."""
+    names = _names("product", "export")
+    tree = classifications.product_tree("export")
+    level = fig.series("level", "export", "product", period)
+    top = [c for c in level.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+           and c in yoy and c != "other"]  # fmt: skip
+    largest = level[top].sort_values(ascending=False).head(int(rules["top_products"]) + 1)
+    parts = [f"{names.get(c, c)} {moved(yoy[c])} (USD {_num(level[c])}bn)"
+             if fig.unit("level", "export", "product", c, period) == "usd_bn"
+             else f"{names.get(c, c)} {moved(yoy[c])}" for c in largest.index]  # fmt: skip
+    if parts:
+        note.section("Products", [f"Among GAC's largest export lines, {_list(parts)}."])
+
+
+def _ytd_lines(fig: Figures, flow: str, period: str, rules: dict) -> str:
+    """One sentence on the largest lines' year-to-date growth (with volume and unit value where
+    GAC prints quantities), for a store without the month a year earlier."""
+    level = fig.series("level_ytd", flow, "product", period)
+    growth = fig.series("ytd_yoy", flow, "product", period)
+    if growth.empty:
+        return ""
+    names = _names("product", flow)
+    tree = classifications.product_tree(flow)
+    top = [c for c in level.index.intersection(growth.index)
+           if c in tree.index and tree.at[c, "parent"] == "TOTAL"]  # fmt: skip
+    largest = level[top].sort_values(ascending=False).head(int(rules["import_products"]) + 1)
+    parts = []
+    for code in largest.index:
+        text = f"{names.get(code, code)} {fmt_pct(growth[code], signed=True)}"
+        volume = fig.get("ytd_yoy_volume", flow, "product", code, period)
+        price = fig.get("ytd_yoy_price", flow, "product", code, period)
+        if volume is not None and price is not None:
+            text += (f" (volumes {fmt_pct(volume, signed=True)}, unit values "
+                     f"{fmt_pct(price, signed=True)})")  # fmt: skip
+        parts.append(text)
+    noun = "exports" if flow == "export" else "imports"
+    return f"Year to date ({_ytd_span(period)}), the largest {noun} lines: {_list(parts)}."
 
 
 def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -620,7 +664,12 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
     origin_yoy = fig.series("yoy", "import", "partner", period)
     origin_contrib = fig.series("contribution", "import", "partner", period)
     if yoy.empty and origin_yoy.empty:
-        note.skip("imports by product and origin")
+        ytd = _ytd_lines(fig, "import", period, rules)
+        if ytd:
+            note.skip("imports by product and origin for the month itself (only the year to date)")
+            note.section("Imports", [ytd])
+        else:
+            note.skip("imports by product and origin")
         return
     sentences = []
     if not contrib.empty:
@@ -709,6 +758,14 @@ def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
     note.section("Outlook", sentences)
 
 
+def _absent_view(view: str, meta: dict) -> str:
+    """Why a view's figures are absent: left out of the report, or not built from this store."""
+    if view in meta.get("views", []):
+        return (f"the {view} view (not built: the store lacks the tables it needs for the month; "
+                f"{view}.html names them)")  # fmt: skip
+    return f"the {view} view (not in this report)"
+
+
 def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> Note:
     """Write the note for meta['period'] (YYYY-MM) from the figures table.
 
@@ -735,24 +792,24 @@ def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> 
             table = [tuple(r[i] for i in keep) for r in rows]
             note.blocks.append(("table", tuple(header[i] for i in keep), table))
     else:
-        note.skip("the headline view (not in this report)")
+        note.skip(_absent_view("headline", meta))
     if "product" in views:
         _products(note, fig, period, rules)
         _price_volume(note, fig, period, rules)
     else:
-        note.skip("the product view (not in this report)")
+        note.skip(_absent_view("product", meta))
     if "regional" in views:
         _regions(note, fig, period, rules)
     else:
-        note.skip("the regional view (not in this report)")
+        note.skip(_absent_view("regional", meta))
     if "imports" in views:
         _imports(note, fig, period, rules)
     else:
-        note.skip("the imports view (not in this report)")
+        note.skip(_absent_view("imports", meta))
     if "outlook" in views:
         _outlook(note, fig, period, rules)
     else:
-        note.skip("the outlook view (not in this report)")
+        note.skip(_absent_view("outlook", meta))
     if currency != "USD":
         note.skip("comparisons with the USD-based published release (this report is in "
                   f"{currency})")  # fmt: skip

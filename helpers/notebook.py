@@ -85,13 +85,20 @@ def start(view: str, period, data: str = "", currency: str = "USD", output_dir: 
     ds = load_dataset(data or None)
     when = ds.resolve(month)
     available = ds.periods()
-    if when.period not in available:
+    if when.period not in available and not _store_holds(ds, when.period, currency):
         raise ParameterError(_period_message(ds, when.period, currency))
     for code in ("USD", "CNY") if both else (currency,):
-        if not ds.has("export", currency=code):
+        if not ds.has("export", currency=code) and not (ds.trade["currency"] == code).any():
             raise ParameterError(f"the data at {ds.location} hold no {code} figures"
                                  + (": currency 'both' needs USD and CNY" if both else ""))
     return ViewContext(view, when, currency, ds, output_dir, FigureSet(currency), both)
+
+
+def _store_holds(ds, period: pd.Period, currency: str) -> bool:
+    """A store holding some table for the month (lines without totals make product views)."""
+    from helpers.coverage import period_problem
+
+    return ds.is_store and period_problem(ds, period, currency) is None
 
 
 def _period_message(ds, period: pd.Period, currency: str) -> str:

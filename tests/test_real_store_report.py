@@ -10,7 +10,7 @@ from gac_server import Site, serve, shared_site
 
 from helpers import coverage
 from helpers.data import load_dataset
-from helpers.ingest import fetch
+from helpers.ingest import fetch, importer
 from helpers.paths import SHARED_DIR
 from helpers.report import runner
 
@@ -23,7 +23,7 @@ def fetched_store(tmp_path: Path, site: Site, period: str, back: int) -> Path:
     dest = tmp_path / "store"
     with serve(site) as base:
         code = fetch.main(["gac", "--period", period, "--back", str(back), "--store", str(dest),
-                           "--base-url", base], min_delay=0.0)
+                           "--base-url", base, "--delay", "0"], min_delay=0.0)
     assert code == 0
     return dest
 
@@ -45,8 +45,9 @@ def build(capsys, store: Path, period: str, out: Path) -> tuple[int, str]:
 
 def test_missing_tables_named_per_view(tmp_path):
     ds = load_dataset(fetched_store(tmp_path, own_site(), "2024-07", 0))
-    gaps = coverage.missing_tables(ds, "regional", "2024-07", "USD")
-    # July 2024 by-country is held; a year earlier is not
+    # July 2024 by-country is held: every view builds; a year earlier is not, and is named
+    assert coverage.missing_tables(ds, "regional", "2024-07", "USD") == []
+    gaps = coverage.year_ago_gaps(ds, "2024-07", "USD")
     assert [(m.kind, str(m.period)) for m in gaps] == [("total", "2023-07")]
     assert coverage.held_tables(ds, "2024-07", "USD")["partners:export"]
     sentence = gaps[0].sentence("DIR")
@@ -65,7 +66,9 @@ def test_report_on_own_fetched_store(tmp_path, capsys):
         body = page.read_text(encoding="utf-8")
         assert not NAN.search(re.sub(r"<[^>]+>", " ", body)), page.name
     regional = (report / "regional.html").read_text(encoding="utf-8")
-    assert "--period 2023-07" in regional and "What the store holds for 2024-07" in regional
+    # built from the month; the banner names the year-ago table and the command that gets it
+    assert "No y/y for July 2024" in regional
+    assert "<code>python -m helpers fetch gac --period 2023-07" in regional
     # a month without any table: the error names the tables and the command
     code, text = build(capsys, store, "2024-05", tmp_path / "out")
     assert code == 2 and "hold no table for 2024-05" in text and "fetch gac" in text
@@ -82,10 +85,15 @@ def test_report_on_the_shared_pages(tmp_path, capsys):
         body = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
         assert not NAN.search(body), page.name
     imports = (report / "imports.html").read_text(encoding="utf-8")
-    # ICs, June 2026 (USD 59,596.1 million; printed Jan-Jun y/y 55.8), as held
-    assert re.search(r"Integrated circuits</td>\s*<td>59.6</td>\s*<td>55.8</td>", imports)
+    # built from GAC's (6) lines alone: ICs Jan-Jun 2026 USD 298,020.5 million, y/y 55.8
+    # (computed from the prior-year YTD GAC printed: 298,020.5 / 191,286.9 - 1 = 55.8%)
+    assert re.search(r"Integrated circuits</th>\s*<td[^>]*>298.0</td>\s*<td[^>]*>55.8</td>",
+                     imports)  # fmt: skip
     assert "Source: GAC preliminary release, 2026-07" in imports
-    assert "section (1) total values or section (4)&#x27;s Total row (USD) for 2026-06" in imports
+    headline = (report / "headline.html").read_text(encoding="utf-8")
+    assert "section (1) total values or section (4)&#x27;s Total row (USD) for 2026-06" in headline
+    note = (report / "note.md").read_text(encoding="utf-8")
+    assert "no quantities" not in note  # the store holds them
 
 
 def test_partial_store_pages_follow_gac_and_say_what_is_not_built(tmp_path, capsys):
@@ -98,13 +106,21 @@ def test_partial_store_pages_follow_gac_and_say_what_is_not_built(tmp_path, caps
         "RCEP members", "Belt and Road countries"]  # fmt: skip
     assert held["Line"].iloc[1].startswith("\u00a0") and not held["Line"].iloc[0].startswith(
         "\u00a0")
-    code, text = build(capsys, store, "2024-07", tmp_path / "out")
+    # a store of GAC's (5) page alone: the product view builds from its lines, the others say
+    # what is missing
+    lines = tmp_path / "lines"
+    page = str(FIXTURES / "gac" / "major_exports_2024-06_CNY.html")
+    assert importer.main(["gac", page, "--store", str(lines)]) == 0
+    code = runner.main(["run", "--period", "2024-06", "--data", str(lines), "--currency", "CNY",
+                        "--out", str(tmp_path / "out")])  # fmt: skip
+    text = "".join(capsys.readouterr())
     assert code == 0, text
-    report = tmp_path / "out" / "2024-07"
+    report = tmp_path / "out" / "2024-06"
     page = (report / "regional.html").read_text(encoding="utf-8")
-    assert "<code>python -m helpers fetch gac --period 2023-07" in page
+    assert "<code>python -m helpers fetch gac --period 2024-06" in page
     assert 'class="banner"' in page and "This view was not built" in page
     index = (report / "index.html").read_text(encoding="utf-8")
     assert "Regional</a> <span class=\"notbuilt\">— not built: the store lacks 1 table" in index
+    assert "Product</a> <span" not in index
     manifest = (report / "manifest.json").read_text(encoding="utf-8")
-    assert '"regional": 1' in manifest
+    assert '"regional": 1' in manifest and '"product"' not in manifest.split('"not_built"')[1]
