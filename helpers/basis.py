@@ -80,7 +80,7 @@ def growth_bounds(level: float, base: float, base_low: float | None = None,
 
 
 def contribution_bounds(level: float, base: tuple[float, float, float],
-                        total_base: tuple[float, float, float]) -> tuple[float, float, float]:  # fmt: skip
+                        total_base: tuple[float, float, float]) -> tuple:  # fmt: skip
     """(contribution, low, high) in pp: (level - base) / total_base, with each base given as
     (value, low, high); the bounds are the extremes over the four corners."""
     value = (level - base[0]) / total_base[0] * 100
@@ -123,7 +123,9 @@ class Estimate:
         return self.value is not None and math.isfinite(self.value)
 
 
-def choose(candidates: list[Estimate], tolerance: float = 0.1) -> tuple[Estimate | None, list[dict]]:
+def choose(
+    candidates: list[Estimate], tolerance: float = 0.1
+) -> tuple[Estimate | None, list[dict]]:
     """The best estimate held (computed, then printed, then derived) and the comparisons.
 
     Each other basis held is compared with the chosen one; a difference beyond `tolerance`
@@ -263,14 +265,17 @@ def derive_year_ago(trade: pd.DataFrame, ytd: pd.DataFrame | None) -> pd.DataFra
         if prior is not None:
             words = f"GAC's printed {_span(target, m)} level"
         if before_source:
-            words += f" and the {_span(target - 1, m - 1)} figure ({_release_words(before_source)})"
+            words += (
+                f" and the {_span(target - 1, m - 1)} release ({_release_words(before_source)})"
+            )
         out.append({
             "period": target, "months": 2 if combined else 1, "flow": key[0],
             "partner": key[1], "product": key[2], "value": value, "currency": key[3],
             "quantity": quantity if quantity > 0 else np.nan,
             "quantity_unit": now.get("quantity_unit") if quantity > 0 else None,
             "measure": "level",
-            "source": prior["source"] if prior is not None else f"{DERIVED_SOURCE}:{rate['source']}",
+            "source": (prior["source"] if prior is not None
+                       else f"{DERIVED_SOURCE}:{rate['source']}"),
             "vintage": rate["vintage"], "value_low": low, "value_high": high,
             "derived_from": words,
         })  # fmt: skip

@@ -407,13 +407,16 @@ YTD_FIGURES = ["level_ytd", "ytd_yoy", "contribution_ytd", "ytd_yoy_volume", "yt
 
 def _ytd_estimate(now: float, prior: float, printed: float, name: str) -> basis.Estimate | None:
     """YTD growth of one line: computed from the two years' stored YTD levels, else printed."""
-    computed = (now / prior - 1) * 100 if np.isfinite(now) and np.isfinite(prior) and prior else np.nan
+    held = np.isfinite(now) and np.isfinite(prior) and prior
+    computed = (now / prior - 1) * 100 if held else np.nan
     best, _ = basis.choose([basis.Estimate(computed, "computed"),
-                            basis.Estimate(printed, "printed", source=f"GAC's printed {name}")])  # fmt: skip
+                            basis.Estimate(printed, "printed",
+                                           source=f"GAC's printed {name}")])  # fmt: skip
     return best
 
 
-def ytd_table(ds: Dataset, flow: str, dimension: str, period, currency: str = "USD") -> pd.DataFrame:
+def ytd_table(ds: Dataset, flow: str, dimension: str, period,
+              currency: str = "USD") -> pd.DataFrame:  # fmt: skip
     """Every line GAC printed for the year to date: level, y/y, contribution to the total's YTD
     growth and, for lines with quantities, volume and unit-value y/y - each on its best basis.
 
@@ -454,7 +457,8 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period, currency: str = "U
             row[f"{name}_basis"] = est.basis if est else "computed"
         if value is not None and volume is not None:
             if value.basis == volume.basis == "computed":
-                row["ytd_yoy_price"] = ((1 + value.value / 100) / (1 + volume.value / 100) - 1) * 100
+                ratio = (1 + value.value / 100) / (1 + volume.value / 100)
+                row["ytd_yoy_price"] = (ratio - 1) * 100
                 row["ytd_yoy_price_basis"] = "computed"
             else:
                 uv, low, high = basis.unit_value_growth(value.value, volume.value)
@@ -473,7 +477,8 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period, currency: str = "U
         for code, row in table.drop("total").iterrows():
             if not np.isfinite(row["_base"][0]) or not np.isfinite(total_base[0]):
                 continue
-            c, low, high = basis.contribution_bounds(row["level_ytd"] * BN, row["_base"], total_base)
+            level = row["level_ytd"] * BN
+            c, low, high = basis.contribution_bounds(level, row["_base"], total_base)
             derived = "derived" in (row["_base_basis"], table.at["total", "_base_basis"])
             table.loc[code, ["contribution_ytd", "contribution_ytd_basis"]] = (
                 c, "derived" if derived else "computed")  # fmt: skip

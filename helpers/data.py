@@ -237,7 +237,8 @@ class Dataset:
                 return np.nan
             hit = frame[(frame["measure"] == measure) & (frame["flow"] == flow)
                         & (frame["partner"] == partner) & (frame["product"] == product)
-                        & (frame["currency"] == currency) & (frame["period"] == period)]  # fmt: skip
+                        & (frame["currency"] == currency)
+                        & (frame["period"] == period)]  # fmt: skip
             return float(hit["value"].iloc[-1]) if len(hit) else np.nan
         if not self.has(flow, partner, product, currency, measure):
             return np.nan

@@ -110,7 +110,8 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
     result.balance_prev_year = _at(balance, t - 12) / BN
     result.balance_prev_release = _at(balance, when.previous) / BN
     change = basis.balance_change(ds, currency, t, _at(balance, t),
-                                  _at(folded["export"], t - 12), _at(folded["import"], t - 12))  # fmt: skip
+                                  _at(folded["export"], t - 12),
+                                  _at(folded["import"], t - 12))  # fmt: skip
     result.balance_change_yoy = change.value / BN
     if change.basis != "computed":
         result.bases[("net", "balance_change_yoy")] = basis.Estimate(
@@ -219,7 +220,14 @@ def key_table(h: Headline) -> pd.DataFrame:
         flows[f"{flow.capitalize()}s"] = values
     table = pd.DataFrame(flows)
     table = table.loc[KEY_ROWS]
-    return table[table.notna().any(axis=1)]
+    table = table[table.notna().any(axis=1)]
+    # cells not computed from stored levels: notebook.table marks them ("≈", "printed")
+    table.attrs["bases"] = {
+        (name, f"{flow.capitalize()}s"): (est.basis, est.low, est.high)
+        for (flow, name), est in h.bases.items()
+        if flow in FLOWS and name in table.index and est.basis != "computed"
+    }
+    return table
 
 
 def quarter_table(h: Headline) -> pd.DataFrame:
@@ -246,7 +254,8 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
         f = h.flows[flow]
         for name in ("yoy", "consensus_yoy", "surprise", "ytd_yoy", "yoy_3m",
                      "yoy_2y_stacked", "yoy_2y_average", "level"):  # fmt: skip
-            figures.add(name, flow, "total", "total", h.period, f[name], **_basis_args(h, flow, name))
+            figures.add(name, flow, "total", "total", h.period, f[name],
+                        **_basis_args(h, flow, name))  # fmt: skip
         figures.add("yoy", flow, "total", "total", h.when.previous, f["yoy_prev"],
                     **_basis_args(h, flow, "yoy_prev"))  # fmt: skip
         for quarter, value in last_quarters(h, flow, quarters).items():
@@ -298,11 +307,7 @@ def basis_sentence(h: Headline) -> str:
         est = h.basis_of(flow, "yoy")
         if est is None or est.basis == "computed":
             continue
-        text = f"{noun} y/y for {h.label} {basis.describe(est)}"
-        if est.basis == "derived":
-            text += (f"; the printed rounding allows {format_value(est.low)}% to "
-                     f"{format_value(est.high)}%")  # fmt: skip
-        lines.append(text + ".")
+        lines.append(f"{noun} y/y for {h.label} {basis.describe(est)}.")
     return " ".join(lines)
 
 

@@ -187,6 +187,8 @@ class Figures:
             if column not in frame:
                 frame[column] = default
         frame["basis"] = frame["basis"].fillna("computed").replace("", "computed")
+        for column in ("low", "high"):  # figures.csv read as text leaves "" for no bound
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
         self.frame = frame[frame["value"].notna()]
         self._index = {}
         self._bases = {}

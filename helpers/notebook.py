@@ -252,6 +252,12 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
                        for d, m, n in zip(depth, marks, frame["name"], strict=True)]  # fmt: skip
     else:
         shown.index = [label(i, currency) for i in frame.index] if by_row else frame.index
+    for (row, column), (kind, low, high) in frame.attrs.get("bases", {}).items():
+        if row in frame.index and column in data.columns:
+            at = (frame.index.get_loc(row), list(data.columns).index(column))
+            value = data.at[row, column]
+            shown.iat[at] = (derived_text(value, low, high, _places(row, decimals))
+                             if kind == "derived" else f"{shown.iat[at]} (printed)")  # fmt: skip
     shown.columns = [label(c, currency) for c in data.columns]
     styles = [ROW_STYLES.get(r, "") for r in roles]
     return shown.style.apply(lambda _: styles, axis=0).set_table_styles(

@@ -58,7 +58,8 @@ def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
     rows["old"] = rows.groupby(KEY, observed=True)["value"].shift()
     rows["old_vintage"] = rows.groupby(KEY, observed=True)["vintage"].shift()
     hit = rows[rows["vintage"].astype(str).isin(release) & (rows["period"] < period)
-               & rows["old"].notna() & ~np.isclose(rows["old"], rows["value"], rtol=1e-12)]  # fmt: skip
+               & rows["old"].notna()
+               & ~np.isclose(rows["old"], rows["value"], rtol=1e-12)]  # fmt: skip
     if hit.empty:
         return empty
     out = pd.DataFrame({

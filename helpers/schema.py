@@ -14,8 +14,10 @@ One tidy long table of monthly observations. Each row is one series value:
     currency       str                "USD" | "CNY"
     quantity       float (nullable)   quantity in quantity_unit
     quantity_unit  str (nullable)     canonical unit (tonnes, units, pairs ...)
-    measure        str                "level" (default) or "yoy_pct" for series that only exist as
-                                      y/y growth rates (wide-series imports)
+    measure        str                "level" (default); growth rates in pct, which may be negative:
+                                      "yoy_pct" (y/y: wide-series imports, GAC's printed y/y),
+                                      "quantity_yoy_pct" (GAC's printed quantity y/y) and
+                                      "mom_pct" (GAC's printed month-on-month change)
     source         str                where the row came from (sample, gac, comtrade, series, ...)
     vintage        str (ISO date)     release / as-of date, so revisions are kept side by side
 
@@ -77,7 +79,7 @@ KEY_COLUMNS = ["period", "flow", "partner", "product", "currency", "measure", "v
 SERIES_COLUMNS = ["flow", "partner", "product", "currency", "measure"]
 FLOWS = ("export", "import")
 CURRENCIES = ("USD", "CNY")
-MEASURES = ("level", "yoy_pct")
+MEASURES = ("level", "yoy_pct", "quantity_yoy_pct", "mom_pct")
 OPTIONAL_DEFAULTS = {"months": 1, "quantity": np.nan, "quantity_unit": None, "measure": "level"}
 REQUIRED_COLUMNS = [c for c in CANONICAL_COLUMNS if c not in OPTIONAL_DEFAULTS]
 

@@ -150,7 +150,10 @@ def test_real_pages_march_2026_cny(tmp_path, capsys):
     from helpers.figures import FigureSet
     from helpers.ingest import importer
 
-    pages = [GAC / "gac_s4_by_country_2026-03_CNY.html", GAC / "gac_s4_by_country_2025-01-02_CNY.html"]
+    pages = [
+        GAC / "gac_s4_by_country_2026-03_CNY.html",
+        GAC / "gac_s4_by_country_2025-01-02_CNY.html",
+    ]
     assert importer.main(["gac", *map(str, pages), "--store", str(tmp_path / "s")]) == 0
     capsys.readouterr()
     ds = load_dataset(tmp_path / "s")

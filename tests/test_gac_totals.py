@@ -59,7 +59,9 @@ def test_cross_check_agreeing_pages(capsys, tmp_path):
     assert code == 0
     # (4) after (1): 2 month + 2 YTD values compared, all within rounding
     assert "4 value(s) compared, 0 differ beyond rounding" in text
-    world = store.load(tmp_path).query("partner == 'WORLD' and product == 'TOTAL'")
+    world = store.load(tmp_path).query(
+        "partner == 'WORLD' and product == 'TOTAL' and measure == 'level'"
+    )  # the month table also holds section (1)'s printed y/y and m/m (other measures)
     assert world.set_index("flow")["value"]["export"] == pytest.approx(300000.0e6)
 
 

@@ -165,7 +165,8 @@ NUMBER = re.compile(r"(?<![\w.])([+-]?)(\d[\d,]*(?:\.\d+)?)(%| pp|bn)?")
 def traced_numbers(text: str, figures: pd.DataFrame) -> list[str]:
     """Numbers in the note not found in figures.csv in the same rounding (empty = all traced).
 
-    Dates (month names with years, quarters) are not figures. "80% band" is the coverage named by
+    Dates (month names with years, quarters) are not figures; a derived figure's range is its
+    row's low and high. "80% band" is the coverage named by
     the forecast_lo80/hi80 metrics. A signed number must match a figure with its sign; an unsigned
     one (after "rose"/"fell", "up"/"down") matches the figure's absolute value.
     """
@@ -178,7 +179,9 @@ def traced_numbers(text: str, figures: pd.DataFrame) -> list[str]:
     missing = []
     for sign, digits, suffix in NUMBER.findall(text):
         rows = figures[figures["unit"].isin(units[suffix or ""])]
-        values = pd.to_numeric(rows["value"], errors="coerce").dropna()
+        # a derived figure's range (low, high) is part of its row
+        bounds = [rows[c] for c in ("low", "high") if c in rows]
+        values = pd.to_numeric(pd.concat([rows["value"], *bounds]), errors="coerce").dropna()
         if "." not in digits or len(digits.split(".")[1]) != 1:
             missing.append(sign + digits + (suffix or ""))
             continue

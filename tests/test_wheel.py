@@ -102,4 +102,5 @@ def test_installed_wheel_builds_a_report_outside_the_checkout(wheel, tmp_path):
     report = out / "2025-09"
     assert (report / "index.html").is_file() and (report / "headline.html").is_file()
     # the sample is calibrated to the published September 2025 export growth, 8.3%
-    assert "yoy,export,total,total,2025-09,8.3,pct,headline" in (report / "figures.csv").read_text()
+    figures = (report / "figures.csv").read_text()
+    assert "yoy,export,total,total,2025-09,8.3,pct,computed,,,headline" in figures

@@ -9,6 +9,12 @@ rejected.
 
     settle_header_conflict(table, stored_ytd) -> HeaderVerdict
     cross_check_totals(table, history) -> (messages, rows already held within rounding)
+    bulletin_overlap(month, ytd, held, bulletin) -> notes on values a Monthly Bulletin page
+                                                   replaces (or a held bulletin outranks)
+
+A Monthly Bulletin page (source "gac:<file> (monthly bulletin)") is a later, verified vintage:
+it is not section (4) for the section (1) cross-check, and where it holds the same key as a
+preliminary page the newer vintage is in force (the store's rule), which the import says.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["HeaderVerdict", "cross_check_totals", "settle_header_conflict", "ytd_arithmetic"]
+__all__ = ["HeaderVerdict", "bulletin_overlap", "cross_check_totals", "settle_header_conflict",
+           "ytd_arithmetic"]
+
+BULLETIN_SUFFIX = "(monthly bulletin)"
 
 # A printed figure is rounded to 0.1 of its unit: a sum of two of them is off by at most 0.1.
 ROUNDING_UNITS = 0.11
@@ -155,6 +164,10 @@ def _is_section1(source: pd.Series) -> pd.Series:
     return source.astype(str).str.endswith("(section 1)")
 
 
+def _is_bulletin(source: pd.Series) -> pd.Series:
+    return source.astype(str).str.endswith(BULLETIN_SUFFIX)
+
+
 def cross_check_totals(table, history: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     """Compare a section (1) page with stored section (4) Total rows, or the reverse.
 
@@ -171,6 +184,7 @@ def cross_check_totals(table, history: pd.DataFrame) -> tuple[list[str], pd.Data
         (history["partner"] == "WORLD") & (history["product"] == "TOTAL")
         & (history["measure"] == "level") & history["source"].astype(str).str.startswith("gac:")
         & ~history["source"].astype(str).str.contains("derived_from_ytd")
+        & ~_is_bulletin(history["source"])  # a later vintage, not the preliminary section (4)
     ]  # fmt: skip
     mine_is_s1 = section == "total_values"
     other = other[_is_section1(other["source"]) != mine_is_s1]
@@ -203,3 +217,84 @@ def cross_check_totals(table, history: pd.DataFrame) -> tuple[list[str], pd.Data
         messages.insert(0, f"cross-check of section (1) with section (4)'s Total row: {checked} "
                            f"value(s) compared, {len(messages)} differ beyond rounding")
     return messages, pd.DataFrame(agreed, columns=[*key, "table"])
+
+
+# Half a printed step of a preliminary figure, per kind of stored row.
+RATE_HALF_STEP = 0.05  # rates print with one decimal
+SHOWN = {"USD": (1e6, "USD mn", 3), "CNY": (1e8, "CNY 100 mn", 5)}
+
+
+def _half_step(rows: pd.DataFrame) -> np.ndarray:
+    """How far a preliminary figure may be from the exact one through its rounding alone."""
+    source = rows["source_held"].astype(str)
+    level = rows["currency"].map(SECTION4_HALF_STEP).fillna(0.0).to_numpy(float)
+    level = np.where(_is_section1(source), SECTION1_HALF_STEP, level)
+    level = np.where(source.str.contains("derived_from_ytd"), 2 * level, level)  # YTD - YTD
+    return np.where(rows["measure"] == "level", level, RATE_HALF_STEP)
+
+
+def _shown(row) -> str:
+    what = "YTD" if row["table"] == "ytd" else "month"
+    item = row["partner"] if row["product"] == "TOTAL" else row["product"]
+    if row["measure"] != "level":
+        return (f"{row['period']} {row['flow']} {item} {what} {row['measure']}: "
+                f"{row['value_held']:.1f} -> {row['value']:.1f}")  # fmt: skip
+    scale, unit, digits = SHOWN.get(row["currency"], (1.0, row["currency"], 0))
+    return (f"{row['period']} {row['flow']} {item} {what}: {row['value_held'] / scale:,.{digits}f}"
+            f" -> {row['value'] / scale:,.{digits}f} {unit}")  # fmt: skip
+
+
+def bulletin_overlap(
+    month: pd.DataFrame, ytd: pd.DataFrame | None, held: pd.DataFrame, bulletin: bool,
+    limit: int = 5,
+) -> list[str]:
+    """Notes on the keys this page shares with the store's GAC rows of the other kind.
+
+    `month`/`ytd` are the page's rows as they will be stored, `held` the store's latest rows
+    (both tables, with a `table` column). A bulletin page replaces a preliminary figure of the
+    same key held at an earlier vintage whenever the two differ (the newer vintage is in force);
+    the note counts them and how many differ beyond the preliminary's printed rounding (a real
+    revision, not just the bulletin's extra digits). A preliminary page whose key a later
+    bulletin already holds does not displace it: the note says so.
+    """
+    key = ["table", "period", "flow", "partner", "product", "currency", "measure"]
+    parts = [f.assign(table=name) for name, f in (("month", month), ("ytd", ytd))
+             if f is not None and len(f)]  # fmt: skip
+    if not parts or held.empty:
+        return []
+    page = pd.concat(parts, ignore_index=True)
+    page["period"] = pd.PeriodIndex(page["period"].astype(str), freq="M")
+    held = held[held["source"].astype(str).str.startswith("gac:")]
+    held = held[_is_bulletin(held["source"]) != bulletin]
+    if held.empty:
+        return []
+    both = page[[*key, "value", "vintage"]].merge(
+        held[[*key, "value", "vintage", "source"]].rename(
+            columns={"value": "value_held", "vintage": "vintage_held", "source": "source_held"}),
+        on=key,
+    )  # fmt: skip
+    same = np.isclose(both["value"], both["value_held"], rtol=1e-12, atol=0.0)
+    both = both[~same]
+    if bulletin:
+        changed = both[both["vintage"].astype(str) > both["vintage_held"].astype(str)]
+        if changed.empty:
+            return []
+        beyond = (changed["value"] - changed["value_held"]).abs().to_numpy() > _half_step(
+            changed) + 1e-9
+        shown = pd.concat([changed[beyond], changed[~beyond]])
+        examples = "; ".join(_shown(row) for _, row in shown.head(limit).iterrows())
+        more = f"; ... and {len(shown) - limit} more" if len(shown) > limit else ""
+        return [
+            f"monthly bulletin replaces the preliminary figure for {len(changed)} value(s) held "
+            f"from preliminary pages (the bulletin is the later vintage): {int(beyond.sum())} "
+            f"revised beyond the preliminary's printed rounding, {int((~beyond).sum())} within "
+            f"it (the bulletin's extra digits): {examples}{more}"
+        ]
+    later = both[both["vintage_held"].astype(str) > both["vintage"].astype(str)]
+    if later.empty:
+        return []
+    return [
+        f"the store already holds the monthly bulletin's figure for {len(later)} value(s) that "
+        f"this page prints differently; the bulletin is the later vintage and stays in force "
+        f"(this page's figures are kept as earlier vintages)"
+    ]

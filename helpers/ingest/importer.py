@@ -1,10 +1,12 @@
 """`python -m helpers import KIND FILE... --store DIR`: read source files into the import store.
 
-Kinds: gac (saved GAC release pages), series (wide CSV/XLSX exports with --mapping), comtrade
-(Comtrade downloads, or --live --api-key KEY --period YYYY-MM to pull through comtradeapicall;
-streamed by DuckDB, kit products to the store and every HS x partner row to the HS-level panel
-<store>/panel/, see helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns),
-consensus and indicators (CSV formats in helpers.ingest.side_tables, stored with their as_of
+Kinds: gac (saved GAC pages: preliminary release sections (1), (4), (5), (6) and the Monthly
+Bulletin's table (2) by country; levels and GAC's printed rates, see helpers.ingest.readers.gac),
+series (wide CSV/XLSX exports with --mapping), comtrade (Comtrade downloads, or --live
+--api-key KEY --period YYYY-MM to pull through comtradeapicall; streamed by DuckDB, kit products
+to the store and every HS x partner row to the HS-level panel <store>/panel/, see
+helpers.ingest.panel), tidy (CSV/Parquet already in the canonical columns), consensus and
+indicators (CSV formats in helpers.ingest.side_tables, stored with their as_of
 vintages). Each file is validated and stored on its own; a rejected file leaves the store
 unchanged. Prints one report per file; exits 1 if any file was rejected, 2 on usage errors.
 """
@@ -20,7 +22,7 @@ import pandas as pd
 
 from helpers.cli import parse_args
 from helpers.ingest import store as store_mod
-from helpers.schema import CANONICAL_COLUMNS, DataValidationError, Problem, TradeKitError
+from helpers.schema import DataValidationError, Problem, TradeKitError
 
 KINDS = ("gac", "series", "comtrade", "tidy", "consensus", "indicators")
 
@@ -83,24 +85,19 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
 
         return import_side_table(kind, path, store.path)
     if kind == "gac":
-        from helpers.ingest.readers.gac import read_gac_tables
+        from helpers.ingest.readers.gac import read_gac_tables, store_rows
 
         table = read_gac_tables(path, header_conflict="defer")
         header_note = _settle_header(table, store)
         cross_notes = _cross_check(table, store)
-        frame = table.month
-        parts = [table.ytd, table.prior_ytd, table.printed_yoy]
-        parts = [p.reindex(columns=CANONICAL_COLUMNS) for p in parts if len(p)]
-        ytd = pd.concat(parts, ignore_index=True) if parts else None
+        frame, ytd = store_rows(table)  # levels and printed rates (readers.gac docstring)
+        ytd = ytd if len(ytd) else None
         derive = not args.no_derive
-        if table.unmapped:
-            labels = "; ".join(f"'{u.label}' (row {u.row})" for u in table.unmapped)
-            notes = [f"{len(table.unmapped)} commodity line(s) have no kit product and were "
-                     f"not stored: {labels}"]
-        notes = [header_note] * bool(header_note) + cross_notes + notes
         if args.vintage:
             frame = frame.assign(vintage=args.vintage)
             ytd = ytd.assign(vintage=args.vintage) if ytd is not None else None
+        notes = [header_note] * bool(header_note) + cross_notes + _gac_notes(
+            table, frame, ytd, store)
     elif kind == "series":
         from helpers.ingest.readers.series import read_series
 
@@ -111,6 +108,27 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
         frame = _read_tidy(path, vintage)
     notes = list(frame.attrs.get("notes", [])) + notes
     return store_mod.ingest(store, frame, str(path), ytd=ytd, derive=derive, notes=notes)
+
+
+def _gac_notes(table, frame, ytd, store) -> list[str]:
+    """Lines read but not stored, cells printed '############' (Monthly Bulletin), and values
+    a Monthly Bulletin page replaces (or that a bulletin already held outranks)."""
+    from helpers.ingest import gac_checks
+    from helpers.ingest.readers import gac_bulletin
+    from helpers.ingest.readers.gac import PARTNER_SECTIONS
+
+    notes = []
+    if table.meta.get("bulletin"):
+        notes += [gac_bulletin.overflow_note(table), gac_bulletin.unmapped_note(table)]
+    elif table.unmapped:
+        labels = "; ".join(f"'{u.label}' (row {u.row})" for u in table.unmapped)
+        notes.append(f"{len(table.unmapped)} commodity line(s) have no kit product and were "
+                     f"not stored: {labels}")
+    if table.meta.get("section") in PARTNER_SECTIONS:  # the bulletin has partner rows only
+        held = pd.concat([store_mod.load(store, table=name).assign(table=name)
+                          for name in ("month", "ytd")], ignore_index=True)
+        notes += gac_checks.bulletin_overlap(frame, ytd, held, bool(table.meta.get("bulletin")))
+    return [note for note in notes if note]
 
 
 def _settle_header(table, store) -> str:

@@ -84,7 +84,8 @@ def headline_notes(figures, period: str) -> list[str]:
     for flow in ("export", "import"):
         consensus, surprise = value("consensus_yoy", flow), value("surprise", flow)
         parts = [f"consensus {fmt_value(*consensus)}, surprise {fmt_value(*surprise)}"
-                 if consensus and surprise else "no consensus in the data", basis_note(flow)]  # fmt: skip
+                 if consensus and surprise else "no consensus in the data",
+                 basis_note(flow)]  # fmt: skip
         notes.append("; ".join(p for p in parts if p))
     change = value("balance_change_yoy", "net")
     if change:

@@ -65,7 +65,6 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from helpers.figures import NUMERIC_COLUMNS, PUBLISHED_COLUMNS
 from helpers.contract import (
     FIGURE_COLUMNS,
     SAMPLE_FLAG,
@@ -76,8 +75,8 @@ from helpers.contract import (
     check_period,
     figures_file,
 )
+from helpers.figures import NUMERIC_COLUMNS, PUBLISHED_COLUMNS, round_half_up
 from helpers.figures import registry as figure_registry
-from helpers.figures import round_half_up
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR, ROOT, SAMPLE_DIR
 from helpers.schema import TradeKitError
 

@@ -1,13 +1,16 @@
 """Reader for GAC preliminary release tables saved as HTML from GAC's English site.
 
-Tables read (identified by their description, not their number): (4) by country/region,
-(5) major exports and (6) major imports by quantity and value; CNY and USD editions; the
-normal-month layout and the January-February combined layout (NOTES §1).
+Tables read (identified by their description, not their number): (1) total values, (4) by
+country/region, (5) major exports and (6) major imports by quantity and value; CNY and USD
+editions; the normal-month layout and the January-February combined layout (NOTES §1). Monthly
+Bulletin pages (titles dated "6.2026") go to helpers.ingest.readers.gac_bulletin, which reads
+table (2) by country (region) of origin/destination into the same GacTable.
 
     read_gac(path) -> DataFrame           single-month values in the canonical columns
                                           (a January-February table gives months=2 at February)
     read_gac_tables(path) -> GacTable     month, ytd, prior_ytd, printed_yoy, printed, unmapped,
-                                          meta
+                                          meta, month_rates, ytd_rates
+    store_rows(table) -> (month, ytd)     the canonical rows `python -m helpers import gac` stores
     read_page(path) -> RawPage            reading only: file -> HTML -> the table's rows of cells
     parse_page(raw) -> GacTable           parsing only: rows -> frames
 
@@ -19,7 +22,15 @@ Conventions
 - vintage = the release date printed on the page (div.atcl-date) as an ISO date; when the page has
   none, the 15th of the month after the period (GAC releases land on the 7th-14th), and
   meta["vintage_source"] says "assumed" instead of "printed".
-- source = "gac:<file name>"; measure = "level" ("yoy_pct" in printed_yoy).
+- source = "gac:<file name>" ("gac:<file name> (section 1)" for section (1)); measure "level".
+- Printed growth rates (pct, as printed) are stored too:
+    table "ytd",   measure "yoy_pct"           YTD value y/y (sections (1), (4), (5), (6))
+    table "ytd",   measure "quantity_yoy_pct"  YTD quantity y/y (sections (5), (6); same key as
+                                               the value's y/y; a "-" quantity y/y: no row)
+    table "month", measure "yoy_pct"           single-month y/y (section (1); a Jan-Feb page's
+                                               cumulative y/y at February with months=2, also
+                                               stored in "ytd")
+    table "month", measure "mom_pct"           month-on-month change (section (1))
 - Hierarchy (leading spaces, "of which:") is recorded in GacTable.printed but never used to add
   children into parents: each row maps to its own code. Aggregates overlap; never add them up.
 - Partner labels form a closed list: an unknown one is an error. A commodity line without a kit
@@ -58,6 +69,8 @@ PRODUCT_LABELS = CLASSIFICATIONS_DIR / "gac_product_labels.csv"
 
 BY_COUNTRY, EXPORTS, IMPORTS = "by_country", "major_exports", "major_imports"
 TOTALS = "total_values"  # section (1)
+BULLETIN_BY_COUNTRY = "bulletin_by_country"  # Monthly Bulletin table (2), see gac_bulletin
+PARTNER_SECTIONS = (BY_COUNTRY, TOTALS, BULLETIN_BY_COUNTRY)  # rows are partners, product TOTAL
 # Section (1) row labels (label_key) -> flow; "total" and "balance" are read, not stored
 TOTAL_ROWS = {
     "total export and import": "total", "total exports and imports": "total",
@@ -193,10 +206,15 @@ class GacTable:
                  (plus quantity_yoy_pct on commodity pages)
     printed      the table as printed: one row per table row, numbers unscaled, with row, line,
                  label, indent, parent, code, and for commodity pages the quantity unit and factor
-    unmapped     commodity lines without a kit product code
+    unmapped     commodity lines without a kit product code (bulletin: rows without a partner
+                 code, flow "")
     meta         file, title, section, section_number, flow, currency, unit, scale, period,
                  months, ytd_months, layout, unit_column_missing, release_date, vintage,
-                 vintage_source
+                 vintage_source (bulletin pages also: bulletin, overflow_cells)
+    month_rates  canonical rows for table "month": printed single-month y/y ("yoy_pct") and
+                 month-on-month ("mom_pct"), section (1) only
+    ytd_rates    canonical rows for table "ytd": printed YTD y/y ("yoy_pct", the rows of
+                 printed_yoy) and quantity y/y ("quantity_yoy_pct", sections (5)/(6))
     """
 
     month: pd.DataFrame
@@ -206,6 +224,29 @@ class GacTable:
     printed: pd.DataFrame
     unmapped: list[UnmappedLine] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    month_rates: pd.DataFrame = field(default_factory=lambda: _empty_canonical())
+    ytd_rates: pd.DataFrame = field(default_factory=lambda: _empty_canonical())
+
+
+def _empty_canonical() -> pd.DataFrame:
+    return pd.DataFrame(columns=CANONICAL_COLUMNS)
+
+
+def store_rows(table: GacTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What `python -m helpers import gac` stores: (rows of table "month", rows of table "ytd").
+
+    month: single-month levels, then the printed month y/y and m/m (section (1));
+    ytd:   YTD levels, prior-year YTD levels, printed YTD y/y and quantity y/y.
+    Both in the canonical columns; a rate and a level of one key differ by measure.
+    """
+
+    def stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
+        parts = [p.reindex(columns=CANONICAL_COLUMNS) for p in parts if len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else _empty_canonical()
+
+    month = stack([table.month, table.month_rates])
+    ytd = stack([table.ytd, table.prior_ytd, table.ytd_rates])
+    return month, ytd
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,10 +521,15 @@ def _parse_value_unit(raw: RawPage, banners: list[RawRow], title_currencies: dic
     if currency is None and re.search(r"\busd|\bus\s*(\$|dollar)", low):
         currency = "USD"
     scale = re.search(r"(\d[\d,]*)?\s*(hundred million|million|billion|thousand)", low)
-    if scale is None:
+    # Monthly Bulletin: a bare number ("Unit:US$1,000")
+    bare = None if scale else re.search(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)\s*$", low)
+    if scale is None and bare is None:
         raise GacUnitError(raw.file, f"cannot read the scale of '{unit_text}'", unit_row.number)
-    multiplier = {"hundred million": 1e8, "million": 1e6, "billion": 1e9, "thousand": 1e3}
-    factor = float(scale.group(1).replace(",", "")) if scale.group(1) else 1.0
+    multiplier = {"hundred million": 1e8, "million": 1e6, "billion": 1e9, "thousand": 1e3, "": 1.0}
+    number, word = (scale.group(1), scale.group(2)) if scale else (bare.group(1), "")
+    factor = float(number.replace(",", "")) if number else 1.0
+    if factor <= 0:
+        raise GacUnitError(raw.file, f"cannot read the scale of '{unit_text}'", unit_row.number)
     for title, title_currency in title_currencies.items():
         if currency and title_currency != currency:
             raise GacCurrencyMismatchError(
@@ -498,7 +544,7 @@ def _parse_value_unit(raw: RawPage, banners: list[RawRow], title_currencies: dic
         raise GacCurrencyMismatchError(raw.file, f"titles disagree on currency: {title_currencies}")
     if currency is None:
         raise GacUnitError(raw.file, f"no currency in '{unit_text}' or the title", unit_row.number)
-    return {"currency": currency, "unit": unit_text, "scale": factor * multiplier[scale.group(2)]}
+    return {"currency": currency, "unit": unit_text, "scale": factor * multiplier[word]}
 
 
 def _header_months(header: list[RawRow]) -> set[int]:
@@ -639,7 +685,7 @@ def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
 def _map_totals(raw: RawPage, printed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Section (1): flow per row, and one WORLD row with export_/import_ columns for the frames.
 
-    The printed month y/y and m/m stay in `printed` (the kit computes its own from levels).
+    The printed month y/y and m/m become GacTable.month_rates (as printed, pct).
     """
     flows = printed["label"].map(lambda text: TOTAL_ROWS.get(label_key(text)))
     unknown = printed[flows.isna()]
@@ -747,7 +793,7 @@ def _frame(
     for flow, value_col, qty_col in specs:
         if value_col not in mapped.columns:
             continue
-        by_country = meta["section"] in (BY_COUNTRY, TOTALS)
+        by_country = meta["section"] in PARTNER_SECTIONS
         scale = meta["scale"] if measure == "level" else 1.0
         part = pd.DataFrame(
             {
@@ -773,9 +819,8 @@ def _frame(
         elif qty_col:
             part["quantity_yoy_pct"] = mapped[qty_col].to_numpy()
         parts.append(part[part["value"].notna()])
-    columns = CANONICAL_COLUMNS + (
-        ["quantity_yoy_pct"] if measure != "level" and meta["flow"] else []
-    )
+    with_qty_yoy = measure != "level" and any(qty_col for _, _, qty_col in specs)
+    columns = CANONICAL_COLUMNS + (["quantity_yoy_pct"] if with_qty_yoy else [])
     if not parts:
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True).reindex(columns=columns)
@@ -794,6 +839,10 @@ def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
     helpers.ingest.gac_checks).
     """
     banners, header, data = _split_rows(raw)
+    from helpers.ingest.readers import gac_bulletin  # imports this module: import here
+
+    if gac_bulletin.is_bulletin(raw, banners):
+        return gac_bulletin.parse_bulletin(raw, banners, header, data)
     meta = {"file": raw.file, **_parse_title(raw, banners)}
     meta.update(_parse_value_unit(raw, banners, meta.pop("title_currencies")))
     if not header:
@@ -865,15 +914,35 @@ def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
         return [(f, f"{prefix[f]}_{suffix}", f"{qty}_{suffix}" if qty else None) for f in flows]
 
     month_suffix = "ytd" if janfeb else "month"
+    printed_yoy = _frame(frame_rows, meta, specs("ytd_yoy"), period, period.month, "yoy_pct")
+    ytd_rates = [printed_yoy.reindex(columns=CANONICAL_COLUMNS)]
+    if kind == "commodity":  # the quantity's y/y, a row of its own
+        quantity_yoy = [(f, "qty_ytd_yoy", None) for f in flows]
+        ytd_rates.append(
+            _frame(frame_rows, meta, quantity_yoy, period, period.month, "quantity_yoy_pct")
+        )
+    month_rates = []
+    if kind == "totals":  # section (1) prints the month's y/y and m/m (Jan-Feb: cumulative y/y)
+        month_rates.append(_frame(frame_rows, meta, specs("ytd_yoy" if janfeb else "month_yoy"),
+                                  period, meta["months"], "yoy_pct"))  # fmt: skip
+        if not janfeb:
+            month_rates.append(_frame(frame_rows, meta, specs("mom_pct"), period, 1, "mom_pct"))
     return GacTable(
         month=_frame(frame_rows, meta, specs(month_suffix), period, meta["months"]),
         ytd=_frame(frame_rows, meta, specs("ytd"), period, period.month),
         prior_ytd=_frame(frame_rows, meta, specs("prior_ytd"), period - 12, period.month),
-        printed_yoy=_frame(frame_rows, meta, specs("ytd_yoy"), period, period.month, "yoy_pct"),
+        printed_yoy=printed_yoy,
         printed=printed,
         unmapped=unmapped,
         meta=meta,
+        month_rates=_concat(month_rates),
+        ytd_rates=_concat(ytd_rates),
     )
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else _empty_canonical()
 
 
 def read_gac_tables(path: str | Path, header_conflict: str = "reject") -> GacTable:
