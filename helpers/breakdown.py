@@ -120,11 +120,16 @@ def level_frame(
     layout = product_layout(flow) if dimension == "product" else partner_layout()
     layout = [row for row in layout if _available(ds, flow, dimension, row[0], currency)]
     total = ds.folded(flow, currency=currency)
-    columns = {
-        code: _folded(ds, flow, dimension, code, currency, period).reindex(total.index)
-        for code, _, _ in layout
-    }
-    return pd.DataFrame(columns, index=total.index), total, layout
+    columns = {code: _folded(ds, flow, dimension, code, currency, period)
+               for code, _, _ in layout}  # fmt: skip
+    # the lines may reach further back than the total (GAC's (5) pages of a year earlier
+    # without its (1)/(4) pages): one index spanning both, so no line loses its year-ago month
+    starts = [s.index[0] for s in (total, *columns.values()) if len(s)]
+    ends = [s.index[-1] for s in (total, *columns.values()) if len(s)]
+    index = pd.period_range(min(starts), max(ends), freq="M") if starts else total.index
+    total = total.reindex(index)
+    columns = {code: series.reindex(index) for code, series in columns.items()}
+    return pd.DataFrame(columns, index=index), total, layout
 
 
 def breakdown(

@@ -474,7 +474,8 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
         note.skip("the product breakdown")
         return
     if contrib.empty:  # GAC's lines without the month's total: growth, no contributions
-        note.skip("contributions to export growth by product (no export total for the month)")
+        note.skip("contributions to export growth by product (they need the total's growth "
+                  "for the month, which the data do not give)")
         _largest_lines(note, fig, period, yoy, rules)
         return
     names = _names("product", "export")
@@ -585,6 +586,32 @@ def _ytd_lines(fig: Figures, flow: str, period: str, rules: dict) -> str:
     return f"Year to date ({_ytd_span(period)}), the largest {noun} lines: {_list(parts)}."
 
 
+def _ytd_destinations(fig: Figures, period: str, rules: dict) -> str:
+    """The US and the blocs' year-to-date growth and contributions to YTD export growth."""
+    growth = fig.series("ytd_yoy", "export", "partner", period)
+    contrib = fig.series("contribution_ytd", "export", "partner", period)
+    if growth.empty:
+        return ""
+    names = _names("partner", "export")
+    partners = classifications.partners()
+    blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
+
+    def part(code: str) -> str:
+        text = f"{names.get(code, code)} {fmt_pct(growth[code], signed=True)}"
+        if code in contrib:
+            kind = fig.basis("contribution_ytd", "export", "partner", code, period)[0]
+            approx = "\u2248" if kind == "derived" else ""
+            text += f" ({approx}{fmt_pp(contrib[code])})"
+        return text
+
+    codes = [c for c in ("united_states", *blocs) if c in growth]
+    lead = sorted(codes[1:] if codes[:1] == ["united_states"] else codes,
+                  key=lambda c: -contrib.get(c, -1e9))[: int(rules["top_products"])]  # fmt: skip
+    parts = [part(c) for c in (["united_states"] if "united_states" in growth else []) + lead]
+    return (f"Year to date ({_ytd_span(period)}, growth as GAC printed it, contributions to "
+            f"year-to-date export growth in pp): {_list(parts)}.")
+
+
 def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
     price = fig.series("yoy_price", "export", "product", period)
     volume = fig.series("yoy_volume", "export", "product", period)
@@ -627,7 +654,12 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
     yoy = fig.series("yoy", "export", "partner", period)
     contrib = fig.series("contribution", "export", "partner", period)
     if yoy.empty:
-        note.skip("exports by destination")
+        ytd = _ytd_destinations(fig, period, rules)
+        if ytd:
+            note.skip("exports by destination for the month itself (only the year to date)")
+            note.section("Destinations", [ytd])
+        else:
+            note.skip("exports by destination")
         return
     names = _names("partner", "export")
     prev = _previous_period(period)
