@@ -236,6 +236,9 @@ def _add_bases(ds: Dataset, table: pd.DataFrame, levels: pd.DataFrame, flow: str
         table.loc[code, ["share_change_yoy_basis", "share_change_yoy_low",
                          "share_change_yoy_high"]] = ("derived", now - max(shares),
                                                       now - min(shares))  # fmt: skip
+    if "total" in table.index:  # the total's contribution is its own growth, on its basis
+        table.loc["total", ["contribution_basis", "contribution_low", "contribution_high"]] = (
+            table.loc["total", ["yoy_basis", "yoy_low", "yoy_high"]].to_numpy())  # fmt: skip
     if "other" in table.index and (part_bounds or total_base[1] != total_base[2]):
         total_row = table.loc["total"]
         low = total_row["yoy_low"] if np.isfinite(total_row["yoy_low"]) else total_row["yoy"]

@@ -194,7 +194,9 @@ class Dataset:
         if rows.empty:
             return f"Source: {self.location}."
         parts = rows["source"].astype(str).str.partition(":")
-        prefix = parts[0]
+        # the Monthly Bulletin is GAC's later, verified vintage: named apart from the release
+        prefix = parts[0].where(~rows["source"].astype(str).str.endswith("(monthly bulletin)"),
+                                "gac_bulletin")  # fmt: skip
         labels = classifications.source_labels()
         if prefix.eq("sample").all():
             return f"{labels['sample']}."
