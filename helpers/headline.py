@@ -90,6 +90,14 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
             candidates = basis.yoy_estimates(ds, key, _at(levels, month), _at(levels, month - 12),
                                              month, printed)  # fmt: skip
             figures[name] = _choose(result, flow, name, month, candidates)
+        # month on month, not seasonally adjusted (as GAC prints it in section (1))
+        now, before = _at(stored[flow], t), _at(stored[flow], t - 1)
+        mom_computed = (now / before - 1) * 100 if np.isfinite(before) and before else np.nan
+        figures["mom"] = _choose(result, flow, "mom", t, [
+            basis.Estimate(mom_computed if not when.is_janfeb else np.nan, "computed"),
+            basis.Estimate(ds.printed_rate(*key, t, "mom_pct"), "printed",
+                           source="GAC's printed m/m"),
+        ])  # fmt: skip
         ytd_candidates = [
             basis.Estimate(_at(metrics.ytd_growth(stored[flow]), t), "computed"),
             basis.Estimate(ds.printed_ytd_yoy(*key, t), "printed", source="GAC's printed YTD y/y"),
@@ -202,8 +210,8 @@ def summary(h: Headline) -> str:
     return " ".join(sentences + ([f"({words})"] if words else []))
 
 
-KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "ytd_yoy", "ytd_yoy_printed",
-            "yoy_3m", "yoy_2y_stacked", "yoy_2y_average"]  # fmt: skip
+KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "mom", "ytd_yoy",
+            "ytd_yoy_printed", "yoy_3m", "yoy_2y_stacked", "yoy_2y_average"]  # fmt: skip
 
 
 def key_table(h: Headline) -> pd.DataFrame:
@@ -252,7 +260,7 @@ def record(figures, h: Headline, quarters: int = 4) -> None:
     """Add the headline figures in the published vocabulary."""
     for flow in FLOWS:
         f = h.flows[flow]
-        for name in ("yoy", "consensus_yoy", "surprise", "ytd_yoy", "yoy_3m",
+        for name in ("yoy", "consensus_yoy", "surprise", "mom", "ytd_yoy", "yoy_3m",
                      "yoy_2y_stacked", "yoy_2y_average", "level"):  # fmt: skip
             figures.add(name, flow, "total", "total", h.period, f[name],
                         **_basis_args(h, flow, name))  # fmt: skip
@@ -292,7 +300,8 @@ def basis_table(h: Headline) -> pd.DataFrame:
     table = pd.DataFrame(h.basis_checks)
     return pd.DataFrame({
         "Figure": table["flow"].str.capitalize() + "s, " + table["figure"].map(
-            {"yoy": "y/y %", "yoy_prev": "y/y %", "ytd_yoy": "YTD y/y %"}) + ", " + table["label"],
+            {"yoy": "y/y %", "yoy_prev": "y/y %", "ytd_yoy": "YTD y/y %", "mom": "m/m %"})
+        + ", " + table["label"],
         "Used": table["value"], "Basis": table["basis"], "Other": table["other_value"],
         "Other basis": table["other_basis"], "Difference (pp)": table["difference"],
         "Beyond rounding": table["differs"].map({True: "yes", False: "no"}),

@@ -174,3 +174,27 @@ def test_real_pages_march_2026_cny(tmp_path, capsys):
     summary = headline.summary(h)
     assert "Exports fell \u22480.3% y/y in yuan terms in March 2026 (-0.5% to -0.2%)" in summary
     assert "derived from GAC's printed Jan\u2013Mar 2026 y/y (+11.9%)" in summary
+
+
+def test_section_1_page_alone_gives_printed_month_growth(tmp_path, capsys):
+    """GAC's section (1) for Dec 2025 (NOTES: exports y/y +6.6, m/m +8.4; imports +5.7, +11.5):
+    without the year-ago month the headline quotes GAC's printed rates, basis printed."""
+    from pathlib import Path
+
+    from helpers import headline
+    from helpers.data import load_dataset
+    from helpers.figures import FigureSet
+    from helpers.ingest import importer
+
+    page = Path(__file__).parent / "fixtures" / "gac_bulletin" / "total_values_2025-12_USD.html"
+    assert importer.main(["gac", str(page), "--store", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    ds = load_dataset(tmp_path / "s")
+    figures = FigureSet("USD")
+    headline.record(figures, headline.headline(ds, "2025-12", "USD"))
+    rows = figures.frame().set_index(["metric", "flow", "period"])
+    assert rows.loc[("yoy", "export", "2025-12"), "value"] == 6.6
+    assert rows.loc[("yoy", "export", "2025-12"), "basis"] == "printed"
+    assert rows.loc[("mom", "export", "2025-12"), "value"] == 8.4
+    assert rows.loc[("mom", "import", "2025-12"), "value"] == 11.5
+    assert rows.loc[("ytd_yoy", "import", "2025-12"), "value"] == 0.0

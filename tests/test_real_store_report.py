@@ -124,3 +124,20 @@ def test_partial_store_pages_follow_gac_and_say_what_is_not_built(tmp_path, caps
     assert "Product</a> <span" not in index
     manifest = (report / "manifest.json").read_text(encoding="utf-8")
     assert '"regional": 1' in manifest and '"product"' not in manifest.split('"not_built"')[1]
+
+
+def test_no_view_built_exits_4_with_one_line(tmp_path, capsys):
+    """A store holding only exports to the US for the month: no view has the tables it needs."""
+    rows = tmp_path / "us_only.csv"
+    rows.write_text("period,flow,partner,product,value,currency\n"
+                    "2025-07,export,united_states,TOTAL,40000000000,USD\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert importer.main(["tidy", str(rows), "--store", str(store)]) == 0
+    capsys.readouterr()
+    code, text = build(capsys, store, "2025-07", tmp_path / "out")
+    assert code == 4, text
+    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no view could be built" in errors[0]
+    # the pages still say what is missing
+    page = (tmp_path / "out" / "2025-07" / "headline.html").read_text(encoding="utf-8")
+    assert "This view was not built" in page
