@@ -958,6 +958,8 @@ def _store_gaps(data, period: str, currency: str, views: list[str]) -> dict[str,
     problem = period_problem(ds, period, currency)
     if problem:
         raise ParameterError(problem)
+    # --currency both: the views compute in USD and set CNY growth beside it
+    currency = "USD" if currency == "BOTH" else currency
     gaps = {v: missing_tables(ds, v, period, currency) for v in views}
     return {v: (gap, ds) for v, gap in gaps.items() if gap}
 
