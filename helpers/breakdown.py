@@ -413,14 +413,31 @@ def record_share_ytd(figures, table: pd.DataFrame, flow: str, period) -> None:
 YTD_FIGURES = ["level_ytd", "ytd_yoy", "contribution_ytd", "ytd_yoy_volume", "ytd_yoy_price"]
 
 
-def _ytd_estimate(now: float, prior: float, printed: float, name: str) -> basis.Estimate | None:
-    """YTD growth of one line: computed from the two years' stored YTD levels, else printed."""
+def _ytd_estimate(now: float, prior: float, printed: float, name: str,
+                  checks: list | None = None) -> basis.Estimate | None:  # fmt: skip
+    """YTD growth of one line: computed from the two years' stored YTD levels, else printed;
+    the comparison of both, when held, is appended to `checks`."""
     held = np.isfinite(now) and np.isfinite(prior) and prior
     computed = (now / prior - 1) * 100 if held else np.nan
-    best, _ = basis.choose([basis.Estimate(computed, "computed"),
-                            basis.Estimate(printed, "printed",
-                                           source=f"GAC's printed {name}")])  # fmt: skip
+    best, compared = basis.choose([basis.Estimate(computed, "computed"),
+                                   basis.Estimate(printed, "printed",
+                                                  source=f"GAC's printed {name}")])  # fmt: skip
+    if checks is not None:
+        checks.extend({"figure": name, **c} for c in compared)
     return best
+
+
+def _ytd_caption(checks: list[dict], names: list[str]) -> str:
+    """One sentence on GAC's printed YTD y/y against the kit's, line by line."""
+    if not checks:
+        return ""
+    differ = [f"{n}, {c['figure']} ({format_value(c['other_value'], 1)} printed, "
+              f"{format_value(c['value'], 1)} computed)"
+              for n, c in zip(names, checks, strict=True) if c["differs"]]  # fmt: skip
+    text = (f"GAC's printed year-to-date y/y and the kit's, computed from the two years' stored "
+            f"levels, agree within rounding on {len(checks) - len(differ)} of {len(checks)} "
+            "figures")
+    return text + (f"; they differ on {'; '.join(differ)}." if differ else ".")
 
 
 def ytd_table(ds: Dataset, flow: str, dimension: str, period,
@@ -435,7 +452,7 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period,
     when = ds.resolve(period)
     t = when.period
     layout = product_layout(flow) if dimension == "product" else partner_layout()
-    rows = []
+    rows, checks, checked = [], [], []
     for code, role, depth in [("total", "total", 0), *layout]:
         partner, product = _margins(dimension, code)
         key = (flow, partner, product, currency)
@@ -444,10 +461,14 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period,
             continue
         prior = ds.ytd_level(*key, t - 12)
         rate = ds.printed_rate(*key, t, "yoy_pct", "ytd")
-        value = _ytd_estimate(now, prior, rate, "YTD y/y")
+        before = len(checks)
+        value = _ytd_estimate(now, prior, rate, "YTD y/y", checks)
         q_now, q_prior = (ds.ytd_level(*key, p, column="quantity") for p in (t, t - 12))
         q_rate = ds.printed_rate(*key, t, "quantity_yoy_pct", "ytd")
-        volume = _ytd_estimate(q_now, q_prior, q_rate, "YTD quantity y/y")
+        volume = _ytd_estimate(q_now, q_prior, q_rate, "YTD quantity y/y", checks)
+        line = f"Total {flow}s" if code == "total" else classifications.display_name(
+            code, dimension, flow)  # fmt: skip
+        checked += [line] * (len(checks) - before)
         row = {"code": code, "name": (f"Total {flow}s" if code == "total" else
                                       classifications.display_name(code, dimension, flow)),
                "role": role, "depth": depth, "level_ytd": now / BN,
@@ -497,7 +518,8 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period,
             table[name] = np.nan
     table = table.drop(columns=["_base", "_base_basis"])
     months = "January" if t.month == 1 else f"January\u2013{t.strftime('%B')}"
-    table.attrs.update(when=when, label=f"{months} {t.year}", flow=flow, currency=currency)
+    table.attrs.update(when=when, label=f"{months} {t.year}", flow=flow, currency=currency,
+                       caption=_ytd_caption(checks, checked))  # fmt: skip
     return table
 
 

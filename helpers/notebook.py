@@ -260,7 +260,10 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
                              if kind == "derived" else f"{shown.iat[at]} (printed)")  # fmt: skip
     shown.columns = [label(c, currency) for c in data.columns]
     styles = [ROW_STYLES.get(r, "") for r in roles]
-    return shown.style.apply(lambda _: styles, axis=0).set_table_styles(
+    styler = shown.style
+    if frame.attrs.get("caption"):  # a sentence about the table, shown with it
+        styler = styler.set_caption(frame.attrs["caption"])
+    return styler.apply(lambda _: styles, axis=0).set_table_styles(
         [{"selector": "th.row_heading", "props": "text-align:left"},
          {"selector": "td", "props": "text-align:right"}]
     )  # fmt: skip

@@ -198,3 +198,16 @@ def test_section_1_page_alone_gives_printed_month_growth(tmp_path, capsys):
     assert rows.loc[("mom", "export", "2025-12"), "value"] == 8.4
     assert rows.loc[("mom", "import", "2025-12"), "value"] == 11.5
     assert rows.loc[("ytd_yoy", "import", "2025-12"), "value"] == 0.0
+
+
+def test_ytd_caption_lists_only_differences_beyond_rounding():
+    from helpers.breakdown import _ytd_caption
+
+    checks = [
+        {"figure": "YTD y/y", "value": 7.04, "other_value": 7.0, "differs": False},
+        {"figure": "YTD quantity y/y", "value": -10.3, "other_value": -10.5, "differs": True},
+    ]
+    text = _ytd_caption(checks, ["Integrated circuits", "Motor vehicles"])
+    assert "agree within rounding on 1 of 2 figures" in text
+    assert "Motor vehicles, YTD quantity y/y (-10.5 printed, -10.3 computed)" in text
+    assert _ytd_caption([], []) == ""
