@@ -7,43 +7,23 @@ the values SOURCES.md read off the table by hand. Stored value = printed US$1,00
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from gac_pages import real, run, tree_hash
 
 from helpers import classifications
-from helpers.ingest import gac_checks, importer, store
+from helpers.ingest import gac_checks, store
 from helpers.ingest.readers import gac, gac_bulletin
-from helpers.paths import SHARED_DIR
 from helpers.schema import CANONICAL_COLUMNS, validate
 
 OWN = Path(__file__).parent / "fixtures" / "gac_bulletin"
 JUNE = OWN / "mb2_by_country_2026-06_USD.html"
 JANUARY = OWN / "mb2_by_country_2026-01_USD.html"
 PRELIM_JUNE = OWN / "by_country_2026-06_USD.html"  # preliminary (4), made up, USD 1 million
-REAL = SHARED_DIR / "fixtures" / "gac"
 REAL_MB2 = "gac_mb2_by_country_2026-06_USD.html"
 KEY = ["period", "months", "flow", "partner", "currency", "measure"]
-
-
-def real(name: str) -> Path:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real GAC page {path} not available")
-    return path
-
-
-def run(capsys, *argv) -> tuple[int, str]:
-    code = importer.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
-def tree_hash(path: Path) -> dict[str, str]:
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}  # fmt: skip
 
 
 def values(frame: pd.DataFrame) -> dict[tuple, float]:

@@ -4,41 +4,21 @@ YTD y/y (table "ytd", "yoy_pct") and the quantity y/y of sections (5)/(6) (table
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from gac_pages import real, run, tree_hash
 
-from helpers.ingest import importer, store
+from helpers.ingest import store
 from helpers.ingest.readers import gac
-from helpers.paths import SHARED_DIR
 from helpers.schema import MEASURES, DataValidationError, validate
 
 OWN = Path(__file__).parent / "fixtures" / "gac_bulletin"
 OLD_OWN = Path(__file__).parent / "fixtures" / "gac"
-REAL = SHARED_DIR / "fixtures" / "gac"
 DEC_S1 = OWN / "total_values_2025-12_USD.html"  # NOTES §1: Dec 2025 (USD 100 million)
 JANFEB_S1 = OWN / "total_values_2025-01-02_USD.html"  # NOTES §1: Jan-Feb 2025 exports
 KEY = ["period", "months", "flow", "partner", "product", "currency", "measure"]
-
-
-def real(name: str) -> Path:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real GAC page {path} not available")
-    return path
-
-
-def run(capsys, *argv) -> tuple[int, str]:
-    code = importer.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
-def tree_hash(path: Path) -> dict[str, str]:
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}  # fmt: skip
 
 
 def values(frame: pd.DataFrame) -> dict[tuple, float]:
