@@ -1,28 +1,84 @@
-"""`python -m helpers <command>`: run the views, import data or regenerate the sample."""
+"""`ctk <command>` (or `python -m helpers <command>`): run the views, import data, fetch GAC's
+pages, backtest the models, regenerate the sample, manage the cache.
+
+`ctk` is the console script installed with the package; it works from any folder, also one that
+holds a `helpers.py` of its own (where `python -m helpers` would run that file instead).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
-USAGE = """usage: python -m helpers {run,import,fetch,backtest,sample} ...
-
-commands:
-  run      build the five views as HTML reports      (python -m helpers run --help)
-  import   import GAC pages, wide series, Comtrade,  (python -m helpers import --help)
-           consensus and indicators
-  fetch    download GAC's release pages and import   (python -m helpers fetch --help)
-  backtest score the outlook's forecast models       (python -m helpers backtest --help)
-  sample   regenerate the illustrative sample data   (python -m helpers sample --help)
-"""
+from helpers.cli import COMMANDS, FAILED, OK, USAGE, exit_code_table, suggest
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Dispatch to the subcommand's own main()."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print(USAGE)
-        return 0 if argv else 2
-    command, rest = argv[0], argv[1:]
+def _prog() -> str:
+    name = os.path.basename(sys.argv[0] or "")
+    return "ctk" if name.startswith("ctk") else "python -m helpers"
+
+
+def version() -> str:
+    """The installed distribution's version, else pyproject's (a checkout run without install)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("china-trade-kit")
+    except PackageNotFoundError:
+        from helpers import __version__
+
+        return __version__
+
+
+def usage() -> str:
+    width = max(len(c) for c in COMMANDS)
+    lines = [
+        f"usage: ctk [--version] [--help] {{{','.join(COMMANDS)}}} ...",
+        "",
+        "China Trade Kit: analysis of China's monthly customs (GAC) trade releases.",
+        "`ctk` and `python -m helpers` are the same command.",
+        "",
+        "commands:",
+        *(f"  {c:<{width}}  {text}" for c, text in COMMANDS.items()),
+        "",
+        "Each command's options: ctk <command> --help.",
+        "",
+        exit_code_table(),
+    ]
+    return "\n".join(lines)
+
+
+def _cache_main(argv: list[str]) -> int:
+    """`ctk cache [info|clear]`."""
+    import argparse
+
+    from helpers import cache
+    from helpers.cli import parse_args
+
+    p = argparse.ArgumentParser(
+        prog="python -m helpers cache",
+        description="The cache of X-13 runs and model fits: where it is, its size, clear it. "
+        f"Entries beyond the size cap (CTK_CACHE_MAX_MB, default {cache.DEFAULT_MAX_MB} MB) are "
+        "evicted oldest first after each write. Clearing is always safe.",
+    )
+    p.add_argument("action", nargs="?", default="info", choices=("info", "clear"),
+                   help="info (default): folder, entries and size; clear: delete every entry")
+    args, code = parse_args(p, argv, "cache")
+    if args is None:
+        return code
+    if args.action == "clear":
+        removed, freed = cache.clear()
+        print(f"cache cleared: {removed} entries, {freed / 1e6:.1f} MB freed ({cache.cache_dir()})")
+        return OK
+    entries, size = cache.usage()
+    state = "on" if cache.enabled() else "off (CTK_CACHE)"
+    print(f"cache {cache.cache_dir()}: {entries} entries, {size / 1e6:.1f} MB "
+          f"(cap {cache.max_bytes() / 1e6:.0f} MB), {state}")  # fmt: skip
+    return OK
+
+
+def _command_main(command: str):
     if command == "run":
         from helpers.report.runner import main as command_main
     elif command == "import":
@@ -34,9 +90,37 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "sample":
         from helpers.sample import main as command_main
     else:
-        print(f"unknown command '{command}'\n\n{USAGE}", file=sys.stderr)
-        return 2
-    return command_main(rest)
+        command_main = _cache_main
+    return command_main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the subcommand's own main(); returns the exit code (see helpers.cli)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return OK if argv else USAGE
+    if argv[0] in ("-V", "--version"):
+        print(f"{_prog()} (china-trade-kit) {version()}")
+        return OK
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        close = suggest(command, COMMANDS)
+        hint = f"; did you mean '{close}'?" if close else ""
+        print(f"{_prog()}: unknown command '{command}'{hint}\n"
+              f"commands: {', '.join(COMMANDS)} (ctk --help)", file=sys.stderr)  # fmt: skip
+        return USAGE
+    try:
+        code = _command_main(command)(rest)
+    except SystemExit as exit_:  # a command whose parser exits (help, usage error)
+        code = exit_.code if isinstance(exit_.code, int) else (USAGE if exit_.code else OK)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    code = FAILED if code is None else int(code)
+    if code == OK and any(a in ("-h", "--help") for a in rest):
+        print("\n" + exit_code_table())
+    return code
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ Example::
 
 Prints the table (one row per model and horizon) and writes it as CSV (atomically). --start and
 --end bound the target months scored; forecasts come from expanding windows ending h months
-before each target. Exits 2 on usage errors, 1 when the data cannot support the backtest.
+before each target. When the store holds an imported Jin10 file (`import consensus`) and
+indicators with publication dates (`import indicators`, data/indicator_releases.csv), every
+model is scored on the first-released y/y, uses only indicators published the day before each
+release, and the CSV gains rmse_ratio_consensus and n_consensus (and a consensus row at h=1).
+Exits 2 on usage errors, 1 when the data cannot support the backtest.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from helpers import forecast
 from helpers.atomic import atomic_write
 from helpers.schema import TradeKitError
 
-__all__ = ["CSV_COLUMNS", "backtest_table", "main"]
+__all__ = ["CSV_COLUMNS", "FLOW_INDICATORS", "backtest_table", "choose_best", "main",
+           "market_inputs"]  # fmt: skip
 
 CSV_COLUMNS = {
     "model": "model",
@@ -38,8 +43,17 @@ CSV_COLUMNS = {
     "mae_ratio_vs_random_walk": "mae_ratio_random_walk",
     "n_coverage": "n_coverage",
     "dm_pvalue_vs_random_walk": "dm_pvalue_random_walk",
+    "rmse_ratio_vs_consensus": "rmse_ratio_consensus",
+    "n_consensus": "n_consensus",
 }
 DEFAULT_MODELS = ("sarimax", "rw_holiday", "combo")
+MARKET_MODELS = ("sarimax", "rw_holiday", "combo", "arx", "combo_arx")
+# indicators each flow's ARX uses (fixed before any 2016-2021 result was seen): the PMI
+# sub-index of the flow, Korea's trade with China, US imports from China (exports only)
+FLOW_INDICATORS = {
+    "export": ("pmi_new_export_orders", "korea_exports_to_china", "us_imports_from_china"),
+    "import": ("pmi_imports", "pmi_new_orders", "korea_exports_to_china"),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,12 +76,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _period(text: str | None, name: str) -> pd.Period | None:
+    """--start/--end through the kit's one period parser (helpers.cli.parse_period)."""
+    from helpers.cli import parse_period
+
     if text is None:
         return None
     try:
-        return pd.Period(text, freq="M")
+        return pd.Period(parse_period(text), freq="M")
     except ValueError:
-        raise ValueError(f"--{name} '{text}' is not a month (YYYY-MM)") from None
+        raise ValueError(f"--{name} '{text}' is not a month: write it as YYYY-MM, "
+                         "e.g. 2025-09") from None
 
 
 def backtest_table(
@@ -77,30 +95,93 @@ def backtest_table(
     end=None,
     horizons=(1, 3, 6),
     models=None,
+    market: dict | None = None,
 ) -> pd.DataFrame:
-    """The backtest summary with the CSV's column names (see CSV_COLUMNS)."""
+    """The backtest summary with the CSV's column names (see CSV_COLUMNS).
+
+    `market` (``market_inputs``): indicators with publication dates, release dates,
+    first-released y/y and the consensus; then every model is scored on the first print and
+    against the consensus (rmse_ratio_consensus; a "consensus" row at horizon 1)."""
+    market = market or {}
+    if market.get("combined"):
+        levels = forecast.as_released(levels, market["combined"])
+    if market.get("indicators") is not None:
+        indicators = market["indicators"]
     if models is None:
         models = DEFAULT_MODELS + (("bridge", "sarimax_x") if indicators is not None else ())
+        if market.get("published") is not None:
+            models = MARKET_MODELS
     table = forecast.backtest(
-        levels, indicators, start=start, end=end, models=models, horizons=horizons
-    )
+        levels, indicators, start=start, end=end, models=models, horizons=horizons,
+        published=market.get("published"), releases=market.get("releases"),
+        actuals=market.get("actuals"), consensus=market.get("consensus"),
+    )  # fmt: skip
     out = table[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS)
     targets = table.attrs["forecasts"]["target"]
     out.attrs["window"] = f"{targets.min()} to {targets.max()}"
     return out
 
 
+def market_inputs(store_dir, flow: str) -> dict:
+    """What a store holds beyond levels for a market backtest of `flow`: indicators (the flow's
+    FLOW_INDICATORS that are held) with their publication dates, GAC's release dates and
+    first-released y/y (from an imported Jin10 file), the consensus y/y of single months, and
+    the years whose January and February were first released only combined (`combined`: pass
+    levels through ``forecast.as_released``). Missing parts are None (`combined`: empty)."""
+    from helpers.ingest import side_tables
+
+    out = {"indicators": None, "published": None, "releases": None, "actuals": None,
+           "consensus": None, "combined": set()}  # fmt: skip
+    if store_dir is None or not (Path(store_dir) / "store.parquet").exists():
+        return out
+    held = side_tables.indicator_publication(store_dir)
+    if held is not None:
+        values, dates = held
+        names = [n for n in FLOW_INDICATORS[flow] if n in values.columns]
+        if names:
+            out["indicators"], out["published"] = values[names], dates[names]
+    out["releases"] = side_tables.release_dates(store_dir)
+    out["combined"] = side_tables.combined_releases(store_dir)
+    out["actuals"] = side_tables.first_releases(store_dir, flow)
+    consensus_file = Path(store_dir) / "consensus.csv"
+    if consensus_file.exists() and out["actuals"] is not None:
+        table = pd.read_csv(consensus_file, dtype={"period": str})
+        rows = table[(table["flow"] == flow) & (table["metric"] == "yoy")]
+        series = pd.Series(rows["value"].to_numpy(float),
+                           index=pd.PeriodIndex(rows["period"], freq="M"))  # fmt: skip
+        # the consensus of a combined Jan-Feb release forecast a combined rate: left out
+        out["consensus"] = series[series.index.isin(out["actuals"].index)]
+    return out
+
+
+def choose_best(table: pd.DataFrame, horizon: int = 1) -> str | None:
+    """The non-benchmark model with the lowest RMSE at `horizon` in `table` (summary with
+    forecast.summarise_backtest's columns), or None."""
+    rows = table[(table["horizon"] == horizon)
+                 & ~table["model"].isin((*forecast.BENCHMARKS, "consensus"))]  # fmt: skip
+    rows = rows.dropna(subset=["rmse_pp"])
+    return None if rows.empty else str(rows.loc[rows["rmse_pp"].idxmin(), "model"])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the backtest, print the table and write the CSV."""
+    from helpers.cli import parse_args
     from helpers.data import load_dataset
 
-    args = _parser().parse_args(argv)
+    args, code = parse_args(_parser(), argv, "backtest")
+    if args is None:  # help printed (0) or a usage error (2)
+        return code
     try:
         horizons = sorted({int(h) for h in args.horizons.split(",") if h.strip()})
         if not horizons or min(horizons) < 1 or max(horizons) > 12:
             raise ValueError("--horizons must be months between 1 and 12, e.g. 1,3,6")
         start, end = _period(args.start, "start"), _period(args.end, "end")
         models = tuple(m.strip() for m in args.models.split(",")) if args.models else None
+        known = (*forecast.MODELS, *forecast.EXTRA_MODELS)
+        unknown = [m for m in models or () if m not in known]
+        if unknown:  # a usage error (2), told before any data is read
+            raise ValueError(f"--models: unknown {', '.join(unknown)}; choose from "
+                             f"{', '.join(known)}")
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -109,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         ds = load_dataset(args.data or None)
         levels = ds.levels(args.flow, currency=args.currency)
         indicators = ds.indicator_table() if args.flow == "export" else None
-        table = backtest_table(levels, indicators, start, end, horizons, models)
+        market = market_inputs(args.data or None, args.flow) if args.currency == "USD" else None
+        table = backtest_table(levels, indicators, start, end, horizons, models, market)
     except (TradeKitError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

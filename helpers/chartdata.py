@@ -33,6 +33,7 @@ __all__ = [
     "load_events",
     "period_labels",
     "price_volume_history",
+    "thin_events",
     "quantity_lines",
     "sa_panel",
     "us_share_history",
@@ -194,7 +195,10 @@ def contribution_history(ds: Dataset, flow: str, dimension: str, period, months:
     out = contrib[kept].copy()
     out["other"] = contrib["other"] + contrib[merged].sum(axis=1, min_count=1).fillna(0.0)
     out["total"] = metrics.yoy(total).reindex(window)
-    other = "Other products" if dimension == "product" else "Rest of world"
+    # "Rest of world" is the partners GAC does not list (the breakdown's residual, as in the
+    # waterfall); with smaller listed partners folded in, the bar says so
+    other = "Other products" if dimension == "product" else (
+        "Other partners (incl. rest of world)" if merged else "Rest of world")  # fmt: skip
     names = {c: classifications.display_name(c, dimension, flow) for c in kept}
     names.update(other=other, total=f"Total {flow}s y/y")
     out.attrs.update(label=when.label, period=when.period, currency=currency, flow=flow,
@@ -271,7 +275,7 @@ def price_volume_history(ds: Dataset, flow: str, period, months: int = 36,
         quantity = ds.folded(flow, "WORLD", code, currency, column="quantity")
         split = metrics.price_volume(value, quantity)[["yoy", "yoy_price", "yoy_volume"]]
         frame = _drop_folded_january(split.reindex(window), ds)
-        frame.attrs.update(code=code, label=when.label, period=when.period)
+        frame.attrs.update(code=code, label=when.label, period=when.period, of=len(values))
         out[classifications.display_name(code, "product", flow)] = frame
     return out
 
@@ -307,6 +311,20 @@ def _read_events(path: str) -> pd.DataFrame:
 def load_events(path=EVENTS_FILE) -> pd.DataFrame:
     """Dated events (date, label, kind, source) from data/events.csv, checked, sorted by date."""
     return _read_events(str(path)).copy()
+
+
+def thin_events(events: pd.DataFrame, gap_days: int = 120) -> pd.DataFrame:
+    """The events that matter on small multiples: tariff steps and truces only (no holidays or
+    other events), keeping the turning points (a truce after tariffs, tariffs after a truce) and
+    a step of the same kind only when at least `gap_days` after the last one kept."""
+    steps = events[events["kind"].isin(["tariff", "truce"])].sort_values("date")
+    keep, last = [], None
+    for i, row in steps.iterrows():
+        if (last is None or row["kind"] != last["kind"]
+                or (row["date"] - last["date"]).days >= gap_days):  # fmt: skip
+            keep.append(i)
+            last = row
+    return steps.loc[keep].reset_index(drop=True)
 
 
 def events_in(window: pd.PeriodIndex, kinds=EVENT_KINDS, path=EVENTS_FILE) -> pd.DataFrame:

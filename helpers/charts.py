@@ -43,6 +43,7 @@ __all__ = [
     "contribution_bars",
     "contribution_claim",
     "contribution_waterfall",
+    "waterfall_rows",
     "fan_chart",
     "finish",
     "growth_chart",
@@ -118,6 +119,7 @@ class Chart:
     data: object = None
     caption: str = ""
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    subtitle: str = ""  # the line under the title (units, how to read the chart)
 
     def __repr__(self) -> str:
         # the notebook's text/plain form: a line, not the PNG's bytes (which made each
@@ -200,7 +202,7 @@ def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: 
     fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     plt.close(fig)
     return Chart(title, alt, buffer.getvalue(), int(round(width * SCREEN_DPI)), data, caption,
-                 events if events is not None else pd.DataFrame())  # fmt: skip
+                 events if events is not None else pd.DataFrame(), subtitle)  # fmt: skip
 
 
 def source_foot(source: str) -> str:
@@ -246,11 +248,15 @@ def _zero(ax, vertical: bool = False) -> None:
     (ax.axvline if vertical else ax.axhline)(0, color="#333333", lw=0.8, zorder=1)
 
 
-def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True) -> tuple[str, pd.DataFrame]:
+def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True,
+                 thin: bool = False) -> tuple[str, pd.DataFrame]:  # fmt: skip
     """Dated events inside the window as vertical lines (numbered on the top panel unless
     `numbers` is False, e.g. for small multiples); returns the caption listing them and the
-    events drawn."""
+    events drawn. `thin` (small multiples): only the events that matter (chartdata.thin_events:
+    no holidays, one line per cluster of policy steps)."""
     events = chartdata.events_in(window)
+    if thin:
+        events = chartdata.thin_events(events)
     if events.empty:
         return "", events
     numbered = events[events["kind"] != "holiday"].reset_index(drop=True)
@@ -262,8 +268,10 @@ def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True) -> tuple[st
     top = axes[0]
     if not numbers:
         listed = "; ".join(f"{e['date']:%d %b %Y}: {e['label']}" for _, e in numbered.iterrows())
-        return ("Dashed lines (data/events.csv): red tariff steps, green truces: " + listed
-                + ". Grey dotted lines: Chinese New Year."), events
+        text = "Dashed lines (data/events.csv): red tariff steps, green truces: " + listed + "."
+        if (events["kind"] == "holiday").any():
+            text += " Grey dotted lines: Chinese New Year."
+        return text, events
     blend = mtransforms.blended_transform_factory(top.transData, top.transAxes)
     level, previous = 0, None
     for i, event in numbered.iterrows():  # stagger numbers of events less than 6 weeks apart
@@ -480,9 +488,15 @@ def balance_chart(panel: pd.DataFrame, source) -> Chart | Note:
         if combined:
             bar.set_hatch("////")
             bar.set_edgecolor("white")
-            ax.annotate("Jan-Feb", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7,
-                        color="#333333")  # fmt: skip
+            # inside the bar, written upwards: clear of the value label, the event numbers and
+            # the holiday lines above the bars
+            height = bar.get_height()
+            ax.annotate("Jan-Feb", (bar.get_x() + bar.get_width() / 2, height),
+                        xytext=(0, -4 if height >= 0 else 4), textcoords="offset points",
+                        ha="center", va="top" if height >= 0 else "bottom", rotation=90,
+                        fontsize=7, fontweight="bold", color="white",
+                        bbox={"boxstyle": "square,pad=0.1", "fc": EXPORT_COLOUR if height >= 0
+                              else IMPORT_COLOUR, "ec": "none"})  # fmt: skip
     if janfeb.any():
         ax.bar([x[0]], [np.nan], color=EXPORT_COLOUR, hatch="////", edgecolor="white",
                label="Combined Jan-Feb (two months)")  # fmt: skip
@@ -672,9 +686,13 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
         ax.set_visible(False)
     for row in axes:
         row[0].set_ylabel("% y/y")
-    caption, events = _mark_events(list(flat[:n]), window, numbers=False)
+    caption, events = _mark_events(list(flat[:n]), window, numbers=False, thin=True)
     noun = "export" if flow == "export" else "import"
+    held = next(iter(lines.values())).attrs.get("of", n)
     claim = f"Unit values fell y/y for {falling} of {n} {noun} lines with quantities in {label}"
+    if held > n:
+        claim = (f"Unit values fell y/y for {falling} of the {n} largest {noun} lines with "
+                 f"quantities ({held} in all) in {label}")  # fmt: skip
     alt = (f"Small-multiple line charts, one per {noun} line with quantities ({', '.join(lines)}),"
            f" of unit value and volume y/y in % from {_span(window)}. Latest: "
            + "; ".join(f"{k} unit value {format_value(v.iloc[-1]['yoy_price'], 1, True)}%, "
@@ -716,9 +734,38 @@ def price_volume_bars(table: pd.DataFrame, title: str, source=None) -> Chart | N
                   "(1 + volume)", source, alt, data, left_in=_label_room(data["name"]))  # fmt: skip
 
 
-def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
-    """Waterfall of contributions (pp) of the parts and 'other', ending in the total's growth."""
+FOLD_BELOW_PP = 0.1  # waterfall lines contributing less (in absolute pp) join "other"
+
+
+def waterfall_rows(table: pd.DataFrame, fold_below: float = FOLD_BELOW_PP) -> pd.DataFrame:
+    """The waterfall's bars: the parts sorted by contribution (largest first), those adding less
+    than `fold_below` pp either way folded into the 'other' bar (renamed to say so), 'other'
+    last. Columns name, contribution; attrs['folded'] lists the folded names."""
     rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution"])
+    parts = rows[rows["role"] == "part"]
+    small = parts[parts["contribution"].abs() < fold_below]
+    kept = parts.drop(index=small.index).sort_values("contribution", ascending=False)
+    other = rows[rows["role"] == "other"]
+    out = kept[["name", "contribution"]].copy()
+    if len(other) or len(small):
+        dimension = table.attrs.get("dimension", "")
+        base = other["name"].iloc[0] if len(other) else "Other"
+        name = base
+        if len(small):
+            name = ("Other partners (incl. rest of world)" if dimension == "partner"
+                    or base == "Rest of world" else f"Other (incl. {len(small)} small lines)")
+        value = float(other["contribution"].sum() + small["contribution"].sum())
+        out = pd.concat([out, pd.DataFrame({"name": [name], "contribution": [value]},
+                                           index=["other"])])  # fmt: skip
+    out.attrs["folded"] = list(small["name"])
+    return out
+
+
+def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
+    """Waterfall of contributions (pp) of the parts and 'other', ending in the total's growth:
+    parts sorted by contribution, near-zero parts folded into 'other' (waterfall_rows); when the
+    bars as printed (one decimal) do not add to the printed total, the subtitle says so."""
+    rows = waterfall_rows(table)
     if rows.empty:
         return _nothing(title, "contributions")
     values = rows["contribution"].to_numpy()
@@ -737,13 +784,24 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Char
         )  # fmt: skip
     ax.set_xticks(range(len(values) + 1), labels + ["Total y/y"], rotation=30, ha="right")
     _zero(ax)
+    low = min(0.0, float(np.min(starts + np.minimum(values, 0))), total)
+    ax.set_ylim(bottom=low - 0.08 * (max(abs(low), abs(total)) or 1.0))
     ax.set_ylabel("pp of total y/y growth")
-    alt = ("Waterfall chart of contributions to growth, pp: " + ", ".join(
+    printed = sum(round_half_up(v, 1) for v in values)
+    adds = format_value(printed, 1) == format_value(total, 1)
+    subtitle = "Contribution of each line to total y/y growth, pp; largest first"
+    if not adds:
+        subtitle += (f"; bars rounded to 0.1 pp add to {format_value(printed, 1, True)}, "
+                     f"the unrounded parts to the total's {format_value(total, 1, True)}")
+    folded = rows.attrs.get("folded", [])
+    alt = ("Waterfall chart of contributions to growth, pp, largest first: " + ", ".join(
         f"{n} {format_value(v, 1, True)}" for n, v in zip(labels, values, strict=True))
-        + f"; total {format_value(total, 1, True)}%.")  # fmt: skip
+        + f"; total {format_value(total, 1, True)}%."
+        + (f" Folded into the other bar (under 0.1 pp each): {', '.join(folded)}."
+           if folded else ""))  # fmt: skip
     longest = max(len(label) for label in labels + ["Total y/y"])
-    return finish(fig, title, "Contribution of each line to total y/y growth, percentage points",
-                  source, alt, rows, legend=False, bottom_in=0.5 + 0.055 * longest)  # fmt: skip
+    return finish(fig, title, subtitle, source, alt, rows, legend=False,
+                  bottom_in=0.5 + 0.055 * longest)  # fmt: skip
 
 
 def yoy_heatmap(matrix: pd.DataFrame, title: str, source=None, combined: bool = False):
@@ -841,17 +899,33 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str, source=Non
     ax.plot(h.index.to_timestamp(how="start"), h.values, color="#333333", lw=1.6,
             label="Actual y/y")  # fmt: skip
     x = forecast.index.to_timestamp(how="start")
+    # the path starts at the last actual month, so actual and forecast lines join
+    joined = forecast.copy()
+    if len(h) and h.index[-1] < forecast.index[0]:
+        first = pd.DataFrame({c: [h.iloc[-1]] for c in forecast.columns
+                              if c in ("point", "lo80", "hi80", "lo95", "hi95")},
+                             index=pd.PeriodIndex([h.index[-1]]))  # fmt: skip
+        joined = pd.concat([first, forecast])
+    xj = joined.index.to_timestamp(how="start")
     bands = (("lo95", "hi95", 0.18, "95% interval"), ("lo80", "hi80", 0.35, "80% interval"))
     for lo, hi, alpha, label in bands:
-        if lo in forecast and hi in forecast:
-            ax.fill_between(x, forecast[lo], forecast[hi], color=EXPORT_COLOUR, alpha=alpha,
+        if lo in joined and hi in joined:
+            ax.fill_between(xj, joined[lo], joined[hi], color=EXPORT_COLOUR, alpha=alpha,
                             label=label, lw=0)  # fmt: skip
-    ax.plot(x, forecast["point"], color=EXPORT_COLOUR, lw=2, marker="o", label="Forecast")
+    ax.plot(xj, joined["point"], color=EXPORT_COLOUR, lw=2, label="_")
+    ax.plot(x, forecast["point"], color=EXPORT_COLOUR, lw=0, marker="o", label="Forecast")
+    months = forecast.index
+    pairs = [(a, b) for a, b in zip(months[:-1], months[1:], strict=True)
+             if a.month == 1 and b.month == 2
+             and np.isclose(forecast.at[a, "point"], forecast.at[b, "point"])]  # fmt: skip
+    subtitle = "Exports, % y/y; the forecast starts from the last actual month"
+    if pairs:
+        subtitle += "; Jan and Feb share one combined forecast (flat stretch)"
     _zero(ax)
     ax.set_ylabel("% y/y")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
     alt = ("Fan chart of export y/y, %: recent history and the forecast with 80% and 95% "
            "intervals; point forecasts " + ", ".join(
                f"{p:%b %Y} {format_value(v, 1, True)}%" for p, v in forecast["point"].items())
-           + ".")  # fmt: skip
-    return finish(fig, title, "Exports, % y/y", source, alt, forecast)
+           + "." + (" January and February share one combined forecast." if pairs else ""))
+    return finish(fig, title, subtitle, source, alt, forecast)

@@ -1,11 +1,108 @@
-"""What every `python -m helpers <command>` does with its arguments."""
+"""What every `ctk <command>` (`python -m helpers <command>`) does with its arguments.
+
+One table of exit codes (EXIT_CODES) for every command, printed by `--help` and in the README;
+one period parser (`parse_period`, the contract's check_period) for every `--period`; the
+closest command suggested for a typo; and the CLI reference (docs/cli.md), generated from the
+commands' own `--help`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import io
+import os
 import sys
 
-__all__ = ["parse_args"]
+__all__ = [
+    "BUSY",
+    "COMMANDS",
+    "EXIT_CODES",
+    "FAILED",
+    "INTERRUPTED",
+    "NOTHING_BUILT",
+    "OK",
+    "USAGE",
+    "exit_code_table",
+    "parse_args",
+    "parse_period",
+    "reference_markdown",
+    "suggest",
+]
+
+# --------------------------------------------------------------------------- exit codes
+
+OK = 0  # done
+FAILED = 1  # bad input or data, a failed view, an unreachable site
+USAGE = 2  # a malformed option or argument, an unknown command
+BUSY = 3  # another build into the same folder is running (run --no-wait)
+NOTHING_BUILT = 4  # no view could be built from the store
+INTERRUPTED = 130  # Ctrl-C
+
+# code, meaning, commands that return it
+EXIT_CODES: tuple[tuple[int, str, str], ...] = (
+    (OK, "done", "all"),
+    (FAILED, "bad input or data: a view failed (the previous report is kept), a file was "
+             "rejected, the site or its index could not be reached, the data cannot support "
+             "the backtest", "run, import, fetch, backtest"),  # fmt: skip
+    (USAGE, "usage: a malformed option or argument (e.g. --period not YYYY-MM), an unknown "
+            "command, a data path that is not there", "all"),  # fmt: skip
+    (BUSY, "busy: another build into the same --out is running (with --no-wait)", "run"),
+    (NOTHING_BUILT, "nothing built: no view could be built from the store (the report's pages "
+                    "name the missing tables)", "run"),  # fmt: skip
+    (5, "reserved for 'built with a failed view'; not returned yet: a failed view keeps the "
+        "previous report and exits 1", "none yet"),  # fmt: skip
+    (INTERRUPTED, "interrupted (Ctrl-C); the previous report or store is untouched",
+     "run, fetch"),
+)
+
+
+def exit_code_table(markdown: bool = False) -> str:
+    """The exit codes as plain text (for --help) or as a Markdown table (for the README)."""
+    if markdown:
+        rows = ["| code | meaning | returned by |", "| --- | --- | --- |"]
+        rows += [f"| {code} | {meaning} | {who} |" for code, meaning, who in EXIT_CODES]
+        return "\n".join(rows)
+    import textwrap
+
+    lines = ["exit status (every command):"]
+    for code, meaning, who in EXIT_CODES:
+        text = f"{meaning} [{who}]"
+        wrapped = textwrap.wrap(text, width=88)
+        lines.append(f"  {code:<4} {wrapped[0]}")
+        lines += [f"       {more}" for more in wrapped[1:]]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- arguments
+
+COMMANDS: dict[str, str] = {
+    "run": "build the five views as an offline HTML report",
+    "import": "import GAC pages, wide series, Comtrade, consensus and indicators into a store",
+    "fetch": "download GAC's release pages into a store and import them",
+    "backtest": "score the outlook's forecast models on a dataset's history",
+    "sample": "regenerate the illustrative sample data",
+    "cache": "show the cache's size, or clear it (ctk cache clear)",
+}
+
+
+def parse_period(text) -> str:
+    """The one --period parser: 'YYYY-MM' (spaces around allowed) as a string, else
+    ParameterError with the message every command prints. Same rule as run's check."""
+    from helpers.contract import check_period  # pandas: imported when a period is parsed
+
+    return str(check_period(text))
+
+
+def suggest(word: str, choices) -> str | None:
+    """The closest of `choices` to a mistyped `word` (e.g. 'rnu' -> 'run'), or None."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    if found:
+        return found[0]
+    # transpositions of short words score low with difflib: same letters, same length
+    same = [c for c in choices if sorted(c) == sorted(word)]
+    return same[0] if same else None
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None, command: str):
@@ -21,3 +118,68 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None, command:
         return parser.parse_args(argv), None
     except SystemExit as exit_:
         return None, int(exit_.code or 0)
+
+
+# --------------------------------------------------------------------------- reference
+
+
+@contextlib.contextmanager
+def _columns(width: int = 80):
+    """argparse wraps help to the terminal's width (COLUMNS): fixed here, so that the
+    reference is the same on every machine."""
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def command_help(command: str) -> str:
+    """What `ctk <command> --help` prints (the parser's help and the exit-code table)."""
+    from helpers.__main__ import main
+
+    out = io.StringIO()
+    with _columns(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main([command, "--help"])
+    return out.getvalue().rstrip() + "\n"
+
+
+def top_help() -> str:
+    from helpers.__main__ import main
+
+    out = io.StringIO()
+    with _columns(), contextlib.redirect_stdout(out):
+        main(["--help"])
+    return out.getvalue().rstrip() + "\n"
+
+
+def reference_markdown() -> str:
+    """docs/cli.md: every command's --help, generated from the argument parsers."""
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from the commands' own argument parsers by `make docs` "
+        "(`python -m helpers.cli > docs/cli.md`); a test checks it matches `--help`. "
+        "`ctk` and `python -m helpers` are the same command.",
+        "",
+        "## Exit codes",
+        "",
+        exit_code_table(markdown=True),
+        "",
+        "## ctk",
+        "",
+        "```text",
+        top_help().rstrip(),
+        "```",
+    ]
+    for command in COMMANDS:
+        parts += ["", f"## ctk {command}", "", "```text", command_help(command).rstrip(), "```"]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(reference_markdown())

@@ -14,7 +14,8 @@ from helpers import breakdown, classifications, metrics
 from helpers.data import Dataset
 from helpers.figures import format_value
 
-__all__ = ["FX_COLUMN", "both_table", "headline_currencies", "partner_currencies", "rate_move"]
+__all__ = ["FX_COLUMN", "both_table", "headline_currencies", "partner_currencies", "rate_move",
+           "record_cny"]
 
 USD_COLUMN, CNY_COLUMN = "y/y % (USD)", "y/y % (CNY)"
 GAP_COLUMN = "CNY minus USD (pp)"
@@ -46,8 +47,10 @@ def headline_currencies(ds: Dataset, period) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def partner_currencies(ds: Dataset, period, flow: str = "export") -> pd.DataFrame:
-    """Y/y in USD and CNY by top-level partner (GAC's table order) and for the total."""
+def partner_currencies(ds: Dataset, period, flow: str = "export",
+                       codes: bool = False) -> pd.DataFrame:  # fmt: skip
+    """Y/y in USD and CNY by top-level partner (GAC's table order) and for the total (rows by
+    display name, or by partner code with the total as 'total' when `codes`)."""
     t = ds.resolve(period).period
     rows = {}
     for code, role, _ in breakdown.partner_layout():
@@ -55,10 +58,36 @@ def partner_currencies(ds: Dataset, period, flow: str = "export") -> pd.DataFram
             continue
         usd = ds.folded_partner(flow, code, "USD", as_of=t)
         cny = ds.folded_partner(flow, code, "CNY", as_of=t)
-        rows[classifications.display_name(code, "partner")] = _row(usd, cny, t)
-    rows[f"Total {flow}s"] = _row(ds.folded(flow, currency="USD"),
-                                  ds.folded(flow, currency="CNY"), t)  # fmt: skip
+        rows[code if codes else classifications.display_name(code, "partner")] = _row(usd, cny, t)
+    rows["total" if codes else f"Total {flow}s"] = _row(
+        ds.folded(flow, currency="USD"), ds.folded(flow, currency="CNY"), t)  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def record_cny(ctx, kind: str) -> None:
+    """Record the CNY side of a `--currency both` report in the view's figures (currency column
+    'CNY'): headline — exports and imports y/y and levels, the balance and the yuan-per-dollar
+    move (`cny_per_usd_yoy`); regional — exports y/y by top-level partner."""
+    t = ctx.ds.resolve(ctx.when).period
+    period = str(t)
+    if kind == "headline":
+        for flow in ("export", "import"):
+            cny = ctx.ds.folded(flow, currency="CNY")
+            ctx.figures.add("yoy", flow, "total", "total", period,
+                            metrics.yoy(cny).get(t, np.nan), currency="CNY")  # fmt: skip
+            ctx.figures.add("level", flow, "total", "total", period, cny.get(t, np.nan) / 1e9,
+                            currency="CNY")  # fmt: skip
+        balance = (ctx.ds.folded("export", currency="CNY").get(t, np.nan) / 1e9
+                   - ctx.ds.folded("import", currency="CNY").get(t, np.nan) / 1e9)  # fmt: skip
+        ctx.figures.add("balance", "net", "total", "total", period, balance, currency="CNY")
+        ctx.figures.add("cny_per_usd_yoy", "net", "total", "total", period,
+                        rate_move(ctx.ds, ctx.when), currency="CNY")  # fmt: skip
+        return
+    table = partner_currencies(ctx.ds, ctx.when, codes=True)
+    for code, row in table.iterrows():
+        if code != "total":
+            ctx.figures.add("yoy", "export", "partner", code, period, row[CNY_COLUMN],
+                            currency="CNY")  # fmt: skip
 
 
 def both_table(ctx, kind: str):
@@ -70,6 +99,7 @@ def both_table(ctx, kind: str):
 
     from helpers import notebook
 
+    record_cny(ctx, kind)
     move = rate_move(ctx.ds, ctx.when)
     display(Markdown(
         f"**USD and CNY side by side.** Yuan growth differs from dollar growth by the move of "

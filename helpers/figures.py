@@ -41,7 +41,9 @@ __all__ = [
 # the published-figures vocabulary, then the basis (computed / printed / derived) and, for a
 # derived figure, the range the printed rounding allows
 PUBLISHED_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "unit"]
-FIGURE_COLUMNS = [*PUBLISHED_COLUMNS, "basis", "low", "high"]
+# and the currency of the values a figure was computed from (USD or CNY: a `--currency both`
+# report holds USD figures and the CNY growth beside them)
+FIGURE_COLUMNS = [*PUBLISHED_COLUMNS, "basis", "low", "high", "currency"]
 NUMERIC_COLUMNS = ("value", "low", "high")
 REGISTRY_FILE = DATA_DIR / "figure_names.csv"
 
@@ -131,16 +133,18 @@ class FigureSet:
 
     def add(self, name: str, flow: str, dimension: str, item: str, period, value,
             unit: str | None = None, basis: str = "computed", low: float | None = None,
-            high: float | None = None) -> None:  # fmt: skip
+            high: float | None = None, currency: str | None = None) -> None:  # fmt: skip
         """Record one figure under its registered name (skips NaN: not computable, not shown).
 
         The unit comes from the registry; a `unit` passed in must agree with it. `basis` is
         computed, printed or derived (helpers.basis); a derived figure carries `low`/`high`,
-        the range the printed rounding allows.
+        the range the printed rounding allows. `currency` (default the set's) is the currency
+        of the values the figure was computed from.
         """
         if basis not in BASES:
             raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
-        registered = unit_of(name, self.currency)
+        currency = currency or self.currency
+        registered = unit_of(name, currency)
         if unit is not None and unit != registered:
             raise ValueError(f"figure '{name}' is in {registered}, not {unit}")
         unit = registered
@@ -158,6 +162,7 @@ class FigureSet:
                 "basis": basis,
                 "low": _finite_or_nan(low),
                 "high": _finite_or_nan(high),
+                "currency": currency,
             }
         )
 

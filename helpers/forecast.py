@@ -24,6 +24,16 @@ Models (names used by ``backtest``):
   three months (3 rather than 1 chosen on 1995-1999 origins of the real 1983-2013 series, before
   any 2000-2013 result was seen) carried forward, plus the target month's own holiday effect.
 * ``combo``: the equal-weight mean of ``sarimax`` and ``rw_holiday`` (weights fixed a priori).
+* ``arx``: the bridge regression plus the 12-month differences of the New Year regressors (an
+  ARX on y/y: last month's y/y, holiday effects, indicators of the target month as known).
+* ``combo_arx``: the equal-weight mean of ``arx``, ``sarimax`` and ``rw_holiday`` (a priori).
+
+Against the market (issue 23): with the indicators' publication dates (``published``) a
+forecast from origin T is made the day before GAC's release of T+1 (``origin_dates``) and uses
+only indicator values published by then (``Vintage``); with first-released y/y (``actuals``)
+every model is scored against the first print, as the consensus was; with a consensus series
+``summarise_backtest`` adds rmse_ratio_vs_consensus and a "consensus" row. ``as_released``
+folds January into February in years first released only combined (what was published).
 
 SARIMAX parameters are estimated by maximum likelihood (scale concentrated out, approximate
 diffuse initialisation: about ten times faster than the exact diffuse one, same forecasts to a
@@ -40,7 +50,8 @@ months before); i.e. the y/y forecast is the trailing 12-month growth).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -52,7 +63,7 @@ from helpers import metrics
 from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
 
 MODELS = ("bridge", "sarimax", "sarimax_x")
-EXTRA_MODELS = ("rw_holiday", "combo")
+EXTRA_MODELS = ("rw_holiday", "combo", "arx", "combo_arx")
 BENCHMARKS = ("random_walk", "seasonal_naive")
 RW_HOLIDAY_MONTHS = 3  # adjusted y/y months averaged by rw_holiday (chosen on 1995-1999)
 FAN_MODELS = ("sarimax", "sarimax_x", "rw_holiday", "combo")  # models `forecast` can draw
@@ -61,6 +72,23 @@ MIN_BAND_ERRORS = 24  # past errors needed before an empirical band is drawn
 Z80, Z95 = 1.2815515655446004, 1.959963984540054  # standard normal quantiles 0.9 and 0.975
 SARIMA_ORDER = ((0, 1, 1), (0, 1, 1, 12))
 DEFAULT_FX_ELASTICITY = 0.5
+MAX_CARRY_MONTHS = 6  # with publication dates: a value is carried forward at most this long
+DEFAULT_RELEASE_DAY = 7  # GAC's release of month t, when no date is held: the 7th of t+1
+TRADE_LEVEL_PREFIXES = ("korea_", "us_")  # indicators that are trade levels: used as y/y
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """What was known on `date`: indicator values whose publication date (``published``, same
+    columns as the features) is on or before it."""
+
+    date: pd.Timestamp
+    published: pd.DataFrame
+
+    @property
+    def month(self) -> pd.Period:
+        """The month of the information date."""
+        return pd.Period(self.date, freq="M")
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,6 +133,8 @@ def indicator_features(indicators: pd.DataFrame) -> pd.DataFrame:
     * PMIs (name contains "pmi"): distance from 50, in index points (``<name>_m50``).
     * Exchange rates (name starts with "cny_per_" or contains "fx"): y/y change in percent
       (``<name>_yoy_pct``; a higher CNY per USD/EUR means a weaker yuan).
+    * Trade levels (name starts with "korea_" or "us_", e.g. ``korea_exports_to_china``): y/y
+      change in percent (``<name>_yoy_pct``).
     * Anything else (e.g. ``korea_exports_yoy``): used as is.
     """
     if not isinstance(indicators.index, pd.PeriodIndex):
@@ -113,21 +143,85 @@ def indicator_features(indicators: pd.DataFrame) -> pd.DataFrame:
     ind = ind.reindex(pd.period_range(ind.index.min(), ind.index.max(), freq="M"))
     out = {}
     for col in ind.columns:
-        name = str(col)
-        lower = name.lower()
-        if "pmi" in lower:
-            out[f"{name}_m50"] = ind[col] - 50
-        elif lower.startswith("cny_per_") or "fx" in lower:
-            out[f"{name}_yoy_pct"] = 100 * (ind[col] / ind[col].shift(12) - 1)
+        name, kind = _feature_name(col)
+        if kind == "m50":
+            out[name] = ind[col] - 50
+        elif kind == "yoy":
+            out[name] = 100 * (ind[col] / ind[col].shift(12) - 1)
         else:
             out[name] = ind[col]
     return pd.DataFrame(out, index=ind.index)
 
 
-def _available(features: pd.DataFrame, through: pd.Period, index: pd.PeriodIndex) -> pd.DataFrame:
-    """Features known at `through`, on `index`; later months carry the last known value."""
-    known = features.loc[features.index <= through]
-    return known.reindex(index).ffill()
+def _feature_name(column) -> tuple[str, str]:
+    """(feature name, transformation: m50, yoy or as_is) of one raw indicator column."""
+    name = str(column)
+    lower = name.lower()
+    if "pmi" in lower:
+        return f"{name}_m50", "m50"
+    if lower.startswith("cny_per_") or "fx" in lower or (
+            lower.startswith(TRADE_LEVEL_PREFIXES) and not lower.endswith("yoy")):
+        return f"{name}_yoy_pct", "yoy"
+    return name, "as_is"
+
+
+def feature_publication(published: pd.DataFrame) -> pd.DataFrame:
+    """Publication dates of the raw indicators (month x indicator) renamed as their features
+    (a y/y feature of month t is known when month t's value is)."""
+    out = published.copy()
+    out.columns = [_feature_name(c)[0] for c in published.columns]
+    return out
+
+
+def as_released(levels: pd.Series, combined_years: Iterable[int]) -> pd.Series:
+    """Levels as GAC first released them: in `combined_years` (first printed only as a combined
+    January-February) January is NaN and February holds January + February, so no model sees a
+    single-month January or February that was not published at the time (the kit's convention
+    for combined years: see the module docstring)."""
+    out = levels.copy().astype(float)
+    for year in sorted(set(combined_years)):
+        jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
+        if jan in out.index and feb in out.index and pd.notna(out[jan]):
+            out[feb] = out[feb] + out[jan]
+            out[jan] = np.nan
+    return out
+
+
+def origin_dates(origins: pd.PeriodIndex, releases: pd.Series | None = None) -> pd.Series:
+    """The day a forecast from origin T is made: the day before GAC's release of month T+1
+    (from `releases`, month -> date, where held; else the DEFAULT_RELEASE_DAY of T+2)."""
+    releases = pd.Series(dtype="datetime64[ns]") if releases is None else releases
+    dates = []
+    for origin in origins:
+        release = releases.get(origin + 1)
+        if release is None or pd.isna(release):
+            release = (origin + 2).to_timestamp() + pd.Timedelta(days=DEFAULT_RELEASE_DAY - 1)
+        dates.append(pd.Timestamp(release) - pd.Timedelta(days=1))
+    return pd.Series(dates, index=origins)
+
+
+def _known(features: pd.DataFrame, through) -> pd.DataFrame:
+    """Features known at `through` (a month, or a Vintage: only values published by its date);
+    unknown cells NaN, rows after the last known month dropped."""
+    if isinstance(through, Vintage):
+        dates = through.published.reindex(index=features.index, columns=features.columns)
+        known = features.where(dates.le(through.date).fillna(False).astype(bool))
+        last = known.last_valid_index()
+        return known.iloc[:0] if last is None else known.loc[:last]
+    return features.loc[features.index <= through]
+
+
+def _available(features: pd.DataFrame, through, index: pd.PeriodIndex) -> pd.DataFrame:
+    """Features known at `through` (month or Vintage), on `index`; later months carry the last
+    known value (with a Vintage for at most MAX_CARRY_MONTHS: a series that stopped is dropped
+    rather than frozen)."""
+    known = _known(features, through).reindex(index)
+    return known.ffill(limit=MAX_CARRY_MONTHS) if isinstance(through, Vintage) else known.ffill()
+
+
+def _month(through) -> pd.Period:
+    """The month of an information set (a month itself, or a Vintage's date)."""
+    return through.month if isinstance(through, Vintage) else through
 
 
 def _seasonal_sum(z: pd.DataFrame) -> pd.DataFrame:
@@ -249,15 +343,24 @@ def _bridge_forecasts(
     genuine: pd.Series,
     features: pd.DataFrame,
     origin: pd.Period,
-    available_through: pd.Period,
+    available_through,
     steps: int,
+    holiday_d12: pd.DataFrame | None = None,
 ) -> np.ndarray:
-    """Bridge forecasts of y/y for origin+1 … origin+steps (NaN if it cannot be fitted)."""
+    """Bridge forecasts of y/y for origin+1 … origin+steps (NaN if it cannot be fitted).
+
+    `available_through`: a month or a Vintage (`_available`). Indicators with no value for a
+    target month (beyond the carry limit: stopped, or published too late) are left out at this
+    origin. With `holiday_d12` (the ARX model) the 12-month differences of the New Year
+    regressors enter the regression too."""
     import statsmodels.api as sm
 
     hist = yoy.loc[:origin]
     index = pd.period_range(hist.index[0], origin + steps, freq="M")
     feats = _available(features, available_through, index)
+    feats = feats.loc[:, feats.loc[origin + 1 :].notna().all().to_numpy()]
+    if holiday_d12 is not None:
+        feats = pd.concat([holiday_d12.reindex(index).add_prefix("d12_"), feats], axis=1)
     design = _bridge_design(hist.reindex(index), last_yoy.loc[:origin], feats)
     train = design.index <= origin
     rows = train & design.notna().all(axis=1).to_numpy() & hist.reindex(index).notna().to_numpy()
@@ -340,7 +443,7 @@ def _sarimax_fit(
     if features is not None:
         feats = _available(features, available_through, index)
         if refit or state is None:
-            pca = _factor_loadings(feats, index[index <= available_through])
+            pca = _factor_loadings(feats, index[index <= _month(available_through)])
         else:
             pca = state["pca"]
     else:
@@ -369,6 +472,7 @@ def _sarimax_block_forecasts(
     indicator_lead: int,
     steps: int,
     refit_every: int,
+    through_of: Callable | None = None,
 ) -> dict[pd.Period, tuple[np.ndarray, np.ndarray]]:
     """SARIMAX forecasts of log levels from each origin: {origin: (means, variances)}.
 
@@ -380,24 +484,27 @@ def _sarimax_block_forecasts(
     """
     out: dict[pd.Period, tuple[np.ndarray, np.ndarray]] = {}
     state = None
+    if through_of is None:
+        def through_of(origin):
+            return origin + indicator_lead
     for b in range(0, len(origins), refit_every):
         block = origins[b : b + refit_every]
         first, last = block[0], block[-1]
-        key = _block_key(log_endog, features, block, indicator_lead, steps, state)
+        key = _block_key(log_endog, features, block, through_of(last), steps, state)
         cached = _cached_block(key, block)
         if cached is not None:  # same data, same code: last month's build already fitted it
             paths, state = cached
             out.update(paths)
             continue
         res, _, state = _sarimax_fit(
-            log_endog, features, first, first + indicator_lead, steps, state, refit=True
+            log_endog, features, first, through_of(first), steps, state, refit=True
         )
         params = np.r_[res.params, res.scale]
         endog = log_endog.loc[:last]
         index = pd.period_range(endog.index[0], last + steps, freq="M")
         feats = None
         if features is not None:
-            feats = _available(features, last + indicator_lead, index)
+            feats = _available(features, through_of(last), index)
         exog = _sarimax_exog(index, feats, state["pca"])
         model = _sarimax_model(endog, exog.iloc[: len(endog)], concentrate_scale=False)
         with warnings.catch_warnings():
@@ -416,7 +523,7 @@ def _sarimax_block_forecasts(
             feats_o = (
                 None
                 if features is None
-                else _available(features, origin + indicator_lead, future_index)
+                else _available(features, through_of(origin), future_index)
             )
             x_future = _sarimax_exog(future_index, feats_o, state["pca"]).to_numpy()[t + 1 :]
             a = filtered.filtered_state[:, t].copy()
@@ -444,18 +551,19 @@ def _code_digest() -> str:
 
 
 def _block_key(log_endog: pd.Series, features: pd.DataFrame | None, block: pd.PeriodIndex,
-               indicator_lead: int, steps: int, state: dict | None) -> str:  # fmt: skip
+               through, steps: int, state: dict | None) -> str:  # fmt: skip
     """Cache key of one block of SARIMAX forecasts: everything the block's fit and filter see
     (data to its last origin, indicators known by then, the previous block's parameters, which
     start the fit) and the code."""
     last = block[-1]
     endog = log_endog.loc[:last]
-    parts = [_code_digest(), repr((SARIMA_ORDER, indicator_lead, steps)),
+    label = through.date.isoformat() if isinstance(through, Vintage) else str(through - last)
+    parts = [_code_digest(), repr((SARIMA_ORDER, label, steps)),
              np.asarray(block.asi8).tobytes(), np.asarray(endog.index.asi8).tobytes(),
              endog.to_numpy(dtype=float).tobytes(),
              b"" if state is None else np.asarray(state["params"], float).tobytes()]  # fmt: skip
     if features is not None:
-        known = features.loc[features.index <= last + indicator_lead]
+        known = _known(features, through)
         parts += ["|".join(map(str, known.columns)), np.asarray(known.index.asi8).tobytes(),
                   known.to_numpy(dtype=float).tobytes()]  # fmt: skip
     return cache_mod.key_of(*parts)
@@ -565,8 +673,18 @@ def backtest_forecasts(
     indicator_lead: int = 1,
     end: pd.Period | str | None = None,
     warmup: int = BAND_WARMUP_MONTHS,
+    published: pd.DataFrame | None = None,
+    releases: pd.Series | None = None,
+    actuals: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Expanding-window pseudo-out-of-sample forecasts of export y/y (long table).
+
+    With `published` (the indicators' publication dates, same shape as `indicators`), every
+    origin T uses only the indicator values published by the day before GAC's release of T+1
+    (`origin_dates`, from `releases`: month -> release date; a value is carried forward at most
+    MAX_CARRY_MONTHS), instead of `indicator_lead`. With `actuals` (first-released y/y, pct, by
+    month), every model is scored against them: targets from their first month on without a
+    single-month first print (a combined Jan-Feb release) are not scored.
 
     `start` and `end` bound the *target* months scored (default: 60 months after the first
     month, and the last month), so every horizon is scored on the same months. Forecasts are
@@ -588,11 +706,13 @@ def backtest_forecasts(
     unknown = set(models) - set(MODELS) - set(EXTRA_MODELS)
     if unknown:
         raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS + EXTRA_MODELS}")
-    needs_ind = {"bridge", "sarimax_x"} & set(models)
+    needs_ind = {"bridge", "sarimax_x", "arx", "combo_arx"} & set(models)
     if needs_ind and indicators is None:
         raise ValueError(f"models {sorted(needs_ind)} need indicators")
     if "combo" in models and not {"sarimax", "rw_holiday"} <= set(models):
         models = [*models, *(m for m in ("sarimax", "rw_holiday") if m not in models)]
+    if "combo_arx" in models and not {"arx", "sarimax", "rw_holiday"} <= set(models):
+        models = [*models, *(m for m in ("arx", "sarimax", "rw_holiday") if m not in models)]
     split, years, genuine = _prepared(levels)
     yoy = yoy_pct(split)
     last_yoy = _comparable_yoy(split, genuine)
@@ -612,8 +732,17 @@ def backtest_forecasts(
     rolling12 = split.rolling(12).sum()
     holiday_d12 = _holiday_diffs(split.index.append(pd.period_range(last + 1, periods=steps)))
     log_split = np.log(split)
-    combo_warm = "combo" in models
+    combo_warm = bool({"combo", "combo_arx"} & set(models))
     expensive_origins = origins if combo_warm else origins[origins >= first_needed]
+    dates = origin_dates(origins, releases) if published is not None else None
+    feature_dates = feature_publication(published) if published is not None else None
+
+    def through_of(origin: pd.Period):
+        """What the models may know at `origin` (a month, or a Vintage with dates)."""
+        if dates is None:
+            return origin + indicator_lead
+        return Vintage(dates[origin], feature_dates)
+
     sarimax_paths = {
         name: _sarimax_block_forecasts(
             log_endog,
@@ -622,13 +751,28 @@ def backtest_forecasts(
             indicator_lead,
             steps,
             refit_every,
+            through_of,
         )
         for name in ("sarimax", "sarimax_x")
         if name in models
     }
+    first_print = None if actuals is None or actuals.empty else actuals.index.min()
+
+    def actual_of(target: pd.Period) -> float:
+        """The y/y a forecast of `target` is scored against (first print where held)."""
+        if first_print is not None and target >= first_print:
+            return float(actuals.get(target, np.nan))
+        return float(yoy[target])
+
+    def scored_of(target: pd.Period) -> bool:
+        """Whether `target` is scored: a genuine single-month rate (and first print)."""
+        if first_print is not None and target >= first_print:
+            return bool(target in actuals.index and np.isfinite(actuals[target]))
+        return bool(genuine[target])
+
     rows = []
     for origin in origins:
-        through = origin + indicator_lead
+        through = through_of(origin)
         preds: dict[str, np.ndarray] = {
             "random_walk": np.repeat(last_yoy[origin], steps),
             "seasonal_naive": np.repeat(
@@ -655,8 +799,14 @@ def backtest_forecasts(
             sd = np.sqrt(variances)
             edges = np.column_stack([means + z * sd for z in (-Z80, Z80, -Z95, Z95)])
             bands[name] = 100 * (np.exp(edges) / base[:, None] - 1)
+        if "arx" in models and expensive:
+            preds["arx"] = _bridge_forecasts(
+                yoy, last_yoy, genuine, features, origin, through, steps, holiday_d12
+            )
         if "combo" in models:
             preds["combo"] = (preds["sarimax"] + preds["rw_holiday"]) / 2
+        if "combo_arx" in models:
+            preds["combo_arx"] = (preds["arx"] + preds["sarimax"] + preds["rw_holiday"]) / 3
         for h in horizons:
             target = origin + h
             if target > end:
@@ -670,12 +820,12 @@ def backtest_forecasts(
                         "horizon": h,
                         "model": name,
                         "forecast_pct": float(values[h - 1]),
-                        "actual_pct": float(yoy[target]),
+                        "actual_pct": actual_of(target),
                         "lo80_pct": band[0],
                         "hi80_pct": band[1],
                         "lo95_pct": band[2],
                         "hi95_pct": band[3],
-                        "scored": bool(genuine[target]),
+                        "scored": scored_of(target),
                         "in_window": bool(start <= target <= end),
                     }
                 )
@@ -712,11 +862,14 @@ def _coverage(group: pd.DataFrame, level: str) -> tuple[float, int]:
     return (float(inside[has].mean()) if has.any() else np.nan), int(has.sum())
 
 
-def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
+def summarise_backtest(forecasts: pd.DataFrame, consensus: pd.Series | None = None) -> pd.DataFrame:
     """Accuracy table from `backtest_forecasts` output, on targets every model forecast.
 
     Adds coverage80/coverage95: the share of scored outcomes that fell inside the model's 80%
-    and 95% bands (n_coverage rows had a band; NaN when none had).
+    and 95% bands (n_coverage rows had a band; NaN when none had). With `consensus` (y/y pct by
+    target month): rmse_ratio_vs_consensus, each model's RMSE over the consensus's on the
+    scored months where the consensus exists (n_consensus of them), against the same actuals;
+    and at horizon 1 a "consensus" row (its n, RMSE, MAE and ratios on those months).
     """
     scored = forecasts[forecasts["scored"]].dropna(subset=["error_pp"])
     rows = []
@@ -726,6 +879,7 @@ def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
         common = group[group["target"].isin(wide.index)]
         rmse = np.sqrt((wide**2).mean())
         mae = wide.abs().mean()
+        versus = _versus_consensus(wide, common, consensus)
         for name in wide.columns:
             own = common[common["model"] == name]
             coverage80, n_coverage = _coverage(own, "80")
@@ -748,13 +902,53 @@ def summarise_backtest(forecasts: pd.DataFrame) -> pd.DataFrame:
                     "coverage80": coverage80,
                     "coverage95": coverage95,
                     "n_coverage": n_coverage,
+                    "rmse_ratio_vs_consensus": versus["ratio"].get(name, np.nan),
+                    "n_consensus": versus["n"],
                 }
             )
+        if versus["n"] and int(h) == 1:
+            rows.append(versus["row"])
     out = pd.DataFrame(rows)
-    order = (*MODELS, *EXTRA_MODELS, *BENCHMARKS)
+    order = (*MODELS, *EXTRA_MODELS, *BENCHMARKS, "consensus")
     rank = out["model"].map({name: i for i, name in enumerate(order)})
     out = out.assign(_rank=rank).sort_values(["horizon", "_rank"]).drop(columns="_rank")
     return out.reset_index(drop=True)
+
+
+def _versus_consensus(wide: pd.DataFrame, common: pd.DataFrame,
+                      consensus: pd.Series | None) -> dict:  # fmt: skip
+    """Errors of every model against the consensus's on the months the consensus exists.
+
+    `wide`: errors (forecast - actual) by target x model; `common`: the long rows behind it (for
+    the actuals). Returns {"n": months, "ratio": {model: rmse / consensus rmse}, "row": the
+    consensus's own summary row at horizon 1}."""
+    empty = {"n": 0, "ratio": {}, "row": None}
+    if consensus is None or consensus.empty or wide.empty:
+        return empty
+    actual = common.drop_duplicates("target").set_index("target")["actual_pct"]
+    cons = pd.Series(consensus.to_numpy(float), index=pd.PeriodIndex(consensus.index, freq="M"))
+    error = cons.reindex(pd.PeriodIndex(wide.index, freq="M")).to_numpy() - actual.reindex(
+        wide.index).to_numpy()  # fmt: skip
+    mask = np.isfinite(error)
+    n = int(mask.sum())
+    if n == 0:
+        return empty
+    on = wide[mask]
+    rmse_c = float(np.sqrt(np.mean(error[mask] ** 2)))
+    mae_c = float(np.mean(np.abs(error[mask])))
+    rmse = np.sqrt((on**2).mean())
+    mae = on.abs().mean()
+    ratio = (rmse / rmse_c).to_dict()
+    row = {"model": "consensus", "horizon": 1, "n": n, "rmse_pp": rmse_c, "mae_pp": mae_c,
+           "rmse_ratio_vs_random_walk": rmse_c / rmse["random_walk"],
+           "mae_ratio_vs_random_walk": mae_c / mae["random_walk"],
+           "rmse_ratio_vs_seasonal_naive": rmse_c / rmse["seasonal_naive"],
+           "beats_random_walk": bool(rmse_c < rmse["random_walk"]),
+           "beats_seasonal_naive": bool(rmse_c < rmse["seasonal_naive"]),
+           "dm_pvalue_vs_random_walk": _dm_pvalue(error[mask], on["random_walk"].to_numpy(), 1),
+           "coverage80": np.nan, "coverage95": np.nan, "n_coverage": 0,
+           "rmse_ratio_vs_consensus": 1.0, "n_consensus": n}  # fmt: skip
+    return {"n": n, "ratio": ratio, "row": row}
 
 
 def backtest(
@@ -766,8 +960,16 @@ def backtest(
     refit_every: int = 12,
     indicator_lead: int = 1,
     end: pd.Period | str | None = None,
+    published: pd.DataFrame | None = None,
+    releases: pd.Series | None = None,
+    actuals: pd.Series | None = None,
+    consensus: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Pseudo-out-of-sample accuracy of the nowcast models against the two benchmarks.
+
+    `published`, `releases` and `actuals` as in ``backtest_forecasts`` (publication dates of
+    the indicators, GAC's release dates, first-released y/y); `consensus` (y/y pct by month) adds
+    rmse_ratio_vs_consensus and a consensus row (``summarise_backtest``).
 
     One row per (model, horizon), benchmarks included: n (scored targets, the same for every
     model), rmse_pp, mae_pp, ratios vs random walk and seasonal naive (< 1 = better),
@@ -776,9 +978,10 @@ def backtest(
     forecasts is in ``.attrs["forecasts"]``. See ``backtest_forecasts`` for the design.
     """
     fc = backtest_forecasts(
-        levels, indicators, start, models, horizons, refit_every, indicator_lead, end
-    )
-    out = summarise_backtest(fc)
+        levels, indicators, start, models, horizons, refit_every, indicator_lead, end,
+        published=published, releases=releases, actuals=actuals,
+    )  # fmt: skip
+    out = summarise_backtest(fc, consensus)
     out.attrs["forecasts"] = fc
     return out
 
@@ -937,6 +1140,11 @@ MODEL_LABELS = {
     "rw_holiday": "random walk on New-Year-adjusted y/y (mean of the last 3 adjusted months, "
     "holiday effect of the target month added back)",
     "combo": "equal-weight combination of the SARIMAX and the New-Year-adjusted random walk",
+    "arx": "ARX: regression of y/y on last month's y/y, New Year regressors and the leading "
+    "indicators as published before the release",
+    "combo_arx": "equal-weight combination of the ARX, the SARIMAX and the New-Year-adjusted "
+    "random walk",
+    "consensus": "the economists' consensus before the release (Jin10)",
     "random_walk": "random walk on y/y (next month's y/y = this month's)",
     "seasonal_naive": "seasonal naive (y/y = growth of the last 12 months' total)",
 }

@@ -32,7 +32,9 @@ __all__ = [
     "THRESHOLDS_PATH",
     "Figures",
     "Note",
+    "CAPTIONS",
     "build_note",
+    "claim_title",
     "direction",
     "fmt_money",
     "fmt_pct",
@@ -178,8 +180,13 @@ def versus_consensus(surprise: float, band: float) -> str:
 class Figures:
     """Look-ups into the figures table (metric, flow, dimension, item, period, value, unit)."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, currency: str | None = None):
+        """`currency`: keep only figures computed in it (a `--currency both` table holds USD
+        figures and the CNY growth beside them); rows without a currency are always kept."""
         frame = frame.copy()
+        if currency and "currency" in frame:
+            held = frame["currency"].fillna("").astype(str)
+            frame = frame[held.isin(["", currency])]
         for column in ("metric", "flow", "dimension", "item", "period", "unit"):
             frame[column] = frame[column].fillna("").astype(str)
         frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
@@ -256,6 +263,8 @@ class Note:
     blocks: list[tuple] = field(default_factory=list)
     omitted: list[str] = field(default_factory=list)
     subtitle: str = ""
+    kicker: str = ""  # 'China trade, September 2025: flash note' (the claim is the title)
+    summary: str = ""  # two sentences under the title
 
     def p(self, sentences: list[str]) -> None:
         """Add a paragraph from non-empty sentences."""
@@ -310,10 +319,16 @@ def _release_label(period: str) -> str:
 
 
 def _previous_period(period: str) -> str | None:
-    """The comparison month: none for a combined Jan-Feb (its December is a different basis)."""
+    """The comparison month: the month before; December for a combined Jan-Feb release (a
+    single month against two, which the sentences say)."""
     if _janfeb_combined(period):
-        return None
+        return str(pd.Period(period, "M") - 2)
     return str(pd.Period(period, "M") - 1)
+
+
+def _prev_words(period: str, prev: str) -> str:
+    """'in August' / 'in December' for the comparison month."""
+    return f"in {month_name(prev).split()[0]}"
 
 
 # --------------------------------------------------------------------------- sections
@@ -352,25 +367,196 @@ def basis_words(fig: Figures, flow: str, period: str) -> str:
     return words + (f" and {base}" if base else "")
 
 
+def _sentences_of(text: str) -> str:
+    """A paragraph's sentences joined, empty parts dropped."""
+    return " ".join(t for t in text if t)
+
+
+def _leader(fig: Figures, period: str, rules: dict) -> tuple[str | None, float | None]:
+    """The top-level export line adding most to growth (at least min_contribution_pp)."""
+    contrib = fig.series("contribution", "export", "product", period)
+    if contrib.empty:
+        return None, None
+    tree = classifications.product_tree("export")
+    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+           and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    if not top:
+        return None, None
+    best = contrib[top].sort_values(ascending=False)
+    code, pp = best.index[0], float(best.iloc[0])
+    return (code, pp) if pp >= rules["min_contribution_pp"] else (None, None)
+
+
+def claim_title(fig: Figures, period: str, rules: dict) -> str:
+    """The note's claim, from the figures: exports against consensus (or against the previous
+    month) and what drove them, then the US (or imports). No numbers: the summary gives them.
+
+    'Exports beat forecasts as integrated circuit and machinery shipments surge; US sales keep
+    falling'."""
+    prev = _previous_period(period)
+    short = rules.get("short_names") or {}
+    now = fig.get("yoy", "export", "total", "total", period)
+    if now is None:
+        ytd = fig.get("ytd_yoy", "export", "total", "total", period)
+        if ytd is None:
+            return f"China trade, {_release_label(period)}"
+        return f"Exports {'up' if ytd >= 0 else 'down'} year to date"
+    surprise = fig.get("surprise", "export", "total", "total", period)
+    before = fig.get("yoy", "export", "total", "total", prev) if prev else None
+    if surprise is not None:
+        verb = versus_consensus(surprise, rules["consensus_band_pp"])
+        first = {"beat": "Exports beat forecasts", "missed": "Exports miss forecasts",
+                 "was in line with": "Exports in line with forecasts"}[verb]  # fmt: skip
+    elif before is not None:
+        move = direction(now, before, rules["steady_band_pp"])
+        first = {"accelerated": "Export growth picks up", "slowed": "Export growth slows",
+                 "narrowed": "Export decline eases", "widened": "Export decline deepens",
+                 "reversed into decline": "Exports turn down",
+                 "returned to growth": "Exports return to growth",
+                 "held steady": "Export growth holds steady"}[move]  # fmt: skip
+    else:
+        first = "Exports rise" if now >= 0 else "Exports fall"
+    code, _ = _leader(fig, period, rules)
+    if code is not None:
+        contrib = fig.series("contribution", "export", "product", period)
+        yoy = fig.series("yoy", "export", "product", period)
+        tree = classifications.product_tree("export")
+        kids = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == code
+                and not c.endswith("_other") and c in yoy]  # fmt: skip
+        surging = [c for c in contrib[kids].sort_values(ascending=False).index[:2]
+                   if contrib[c] >= rules.get("claim_child_min_pp", 1.0)
+                   and yoy[c] >= rules["mover_min_abs_pct"]]  # fmt: skip
+        names = _names("product", "export")
+        if surging:
+            first += (" as " + " and ".join(short.get(c, names[c]) for c in surging)
+                      + " shipments surge")  # fmt: skip
+        else:
+            first += f" on {short.get(code, names[code])}"
+    us = fig.get("yoy", "export", "partner", "united_states", period)
+    if us is not None:
+        us_before = fig.get("yoy", "export", "partner", "united_states", prev) if prev else None
+        if us < 0:
+            second = "US sales keep falling" if us_before is not None and us_before < 0 else (
+                "US sales fall")  # fmt: skip
+        else:
+            second = "US sales grow again" if us_before is not None and us_before < 0 else (
+                "US sales grow")  # fmt: skip
+        return f"{first}; {second}"
+    imports = fig.get("yoy", "import", "total", "total", period)
+    if imports is not None:
+        return f"{first}; imports {'rise' if imports >= 0 else 'fall'}"
+    return first
+
+
+def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
+    """Two sentences: exports (surprise, the leading line), then imports, the balance and the
+    US against the rest."""
+    now = fig.get("yoy", "export", "total", "total", period)
+    if now is None:
+        return ""
+    month = month_name(period).split()[0] if not _janfeb_combined(period) else (
+        "January-February")  # fmt: skip
+    first = f"Exports {moved_basis(fig, 'yoy', 'export', 'total', 'total', period)} y/y in {month}"
+    surprise = fig.get("surprise", "export", "total", "total", period)
+    if surprise is not None and _num(abs(surprise)) != "0.0":
+        first += f", {_num(abs(surprise))} pp {'above' if surprise > 0 else 'below'} consensus"
+    code, pp = _leader(fig, period, rules)
+    if code is not None:
+        first += f", with {_names('product', 'export')[code]} adding {_num(pp)} pp"
+    parts = []
+    imports = fig.get("yoy", "import", "total", "total", period)
+    if imports is not None:
+        parts.append(f"imports {moved_basis(fig, 'yoy', 'import', 'total', 'total', period)}")
+    balance = fig.get("balance", "net", "total", "total", period)
+    if balance is not None:
+        unit = fig.unit("balance", "net", "total", "total", period)
+        kind = "surplus" if balance >= 0 else "deficit"
+        text = f"the {kind} was {fmt_money(abs(balance), unit)}"
+        consensus = fig.get("consensus_balance", "net", "total", "total", period)
+        if consensus is not None and (balance >= 0) == (consensus >= 0):
+            text += f" against {fmt_money(abs(consensus), unit)} expected"
+        parts.append(text)
+    us = fig.get("yoy", "export", "partner", "united_states", period)
+    rest = fig.get("yoy", "export", "partner", "non_us", period)
+    second = _cap(_list(parts)) if parts else ""
+    if us is not None and rest is not None:
+        joint = "and" if (us >= 0) == (rest >= 0) else "while"
+        tail = f"exports to the US {moved(us)} {joint} those to the rest of the world {moved(rest)}"
+        second = f"{second}; {tail}" if second else _cap(tail)
+    return _sentences_of([first + ".", second + "." if second else ""])
+
+
+def _janfeb_caveat(period: str) -> str:
+    """New Year timing for a combined January-February release: the holiday's date this year and
+    last (data/events.csv), and what combining the months does and does not remove."""
+    if not _janfeb_combined(period):
+        return ""
+    events = pd.read_csv(DATA_DIR / "events.csv", dtype=str)
+    days = pd.to_datetime(events.loc[events["kind"] == "holiday", "date"])
+    year = int(period[:4])
+    this = [d for d in days if d.year == year]
+    last = [d for d in days if d.year == year - 1]
+    if not this:
+        return ""
+    when = f"{this[0].day} {calendar.month_name[this[0].month]}"
+    text = f"Chinese New Year fell on {when}"
+    if last:
+        text += f" this year against {last[0].day} {calendar.month_name[last[0].month]} last year"
+    return (text + ": the combined months absorb most of the holiday, but working days still "
+            "shift between January-February and March.")  # fmt: skip
+
+
+def _volume_sentence(fig: Figures, period: str) -> str:
+    """'Export volumes ≈+12.6% y/y on lines covering 21.5% of exports (unit values -1.7%);
+    import volumes ...' from helpers.volumes' figures (Fisher indices)."""
+    parts = []
+    for flow in ("export", "import"):
+        volume = fig.get("volume_index_yoy", flow, "total", "total", period)
+        price = fig.get("price_index_yoy", flow, "total", "total", period)
+        share = fig.get("volume_coverage", flow, "total", "total", period)
+        if volume is None or share is None:
+            continue
+        noun = "exports" if flow == "export" else "imports"
+        text = (f"{flow} volumes \u2248{fmt_pct(volume, signed=True)} y/y on lines covering "
+                f"{fmt_pct(share)} of {noun}")
+        if price is not None:
+            text += f" (unit values {fmt_pct(price, signed=True)})"
+        parts.append(text)
+    if not parts:
+        return ""
+    return _cap("; ".join(parts)) + ("; both Fisher indices over the lines with quantities."
+                                     if len(parts) > 1 else ", a Fisher index over the lines "
+                                     "with quantities.")  # fmt: skip
+
+
 def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: str) -> list:
     prev = _previous_period(period)
+    janfeb = _janfeb_combined(period)
     rows = []
     for flow, noun in (("export", "Exports"), ("import", "Imports")):
         now = fig.get("yoy", flow, "total", "total", period)
         ytd = fig.get("ytd_yoy", flow, "total", "total", period)
         ytd_kind = fig.basis("ytd_yoy", flow, "total", "total", period)[0]
-        ytd_text = (f"{_ytd_span(period)}: {moved(ytd)} y/y"
-                    + (" as GAC printed it" if ytd_kind == "printed" else "")
-                    if ytd is not None else "")  # fmt: skip
+        ytd_text = ""
+        three = fig.get("yoy_3m", flow, "total", "total", period)
+        if ytd is not None and not janfeb:  # a Jan-Feb release's year to date is the release
+            ytd_text = (f"Over {_ytd_span(period)} {noun.lower()} {moved(ytd)} y/y"
+                        + (" as GAC printed it" if ytd_kind == "printed" else ""))
+            ytd_text += (f", and {fmt_pct(three, signed=True)} on a three-month sum."
+                         if three is not None
+                         else ".")  # fmt: skip
         if now is None:
             if ytd is None:
                 note.skip(f"{noun.lower()} growth for the month")
                 continue
             note.skip(f"{noun.lower()} growth for the month itself (only the year to date)")
-            note.blocks.append(("p", f"{noun}, {ytd_text}."))
+            note.blocks.append(
+                ("p", ytd_text or f"{noun} {moved(ytd)} y/y in {_ytd_span(period)}."))
             rows.append((f"{noun} YTD y/y", fmt_pct(ytd), "not in data", "not in data"))
             continue
         sentence = f"{noun} {moved_basis(fig, 'yoy', flow, 'total', 'total', period)} y/y"
+        if janfeb:
+            sentence += " in January-February combined"
         words = basis_words(fig, flow, period)
         if words:
             sentence += f" ({words})"
@@ -386,15 +572,15 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
         if before is not None:
             move = direction(now, before, rules["steady_band_pp"])
             subject = _cap(_subject(move))
-            sentence += (
-                f" {subject} {move} from {fmt_pct(before)} in {month_name(prev).split()[0]}."
-            )
-        elif prev:
-            note.skip("the previous month's growth")
+            sentence += f" {subject} {move} from {fmt_pct(before)} {_prev_words(period, prev)}"
+            sentence += " (a single month)." if janfeb else "."
         else:
-            note.skip("a previous-month comparison (January and February are published combined)")
-        if ytd_text:
-            sentence += f" {_cap(ytd_text)}."
+            note.skip("the previous month's growth")
+        if flow == "export":
+            rest = fig.get("yoy", "export", "partner", "non_us", period)
+            if rest is not None:
+                sentence += f" Excluding the US, exports {moved(rest)}."
+        sentence += (" " + ytd_text) if ytd_text else ""
         rows.append(
             (
                 noun + " y/y",
@@ -404,14 +590,35 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
             )
         )
         note.blocks.append(("p", sentence))
+    if rows:
+        note.blocks.append(("chart", "trade_yoy"))
     balance = fig.get("balance", "net", "total", "total", period)
     if balance is not None:
         unit = fig.unit("balance", "net", "total", "total", period)
         kind = "surplus" if balance >= 0 else "deficit"
-        text = f"The trade {kind} was {fmt_money(abs(balance), unit)}"
+        lead = (f"The January-February trade {kind}, a two-month sum," if janfeb
+                else f"The trade {kind}")  # fmt: skip
+        text = f"{lead} was {fmt_money(abs(balance), unit)}"
         change = fig.get("balance_change_yoy", "net", "total", "total", period)
         if change is not None:
             text += f" ({fmt_money(change, unit, signed=True)} on a year earlier)"
+        consensus = fig.get("consensus_balance", "net", "total", "total", period)
+        if consensus is not None:
+            gap = round_half_up(balance, 1) - round_half_up(consensus, 1)
+            band = rules.get("consensus_balance_band_bn", 1.0)
+            word = "in line with" if abs(gap) <= band else ("above" if gap > 0 else "below")
+            text += f", {word} the {fmt_money(consensus, unit)} consensus"
+        before = fig.get("balance", "net", "total", "total", prev) if prev else None
+        if before is not None and janfeb:
+            text += f"; December alone was {fmt_money(before, unit)}"
+        elif before is not None:
+            if round_half_up(balance, 1) == round_half_up(before, 1):
+                word = "unchanged from"
+            elif balance >= 0 and before >= 0:
+                word = "wider than" if balance > before else "narrower than"
+            else:
+                word = "against"
+            text += f" and {word} {fmt_money(before, unit)} {_prev_words(period, prev)}"
         note.blocks.append(("p", text + "."))
         rows.append(
             (
@@ -427,10 +634,14 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
     if len(quarters) >= 2 and quarters[-1][:4] == period[:4] and _quarter_ends(period):
         q_now = fig.get("yoy_quarter", "export", "total", "total", quarters[-1])
         q_before = fig.get("yoy_quarter", "export", "total", "total", quarters[-2])
-        move = direction(q_now, q_before, rules["steady_band_pp"])
+        band = rules.get("quarter_steady_band_pp", rules["steady_band_pp"])
+        move = direction(round_half_up(q_now, 1), round_half_up(q_before, 1), band)
+        subject = _subject(move)
         note.blocks.append(("p", f"Over {month_name(quarters[-1])} exports {moved(q_now)} y/y "
-                            f"after {fmt_pct(q_before)} in {quarters[-2][-2:]}: quarterly growth "
-                            f"{move}."))  # fmt: skip
+                            f"after {fmt_pct(q_before)} in {quarters[-2][-2:]}: quarterly "
+                            f"{subject.replace('the trend', 'growth')} {move}."))  # fmt: skip
+    note.p([_volume_sentence(fig, period)])
+    note.p([_janfeb_caveat(period)])
     return rows
 
 
@@ -483,16 +694,17 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
     top_level = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
                  and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
     prev = _previous_period(period)
+    before_all = fig.series("yoy", "export", "product", prev) if prev else pd.Series(dtype=float)
+    prev_words = "in December" if _janfeb_combined(period) else "a month earlier"
     sentences = []
-    named = set()
+    named = {"high_tech"}  # a memo line overlapping the partition: never listed as a mover
     leaders = contrib[top_level].sort_values(ascending=False).head(int(rules["top_products"]))
     for code, pp in leaders.items():
         if pp < rules["min_contribution_pp"] or code not in yoy:
             continue
         text = f"{_cap(names[code])} {moved(yoy[code])}"
-        before = fig.get("yoy", "export", "product", code, prev) if prev else None
-        if before is not None:
-            text += f" ({fmt_pct(before)} a month earlier)"
+        if code in before_all:
+            text += f" ({fmt_pct(before_all[code])} {prev_words})"
         text += f", contributing {fmt_pp(pp)} to export growth"
         kids = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == code
                 and not c.endswith("_other")]  # fmt: skip
@@ -501,49 +713,70 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
                  if v > 0 and c in yoy]  # fmt: skip
         if parts:
             text += f"; within it, {_list(parts)}"
-        named.update([code, *best.index])
+            named.update(c for c, v in best.items() if v > 0 and c in yoy)
+        named.add(code)
         sentences.append(text + ".")
+    if not any(pp >= rules["min_contribution_pp"] for pp in leaders):
+        # no product group adds much: the lines adding most (the leaves of the tree)
+        parents = set(tree["parent"])
+        leaves = [c for c in contrib.index if c in tree.index and c not in parents
+                  and c != "other" and not c.endswith("_other")
+                  and bool(tree.at[c, "in_partition"]) and c in yoy]  # fmt: skip
+        lead = contrib[leaves].sort_values(ascending=False).head(int(rules["top_products"]) + 1)
+        parts = [f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)})" for c, v in lead.items() if v > 0]
+        if parts:
+            sentences.append("With no product group adding much, the lines adding most were "
+                             f"{_list(parts)}.")  # fmt: skip
+            named.update(c for c, v in lead.items() if v > 0)
     # product groups that held growth back, with the direction of their decline
     drags = contrib[top_level][contrib[top_level] <= -rules["min_contribution_pp"]].sort_values()
     for code, pp in drags.items():
-        if code not in yoy:
+        if code not in yoy or code in named:
             continue
         text = f"{_cap(names[code])} {moved(yoy[code])} ({fmt_pp(pp)})"
-        before = fig.get("yoy", "export", "product", code, prev) if prev else None
-        if before is not None:
-            move = direction(yoy[code], before, rules["steady_band_pp"])
+        if code in before_all:
+            move = direction(yoy[code], before_all[code], rules["steady_band_pp"])
             subject = _subject(move)
-            text += f": {subject} {move} from {fmt_pct(before)}"
+            text += f": {subject} {move} from {fmt_pct(before_all[code])}"
         named.add(code)
         sentences.append(text + ".")
-    movers = yoy[yoy.abs() >= rules["mover_min_abs_pct"]].drop(
-        labels=["high_tech", *named], errors="ignore"
-    )
+    # lines analysts watch (chips, phones): said when they move and are not named yet
+    watch = [c for c in rules.get("watch_exports", []) if c in yoy and c not in named
+             and abs(yoy[c]) >= rules.get("watch_min_abs_pct", 5.0)]  # fmt: skip
+    if watch:
+        parts = [f"{names.get(c, c)} {moved(yoy[c])}"
+                 + (f" ({fmt_pp(contrib[c])})" if c in contrib else "") for c in watch]
+        sentences.append(_cap(_list(parts)) + ".")
+        named.update(watch)
+    movers = yoy[yoy.abs() >= rules["mover_min_abs_pct"]].drop(labels=list(named), errors="ignore")
     movers = movers.reindex(movers.abs().sort_values(ascending=False).index).head(
         int(rules["movers"])
     )
     if len(movers):
         sentences.append("Other large moves: " + _list(
             [f"{names.get(c, c)} {fmt_pct(v)}" for c, v in movers.items()]) + ".")  # fmt: skip
-    if prev:
-        before = fig.series("yoy", "export", "product", prev)
-        both = yoy.index.intersection(before.index)
-        negative = [c for c in both if yoy[c] < 0 and before[c] < 0
-                    and c not in named and c != "high_tech"]  # fmt: skip
+        named.update(movers.index)
+    if not before_all.empty:
+        both = yoy.index.intersection(before_all.index)
+        negative = [c for c in both if yoy[c] < 0 and before_all[c] < 0 and c not in named]
         band = rules["steady_band_pp"]
-        moves = {c: direction(yoy[c], before[c], band) for c in negative}
+        moves = {c: direction(yoy[c], before_all[c], band) for c in negative}
         for word in ("narrowed", "widened"):
             codes = [c for c in negative if moves[c] == word]
-            codes = sorted(codes, key=lambda c: -abs(yoy[c] - before[c]))[: int(rules["declines"])]
+            codes = sorted(codes, key=lambda c: -abs(yoy[c] - before_all[c]))
+            codes = codes[: int(rules["declines"])]
             if codes:
                 verb = "Declines narrowed" if len(codes) > 1 else "The decline narrowed"
                 verb = verb.replace("narrowed", word)
+                if _janfeb_combined(period):
+                    verb = "Against December, " + verb[0].lower() + verb[1:]
                 sentences.append(f"{verb} in " + _list(
-                    [f"{names.get(c, c)} ({fmt_pct(yoy[c])} from {fmt_pct(before[c])})"
+                    [f"{names.get(c, c)} ({fmt_pct(yoy[c])} from {fmt_pct(before_all[c])})"
                      for c in codes]) + ".")  # fmt: skip
     else:
         note.skip("whether product declines narrowed or widened (no previous month)")
     note.section("Products", sentences + [_derived_caveat(fig, "export", "product", period)])
+    note.blocks.append(("chart", "export_contributions_by_product"))
 
 
 def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules: dict) -> None:
@@ -648,6 +881,17 @@ def _price_volume(note: Note, fig: Figures, period: str, rules: dict) -> None:
             driver = f"with prices {fmt_pct(p, signed=True)} and volumes {fmt_pct(q, signed=True)}"
         sentences.append(f"{_cap(names.get(code, code))} {moved(v)}{span} {driver}.")
     note.section("Price against volume", sentences)
+    if sentences:
+        note.blocks.append(("chart", "export_price_volume"))
+
+
+def _region_word(codes, rules: dict) -> str:
+    """'the blocs' for trade blocs only, 'regions' when the list mixes blocs and continents."""
+    continents = set(rules.get("continents", []))
+    kinds = {c in continents for c in codes}
+    if kinds == {True}:
+        return "the continents"
+    return "regions" if kinds == {True, False} else "the blocs"
 
 
 def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -674,22 +918,26 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
         if before is not None:
             move = direction(us, before, rules["steady_band_pp"])
             subject = _cap(_subject(move))
-            text += f" {subject} {move} from {fmt_pct(before)} a month earlier."
+            when = "in December" if _janfeb_combined(period) else "a month earlier"
+            text += f" {subject} {move} from {fmt_pct(before)} {when}."
+        if "non_us" in contrib:  # its growth is in the headline paragraph
+            text += f" The rest of the world contributed {fmt_pp(contrib['non_us'])}."
         sentences.append(text)
     partners = classifications.partners()
     blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
     added = contrib.reindex(blocs).dropna().sort_values(ascending=False)
     added = added[added > 0].head(int(rules["top_blocs"]))
+    added = added[[c in yoy for c in added.index]]
     if len(added):
-        # listed in ascending order of contribution, the largest last
-        parts = [f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)})" for c, v in added[::-1].items()
-                 if c in yoy]  # fmt: skip
-        lead = "Elsewhere" if us is not None else "By destination"
-        sentences.append(f"{lead}, {_list(parts)} added most among the blocs.")
+        # ranked by contribution, the largest first
+        parts = [f"{names[c]} ({fmt_pp(v)}; {fmt_pct(yoy[c])} y/y)" for c, v in added.items()]
+        sentences.append(f"{_cap(_list(parts))} added most among "
+                         f"{_region_word(added.index, rules)}.")  # fmt: skip
     elif contrib.empty:
         note.skip("contributions by destination")
     note.section("Destinations",
                  sentences + [_derived_caveat(fig, "export", "partner", period)])  # fmt: skip
+    note.blocks.append(("chart", "export_contributions_by_destination"))
 
 
 def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -709,24 +957,33 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
     if not contrib.empty:
         names = _names("product", "import")
         tree = classifications.product_tree("import")
+        price = fig.series("yoy_price", "import", "product", period)
+        volume = fig.series("yoy_volume", "import", "product", period)
         top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
                and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
         lead = contrib[top].sort_values(ascending=False).head(int(rules["import_products"]))
-        parts = [f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)})" for c, v in lead.items()
-                 if v > 0 and c in yoy]  # fmt: skip
-        if parts:
-            sentences.append(f"By product, imports were led by {_list(parts)}.")
-        price = fig.series("yoy_price", "import", "product", period)
-        volume = fig.series("yoy_volume", "import", "product", period)
-        # commodities: lines with unit values outside the electromechanical group
+        lead = lead[(lead > 0) & lead.index.isin(yoy.index)]
+
+        def line(c, v):
+            text = f"{names[c]} ({fmt_pct(yoy[c])}, {fmt_pp(v)}"
+            if c in price and c in volume:
+                text += f"; prices {fmt_pct(price[c], signed=True)}, volumes " \
+                        f"{fmt_pct(volume[c], signed=True)}"
+            return text + ")"
+
+        if len(lead):
+            sentences.append(f"By product, imports were led by "
+                             f"{_list([line(c, v) for c, v in lead.items()])}.")  # fmt: skip
+        # commodities: lines with unit values outside the electromechanical group, not named yet
         both = [c for c in price.index.intersection(volume.index)
-                if c in tree.index and tree.at[c, "parent"] != "electromechanical"]  # fmt: skip
+                if c in tree.index and tree.at[c, "parent"] != "electromechanical"
+                and c not in lead.index]  # fmt: skip
         count = int(rules["import_commodities"])
         biggest = contrib.reindex(both).dropna().abs().sort_values(ascending=False).index[:count]
-        parts = [f"{names.get(c, c)} (prices {fmt_pct(price[c], signed=True)}, volumes "
-                 f"{fmt_pct(volume[c], signed=True)})" for c in biggest]  # fmt: skip
-        if parts:
-            sentences.append(f"Among commodities with the largest contributions: {_list(parts)}.")
+        for c in biggest:
+            joint = "and" if (price[c] >= 0) == (volume[c] >= 0) else "while"
+            sentences.append(f"Import prices of {names.get(c, c)} {moved(price[c])} {joint} "
+                             f"volumes {moved(volume[c])}.")  # fmt: skip
     if not origin_yoy.empty:
         names = _names("partner", "import")
         us = origin_yoy.get("united_states")
@@ -736,11 +993,93 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
         blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
         lead = origin_contrib.reindex(blocs).dropna().sort_values(ascending=False)
         lead = lead[lead > 0].head(int(rules["import_origins"]))
-        parts = [f"{names[c]} ({fmt_pct(origin_yoy[c])})" for c in lead.index if c in origin_yoy]
+        lead = lead[[c in origin_yoy for c in lead.index]]
+        parts = [f"{names[c]} ({fmt_pp(v)}; {fmt_pct(origin_yoy[c])} y/y)" for c, v in lead.items()]
         if parts:
-            sentences.append(f"By origin, the largest additions came from {_list(parts)}.")
+            sentences.append(f"By origin, {_list(parts)} added most to import growth among "
+                             f"{_region_word(lead.index, rules)}.")  # fmt: skip
     note.section("Imports", sentences + [_derived_caveat(fig, "import", "partner", period)
                                          or _derived_caveat(fig, "import", "product", period)])
+    note.p([_physical_sentence(fig, period, rules)])
+
+
+def _physical_sentence(fig: Figures, period: str, rules: dict) -> str:
+    """Commodity imports in physical units: 'In physical terms, crude oil imports were 48.7 Mt
+    (11.9 mb/d, volumes +0.8% y/y), ...' (helpers.volumes.commodity_table's figures)."""
+    quantity = fig.series("quantity_mt", "import", "product", period)
+    if quantity.empty:
+        return ""
+    from helpers.volumes import COMMODITIES
+
+    names = _names("product", "import")
+    volume = fig.series("yoy_volume", "import", "product", period)
+    order = [c for c in COMMODITIES if c in quantity] + [c for c in quantity.index
+                                                         if c not in COMMODITIES]
+    parts = []
+    for code in order[: int(rules.get("physical_imports", 4))]:
+        text = f"{names.get(code, code)} {_num(quantity[code])} Mt"
+        inner = []
+        mbd = fig.get("crude_mbd", "import", "product", code, period)
+        if mbd is not None:
+            inner.append(f"{_num(mbd)} mb/d")
+        if code in volume:
+            inner.append(f"{fmt_pct(volume[code], signed=True)} y/y")
+        parts.append(text + (f" ({', '.join(inner)})" if inner else ""))
+    span = " in January-February" if _janfeb_combined(period) else ""
+    return f"In physical terms{span}, China imported {_list(parts)}."
+
+
+def _fan_model(fig: Figures, months: list[str]) -> str | None:
+    """The outlook's fan-chart model, by the outlook's rule (helpers.forecast.choose_model):
+    the lowest mean RMSE ratio to the random walk over the backtest's horizons among the fan's
+    candidates (SARIMAX only when the fan reaches a January/February split from a combined
+    base). The outlook does not record its choice in figures.csv, so the note applies the rule
+    to the recorded backtest."""
+    from helpers import forecast
+
+    ratios = fig.frame[(fig.frame["metric"] == "rmse_ratio_random_walk")
+                       & (fig.frame["dimension"] == "model")]  # fmt: skip
+    if ratios.empty:
+        return None
+    split = ratios["item"].str.rsplit("_h", n=1)
+    table = pd.DataFrame({"model": split.str[0], "horizon": split.str[1],
+                          "rmse_ratio_vs_random_walk": ratios["value"].to_numpy()})  # fmt: skip
+    candidates = forecast.FAN_MODELS
+    if any(pd.Period(m, "M").month in (1, 2) for m in months):
+        years = set(pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")["year"].astype(int))
+        if any(pd.Period(m, "M").year - 1 in years for m in months
+               if pd.Period(m, "M").month in (1, 2)):
+            candidates = ("sarimax", "sarimax_x")
+    return forecast.choose_model(table, candidates)
+
+
+def _ahead_words(months: int) -> str:
+    """1 -> 'one month', 3 -> 'three months' (no bare numbers in the note's prose)."""
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+             "ten", "eleven", "twelve"]  # fmt: skip
+    word = words[months] if 0 <= months < len(words) else str(months)
+    return f"{word} month{'s' if months != 1 else ''}"
+
+
+def _band_sentence(fig: Figures, period: str, month: str, rules: dict) -> str:
+    """The forecast band as the backtest supports it: the 80% band when its measured coverage at
+    that horizon is within band_tolerance_pp of 80%, else the band with its measured coverage."""
+    lo = fig.get("forecast_lo80", "export", "total", "total", month)
+    hi = fig.get("forecast_hi80", "export", "total", "total", month)
+    if lo is None or hi is None:
+        return ""
+    ahead = (pd.Period(month, "M") - pd.Period(period, "M")).n
+    model = _fan_model(fig, [p for p in fig.periods("forecast_yoy") if p > period])
+    cover = (fig.get("coverage80", "export", "model", f"{model}_h{ahead}", period)
+             if model else None)  # fmt: skip
+    if cover is None:
+        return f", with an 80% band of {fmt_pct(lo)} to {fmt_pct(hi)} (coverage not backtested)"
+    held = f"{round_half_up(100 * cover, 0):.0f}%"
+    if abs(100 * cover - 80) <= rules.get("band_tolerance_pp", 10):
+        return (f", with an 80% band of {fmt_pct(lo)} to {fmt_pct(hi)} (in the backtest, such "
+                f"bands held the outcome {held} of the time)")  # fmt: skip
+    return (f"; its nominal 80% band, {fmt_pct(lo)} to {fmt_pct(hi)}, is not reliable: in the "
+            f"backtest this band held {held} of the time {_ahead_words(ahead)} ahead")  # fmt: skip
 
 
 def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
@@ -768,15 +1107,17 @@ def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
     if ahead:
         month = ahead[0]
         point = fig.get("forecast_yoy", "export", "total", "total", month)
-        lo = fig.get("forecast_lo80", "export", "total", "total", month)
-        hi = fig.get("forecast_hi80", "export", "total", "total", month)
-        text = (
-            f"The model forecasts export growth of {fmt_pct(point)} for "
-            f"{month_name(month).split()[0]}"
-        )
-        if lo is not None and hi is not None:
-            text += f", with an 80% band of {fmt_pct(lo)} to {fmt_pct(hi)}"
-        sentences.append(text + ".")
+        name = month_name(month).split()[0]
+        text = f"The model forecasts export growth of {fmt_pct(point)} for {name}"
+        sentences.append(text + _band_sentence(fig, period, month, rules) + ".")
+        implied = fig.get("base_effect", "export", "total", "total", month)
+        if implied is not None and abs(point - implied) > rules["base_gap_pp"]:
+            above = point > implied
+            sentences.append(
+                f"The forecast is {'above' if above else 'below'} the {fmt_pct(implied)} "
+                f"base-effect path because the model projects {'stronger' if above else 'weaker'}"
+                " momentum" + (" as the New Year distortion unwinds"
+                               if _janfeb_combined(period) else "") + ".")  # fmt: skip
     else:
         note.skip("an export forecast")
     scenarios = fig.series("scenario_effect", "export", "scenario", period)
@@ -785,11 +1126,14 @@ def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
     risks = risks[[c in labels for c in risks.index]].sort_values()
     if len(risks):
         parts = [f"{labels[c]} ({fmt_pp(v)})" for c, v in risks.items()]
-        text = f"Risks: {_list(parts)}"
-        if "total" in scenarios:
-            text += f"; together {fmt_pp(scenarios['total'])} on export growth"
-        sentences.append(text + ".")
+        printed = sum(round_half_up(v, 1) for v in risks)
+        if "total" in scenarios and _num(printed) == _num(scenarios["total"]):
+            sentences.append(f"Risks: {_list(parts)}; together {fmt_pp(scenarios['total'])} on "
+                             "export growth.")  # fmt: skip
+        else:  # the rounded parts would not add to the printed total: no total in print
+            sentences.append(f"Risks, each taken alone, in pp of export growth: {_list(parts)}.")
     note.section("Outlook", sentences)
+    note.blocks.append(("chart", "export_forecast"))
 
 
 def _absent_view(view: str, meta: dict) -> str:
@@ -800,27 +1144,61 @@ def _absent_view(view: str, meta: dict) -> str:
     return f"the {view} view (not in this report)"
 
 
+def _cny_beside(figures: pd.DataFrame, period: str) -> str:
+    """`--currency both`: the CNY growth beside the USD figures and the yuan's move (the rows
+    of figures.csv whose currency is CNY)."""
+    if "currency" not in figures:
+        return ""
+    cny = Figures(figures[figures["currency"].fillna("").astype(str) == "CNY"])
+    parts = []
+    for flow, noun in (("export", "exports"), ("import", "imports")):
+        value = cny.get("yoy", flow, "total", "total", period)
+        if value is not None:
+            parts.append(f"{noun} {moved(value)}")
+    if not parts:
+        return ""
+    text = f"In yuan terms, {_list(parts)} y/y"
+    move = cny.get("cny_per_usd_yoy", "net", "total", "total", period)
+    if move is not None and _num(abs(move)) != "0.0":
+        verb = "weakened" if move > 0 else "strengthened"
+        text += (f", the gap to dollar growth being the yuan-per-dollar rate's "
+                 f"{fmt_pct(move, signed=True)} y/y (the yuan {verb})")  # fmt: skip
+    us = cny.get("yoy", "export", "partner", "united_states", period)
+    if us is not None:
+        text += f". In yuan, exports to the US {moved(us)}"
+    return text + "."
+
+
 def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> Note:
     """Write the note for meta['period'] (YYYY-MM) from the figures table.
 
-    meta keys: period, currency ('USD'/'CNY'), views (list), sample (bool).
+    meta keys: period, currency ('USD'/'CNY'/'BOTH'), views (list), sample (bool). A 'BOTH'
+    note is in USD with the CNY growth beside it (figures.csv rows whose currency is CNY).
     """
     rules = rules or load_thresholds()
-    period, currency = meta["period"], meta.get("currency", "USD")
-    fig = Figures(figures)
+    period = meta["period"]
+    both = str(meta.get("currency", "USD")).upper() == "BOTH"
+    currency = "USD" if both else str(meta.get("currency", "USD")).upper()
+    fig = Figures(figures, currency=currency)
     views = fig.views() or set(meta.get("views", []))
     label = _release_label(period)
-    note = Note(title=f"China trade, {label}: flash note")
+    note = Note(title=claim_title(fig, period, rules))
+    note.kicker = f"China trade, {label}: flash note"
     money_unit = "cny_bn" if currency == "CNY" else "usd_bn"
-    note.subtitle = (f"Values in {currency}; growth y/y on GAC's {currency} figures."
-                     + (" Illustrative sample data, not official statistics."
-                        if meta.get("sample") else ""))  # fmt: skip
+    values = ("Values in USD, with growth in CNY beside them; growth y/y on GAC's USD figures."
+              if both else f"Values in {currency}; growth y/y on GAC's {currency} figures.")
+    note.subtitle = (values + (" Illustrative sample data, not official statistics."
+                               if meta.get("sample") else ""))  # fmt: skip
+    note.summary = _summary(fig, period, rules, money_unit) if "headline" in views else ""
     if "headline" in views:
         note.blocks.append(("h2", "Headline"))
         rows = _headline(note, fig, period, rules, money_unit)
+        if both:
+            note.p([_cny_beside(figures, period)])
         if rows:
-            header = ("", "Latest", "Consensus", "Previous month")
-            # drop comparison columns the data do not fill at all (e.g. a combined Jan-Feb)
+            prev = "December" if _janfeb_combined(period) else "Previous month"
+            header = ("", "Latest", "Consensus", prev)
+            # drop comparison columns the data do not fill at all
             keep = [i for i in range(len(header))
                     if i < 2 or any(r[i] != "not in data" for r in rows)]  # fmt: skip
             table = [tuple(r[i] for i in keep) for r in rows]
@@ -856,17 +1234,49 @@ def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> 
 
 # --------------------------------------------------------------------------- rendering
 
+# short captions of the note's charts (the alt text stays alt text)
+CAPTIONS = {
+    "trade_yoy": "Exports and imports, % y/y",
+    "export_contributions_by_product": "Contributions to export growth by product, pp",
+    "export_contributions_by_destination": "Contributions to export growth by destination, pp",
+    "export_price_volume": "Export unit values and volumes, % y/y",
+    "export_forecast": "Export growth: history and forecast, % y/y",
+}
 
-def render_markdown(note: Note) -> str:
-    """The note as Markdown."""
+
+def _chart_map(charts) -> dict[str, tuple[Path, str]]:
+    """name -> (png path, alt text) from collect_charts' (path, alt) pairs."""
+    return {Path(path).stem: (Path(path), alt) for path, alt in charts}
+
+
+def chart_numbers(note: Note, charts) -> dict[str, int]:
+    """Chart name -> its number in the note (only the charts the note shows)."""
+    available = _chart_map(charts)
+    names = [b[1] for b in note.blocks if b[0] == "chart" and b[1] in available]
+    return {name: i for i, name in enumerate(dict.fromkeys(names), start=1)}
+
+
+def caption(name: str, number: int) -> str:
+    """'Chart 1. Exports and imports, % y/y'."""
+    return f"Chart {number}. {CAPTIONS.get(name, name.replace('_', ' '))}"
+
+
+def render_markdown(note: Note, charts=()) -> str:
+    """The note as Markdown (charts as image links to charts/<name>.png)."""
     lines = [f"# {note.title}", ""]
-    if note.subtitle:
-        lines += [f"*{note.subtitle}*", ""]
+    lead = ". ".join(t.rstrip(".") for t in (note.kicker, note.subtitle) if t)
+    if lead:
+        lines += [f"*{lead}.*", ""]
+    if note.summary:
+        lines += [f"**{note.summary}**", ""]
+    numbers = chart_numbers(note, charts)
     for block in note.blocks:
         if block[0] == "h2":
             lines += [f"## {block[1]}", ""]
         elif block[0] == "p":
             lines += [block[1], ""]
+        elif block[0] == "chart" and block[1] in numbers:
+            lines += [f"![{caption(block[1], numbers[block[1]])}](charts/{block[1]}.png)", ""]
         elif block[0] == "table":
             header, rows = block[1], block[2]
             lines.append("| " + " | ".join(header) + " |")
@@ -877,38 +1287,49 @@ def render_markdown(note: Note) -> str:
 
 
 def prose_words(note: Note) -> int:
-    """Words in the note's title and paragraphs (tables excluded)."""
-    texts = [note.title] + [b[1] for b in note.blocks if b[0] in ("p", "h2")]
+    """Words in the note's title, summary and paragraphs (tables excluded)."""
+    texts = [note.title, note.summary] + [b[1] for b in note.blocks if b[0] in ("p", "h2")]
     return sum(len(t.split()) for t in texts)
 
 
 NOTE_CSS = """body{font-family:Georgia,serif;max-width:760px;margin:24px auto;padding:0 16px;
-color:#1f2328;line-height:1.5}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.4em}
+color:#1f2328;line-height:1.5}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;
+margin-top:1.4em}.kicker{color:#59636e;font-size:.9em;margin:0 0 .6em}.lede{font-weight:bold}
 .sub{color:#59636e;font-style:italic}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #d1d9e0;padding:4px 10px;text-align:right}td:first-child,th:first-child
 {text-align:left}img{max-width:100%}figure{margin:16px 0}figcaption{color:#59636e;font-size:.9em}
 """
 
 
-def render_html(note: Note, charts: list[tuple[Path, str]] = ()) -> str:
-    """The note as self-contained HTML (inline CSS, charts embedded as data URIs)."""
-    body = [f"<h1>{escape(note.title)}</h1>"]
+def render_html(note: Note, charts=()) -> str:
+    """The note as self-contained HTML (inline CSS, charts embedded as data URIs beside the
+    paragraphs they illustrate)."""
+    available = _chart_map(charts)
+    numbers = chart_numbers(note, charts)
+    body = []
+    if note.kicker:
+        body.append(f'<p class="kicker">{escape(note.kicker)}</p>')
+    body.append(f"<h1>{escape(note.title)}</h1>")
     if note.subtitle:
         body.append(f'<p class="sub">{escape(note.subtitle)}</p>')
+    if note.summary:
+        body.append(f'<p class="lede">{escape(note.summary)}</p>')
     for block in note.blocks:
         if block[0] == "h2":
             body.append(f"<h2>{escape(block[1])}</h2>")
         elif block[0] == "p":
             body.append(f"<p>{escape(block[1])}</p>")
+        elif block[0] == "chart" and block[1] in numbers:
+            path, alt = available[block[1]]
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+                        f"<figcaption>{escape(caption(block[1], numbers[block[1]]))}"
+                        "</figcaption></figure>")  # fmt: skip
         elif block[0] == "table":
             head = "".join(f"<th>{escape(h)}</th>" for h in block[1])
             rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>"
                            for r in block[2])  # fmt: skip
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    for path, alt in charts:
-        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-        body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-                    f"<figcaption>{escape(alt)}</figcaption></figure>")  # fmt: skip
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(note.title)}</title>\n<style>{NOTE_CSS}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")  # fmt: skip
@@ -924,8 +1345,9 @@ def write_outputs(build_dir: Path, figures: pd.DataFrame, meta: dict) -> list[Pa
     build_dir = Path(build_dir)
     note = build_note(figures, meta)
     charts = note_files.collect_charts(build_dir / NOTE_CHARTS)
-    (build_dir / "note.md").write_text(render_markdown(note), encoding="utf-8")
-    (build_dir / "note.html").write_text(render_html(note, charts[:2]), encoding="utf-8")
-    note_files.write_docx(build_dir / "note.docx", note, charts[:2])
-    note_files.write_xlsx(build_dir / "tables.xlsx", figures)
+    (build_dir / "note.md").write_text(render_markdown(note, charts), encoding="utf-8")
+    (build_dir / "note.html").write_text(render_html(note, charts), encoding="utf-8")
+    paper = meta.get("paper") or load_thresholds().get("docx_paper", "A4")
+    note_files.write_docx(build_dir / "note.docx", note, charts, paper=paper)
+    note_files.write_xlsx(build_dir / "tables.xlsx", figures, meta)
     return [build_dir / n for n in ("note.md", "note.html", "note.docx", "tables.xlsx")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ BASE_MODELS = ("sarimax", "rw_holiday", "combo")  # backtested on every store
 BACKTEST_YEARS = 14  # targets scored: the last 14 years (keeps the view's backtest ~10 s)
 REVISION_YEARS = 2  # Jan-Mar end points whose revisions the view measures (2 X-13 runs each)
 GOAL_RATIO, GOAL_COVERAGE = 0.8, (0.75, 0.85)  # issue 13's target at horizons 1 and 3
+NOT_MODELS = (*forecast.BENCHMARKS, "consensus")  # rows of the backtest that are not the kit's
 
 
 def export_levels(ds: Dataset, period, currency: str = "USD") -> pd.Series:
@@ -119,14 +121,19 @@ def fan_frame(forecast: pd.DataFrame) -> pd.DataFrame:
 
 
 def record(figures, period, base=None, backtest=None, forecast=None, scenarios=None,
-           holiday=None) -> None:  # fmt: skip
+           holiday=None, consensus_next=None, fan_model=None) -> None:  # fmt: skip
     """Add the outlook's figures: base effects, forecast and bands, backtest, scenarios and the
     New Year diagnostics.
 
     Backtest rows: metrics rmse, mae, rmse_ratio_random_walk, rmse_ratio_seasonal_naive, n,
     coverage80, coverage95 with dimension "model" and item "<model>_h<horizon>" (e.g.
-    sarimax_h3, random_walk_h1). Holiday rows: dimension "regressor", items cny_before /
-    cny_after, metrics holiday_coef (log) and holiday_t, per flow.
+    sarimax_h3, random_walk_h1; with a consensus, rmse_ratio_consensus and n_consensus, and
+    the consensus's own rows as consensus_h1); `consensus_next`: the consensus held for the
+    first forecast month (consensus_yoy beside its forecast_yoy); `fan_model`: the fan chart's
+    model, whose h=1 rows (rmse, rmse_ratio_random_walk, rmse_ratio_consensus, n_consensus,
+    coverage80) are repeated under item "nowcast_h1" for the note. Holiday rows: dimension
+    "regressor", items cny_before / cny_after, metrics holiday_coef (log) and holiday_t, per
+    flow.
     """
     if base is not None:
         for month, row in base.iterrows():
@@ -140,9 +147,28 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
                                    ("hi80_pct", "forecast_hi80"), ("lo95_pct", "forecast_lo95"),
                                    ("hi95_pct", "forecast_hi95")):  # fmt: skip
                 figures.add(metric, "export", "total", "total", month, row[column])
+    if consensus_next is not None and forecast is not None and len(forecast):
+        figures.add("consensus_yoy", "export", "total", "total", forecast.index[0],
+                    consensus_next["value"])  # fmt: skip
+    if backtest is not None and fan_model is not None:
+        own = backtest[(backtest["model"] == fan_model) & (backtest["horizon"] == 1)]
+        for row in own.itertuples():
+            figures.add("rmse", "export", "model", "nowcast_h1", period, row.rmse_pp)
+            figures.add("rmse_ratio_random_walk", "export", "model", "nowcast_h1", period,
+                        row.rmse_ratio_vs_random_walk)  # fmt: skip
+            figures.add("coverage80", "export", "model", "nowcast_h1", period, row.coverage80)
+            if getattr(row, "n_consensus", 0):
+                figures.add("rmse_ratio_consensus", "export", "model", "nowcast_h1", period,
+                            row.rmse_ratio_vs_consensus)  # fmt: skip
+                figures.add("n_consensus", "export", "model", "nowcast_h1", period,
+                            row.n_consensus)  # fmt: skip
     if backtest is not None:
         for row in backtest.itertuples():
             item = f"{row.model}_h{row.horizon}"
+            if hasattr(row, "rmse_ratio_vs_consensus") and row.n_consensus:
+                figures.add("rmse_ratio_consensus", "export", "model", item, period,
+                            row.rmse_ratio_vs_consensus)  # fmt: skip
+                figures.add("n_consensus", "export", "model", item, period, row.n_consensus)
             figures.add("rmse", "export", "model", item, period, row.rmse_pp)
             figures.add("mae", "export", "model", item, period, row.mae_pp)
             figures.add("rmse_ratio_random_walk", "export", "model", item, period,
@@ -175,7 +201,7 @@ def backtest_verdict(table: pd.DataFrame) -> str:
     RMSE ratio to the random walk at each horizon, then the best model by the mean ratio."""
     if table is None or table.empty:
         return "*No backtest could be run on these data.*"
-    models = table[~table["model"].isin(forecast.BENCHMARKS)]
+    models = table[~table["model"].isin(NOT_MODELS)]
     if models.empty:
         return "*Only the benchmarks could be scored on these data.*"
     lines = []
@@ -213,6 +239,7 @@ class Outlook:
     backtest: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
     fan_model: str | None = None
+    consensus_next: dict | None = None  # the consensus held for the month after `period`
     holiday: pd.DataFrame | None = None  # New Year diagnostics by flow (`holiday_table`)
     indicators: pd.DataFrame | None = None  # `indicator_leads`
 
@@ -239,10 +266,17 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     result.sa = seasonal.seasonally_adjust(levels)
     result.base = forecast.base_effects(levels, horizon, sa=result.sa)
     models = BASE_MODELS + (("bridge", "sarimax_x") if indicators is not None else ())
+    market = market_inputs(ds, t, currency)
+    if market.get("published") is not None:  # indicators with publication dates: ARX too
+        indicators = market["indicators"]
+        models = BASE_MODELS + ("sarimax_x", "arx")
+    scored = forecast.as_released(levels, market.get("combined", ()))
     try:
         result.backtest = forecast.backtest(
-            levels, indicators, start=backtest_start(levels), models=models,
-            horizons=range(1, horizon + 1),
+            scored, indicators, start=backtest_start(levels), models=models,
+            horizons=range(1, horizon + 1), published=market.get("published"),
+            releases=market.get("releases"), actuals=market.get("actuals"),
+            consensus=market.get("consensus"),
         )  # fmt: skip
     except ValueError as error:  # too short a history for enough forecast origins
         if "forecast origins" not in str(error):
@@ -259,9 +293,86 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
         )
     else:
         result.forecast = forecast.forecast(levels, indicators, horizon, model=result.fan_model)
+    result.consensus_next = consensus_for(ds, t + 1)
     result.holiday = holiday_table(ds, t, currency, sa={"export": result.sa})
     result.indicators = indicator_leads(ds, t, currency)
     return result
+
+
+def market_inputs(ds: Dataset, period, currency: str = "USD") -> dict:
+    """A store's indicators with publication dates, release dates, first-released export y/y
+    and consensus, cut at `period` (``backtest_command.market_inputs``); {} otherwise."""
+    if currency != "USD" or not ds.is_store or ds.is_sample:
+        return {}
+    from helpers.backtest_command import market_inputs as inputs_of
+
+    t = ds.resolve(period).period
+    found = inputs_of(ds.location, "export")
+    for name in ("actuals", "consensus"):
+        if found.get(name) is not None:
+            found[name] = found[name].loc[:t]
+    if found.get("indicators") is not None:
+        found["indicators"] = found["indicators"].loc[: t + 1]
+        found["published"] = found["published"].loc[: t + 1]
+    return found
+
+
+def consensus_for(ds: Dataset, month: pd.Period) -> dict | None:
+    """The export y/y consensus held for `month` ({value, source, as_of}), or None."""
+    if ds.consensus is None:
+        return None
+    rows = ds.consensus[(ds.consensus["flow"] == "export") & (ds.consensus["metric"] == "yoy")
+                        & (ds.consensus["period"].astype(str) == str(month))]  # fmt: skip
+    if rows.empty:
+        return None
+    row = rows.iloc[-1]
+    vintages = Path(ds.location) / "consensus_vintages.csv" if ds.location else None
+    as_of = ""
+    if vintages is not None and vintages.exists():
+        held = pd.read_csv(vintages, dtype={"period": str, "as_of": str})
+        held = held[(held["period"] == str(month)) & (held["flow"] == "export")
+                    & (held["metric"] == "yoy")]  # fmt: skip
+        as_of = str(held["as_of"].max()) if len(held) else ""
+    return {"value": float(row["value"]), "source": str(row.get("source", "")), "as_of": as_of}
+
+
+def nowcast_line(result: Outlook) -> str:
+    """Next month's nowcast beside the consensus when one is held, the backtest's record
+    against the consensus in one line, and how often the 80% band held (markdown)."""
+    if result.forecast is None or result.forecast.empty:
+        return ""
+    month = result.forecast.index[0]
+    point = float(result.forecast["yoy_pct"].iloc[0])
+    label = f"{month:%B %Y}"
+    cons = result.consensus_next
+    if cons is not None:
+        line = (f"**{label}: nowcast {point:.1f}%, consensus {cons['value']:.1f}%** (export y/y;"
+                f" {result.fan_model}; consensus from {cons['source'] or 'the store'}"
+                + (f", as of {cons['as_of']}" if cons["as_of"] else "") + ").")
+    else:
+        line = (f"**{label}: nowcast {point:.1f}%** (export y/y; {result.fan_model}); no "
+                "consensus held for that month.")
+    table = result.backtest
+    if table is None or table.empty:
+        return line
+    own = table[(table["model"] == result.fan_model) & (table["horizon"] == 1)]
+    cons_row = table[(table["model"] == "consensus") & (table["horizon"] == 1)]
+    if len(own) and len(cons_row) and "rmse_ratio_vs_consensus" in own:
+        r, c = own.iloc[0], cons_row.iloc[0]
+        verdict = "beat" if r["rmse_ratio_vs_consensus"] < 1 else "did not beat"
+        line += (f" Record against the consensus: one month ahead, {result.fan_model} "
+                 f"{verdict} it on the {int(c['n'])} backtest months that have one (RMSE "
+                 f"{r['rmse_ratio_vs_consensus']:.2f}x the consensus's {c['rmse_pp']:.1f} pp, "
+                 "on first-released y/y).")
+    if len(own) and pd.notna(own.iloc[0]["coverage80"]):
+        cover = float(own.iloc[0]["coverage80"])
+        lo, hi = GOAL_COVERAGE
+        held = ("as an 80% band should" if lo <= cover <= hi else
+                "more often than 80%: the band is too wide" if cover > hi else
+                "less often than 80%: the band is too narrow")
+        line += (f" Its 80% band held in {cover:.0%} of {int(own.iloc[0]['n_coverage'])} "
+                 f"backtest outcomes one month ahead ({held}).")
+    return line
 
 
 def backtest_start(levels: pd.Series) -> pd.Period:
@@ -307,7 +418,7 @@ def goal_verdict(table: pd.DataFrame | None) -> str:
     if table is None or table.empty or not {1, 3} <= set(table["horizon"]):
         return ""
     lo, hi = GOAL_COVERAGE
-    models = table[~table["model"].isin(forecast.BENCHMARKS) & table["horizon"].isin([1, 3])]
+    models = table[~table["model"].isin(NOT_MODELS) & table["horizon"].isin([1, 3])]
     ok = models.assign(
         good=(models["rmse_ratio_vs_random_walk"] <= GOAL_RATIO)
         & models["coverage80"].between(lo, hi)
@@ -520,6 +631,8 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
     columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
                "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
                "beats_random_walk"]  # fmt: skip
+    if result.backtest["n_consensus"].fillna(0).gt(0).any():
+        columns[7:7] = ["rmse_ratio_vs_consensus", "n_consensus"]
     return (
         result.backtest[columns]
         .set_index(["model", "horizon"])

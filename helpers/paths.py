@@ -2,12 +2,15 @@
 
 In a checkout the data and notebooks are the checkout's `data/` and `notebooks/`, and reports go
 to `reports/`. An installed wheel carries copies of both in `helpers/_data/` (setup.py copies
-them at build time) and writes reports to the user data folder (`$XDG_DATA_HOME/china-trade-kit`
-or `~/.local/share/china-trade-kit`).
+them at build time) and writes reports to the user data folder that platformdirs gives:
+`$XDG_DATA_HOME/china-trade-kit` or `~/.local/share/china-trade-kit` on Linux,
+`~/Library/Application Support/china-trade-kit` on macOS, `%LOCALAPPDATA%\\china-trade-kit` on
+Windows.
 """
 
-import os
 from pathlib import Path
+
+import platformdirs
 
 __all__ = [
     "CLASSIFICATIONS_DIR",
@@ -29,9 +32,8 @@ BUNDLED = PACKAGE_DIR / "_data"
 
 
 def user_data_dir() -> Path:
-    """Where an installed kit keeps reports and stores (XDG base directory convention)."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "china-trade-kit"
+    """Where an installed kit keeps reports and stores (the platform's user data folder)."""
+    return Path(platformdirs.user_data_dir("china-trade-kit", appauthor=False))
 
 
 # installed: no checkout around the package, but the copies made at build time

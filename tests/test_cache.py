@@ -183,3 +183,56 @@ def test_next_month_refits_only_its_last_block(cache_root, monkeypatch):
                                             horizons=(1,))  # fmt: skip
     pd.testing.assert_frame_equal(this_month, fresh, check_exact=True)
     assert len(this_month) == len(last_month) + 1 * 3  # one more target, three models
+
+
+def _entry_of(kind: str, name: str, size: int, tmp_path, when: float):
+    """Store one entry of `size` bytes and date its last use at `when` (seconds since epoch)."""
+    source = tmp_path / f"src-{name}"
+    source.mkdir()
+    (source / "blob").write_bytes(b"x" * size)
+    entry = cache.store(kind, cache.key_of(name), source, ("blob",))
+    for path in (entry / "blob", entry):
+        os.utime(path, (when, when))
+    return entry
+
+
+def test_size_cap_evicts_least_recently_used_first(cache_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("CTK_CACHE_MAX_MB", "0.0025")  # 2,500 bytes
+    monkeypatch.setattr(cache, "_last_evict", 0.0)  # no eviction by store() until asked
+    monkeypatch.setattr(cache, "EVICT_EVERY_S", 1e9)
+    old = _entry_of("x13", "old", 1000, tmp_path, 1_000)
+    used = _entry_of("x13", "used", 1000, tmp_path, 2_000)
+    new = _entry_of("sarimax", "new", 1000, tmp_path, 3_000)
+    assert cache.usage() == (3, 3000)
+    cache.lookup("x13", cache.key_of("old"))  # a lookup counts as a use: now the newest
+    assert cache.evict() == 1  # 3,000 > 2,500: one entry of 1,000 goes, the least recent
+    assert old.is_dir() and not used.is_dir() and new.is_dir()
+    assert cache.usage() == (2, 2000)
+
+
+def test_store_keeps_the_cache_under_its_cap(cache_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("CTK_CACHE_MAX_MB", "0.0015")  # 1,500 bytes: room for one entry
+    monkeypatch.setattr(cache, "_last_evict", None)
+    _entry_of("x13", "first", 1000, tmp_path, 1_000)
+    monkeypatch.setattr(cache, "_last_evict", None)  # the next write scans again
+    _entry_of("x13", "second", 1000, tmp_path, 2_000)
+    assert cache.usage() == (1, 1000)
+    assert cache.lookup("x13", cache.key_of("second")) is not None
+
+
+def test_bad_cap_falls_back_to_the_default(monkeypatch):
+    monkeypatch.setenv("CTK_CACHE_MAX_MB", "lots")
+    assert cache.max_bytes() == cache.DEFAULT_MAX_MB * 1_000_000
+
+
+def test_ctk_cache_clear_and_info(cache_root, tmp_path, monkeypatch, capsys):
+    from helpers.__main__ import main
+
+    _entry_of("x13", "a", 400, tmp_path, 1_000)
+    _entry_of("sarimax", "b", 600, tmp_path, 1_000)
+    assert main(["cache"]) == 0
+    assert f"cache {cache_root}: 2 entries, 0.0 MB" in capsys.readouterr().out
+    assert main(["cache", "clear"]) == 0
+    assert "cache cleared: 2 entries" in capsys.readouterr().out
+    assert cache.usage() == (0, 0) and cache_root.is_dir() and not any(cache_root.iterdir())
+    assert main(["cache", "wipe"]) == 2  # not an action: a usage error

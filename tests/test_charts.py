@@ -130,3 +130,63 @@ def test_source_foot_has_one_source_prefix():
         "Source: Illustrative sample data. USD values."
     )
     assert charts.source_foot("") == "Source: China Trade Kit"
+
+
+def _breakdown(values: dict, total: float, dimension: str = "partner") -> pd.DataFrame:
+    rows = {code: {"name": name, "role": "other" if code == "other" else "part",
+                   "contribution": v} for code, (name, v) in values.items()}  # fmt: skip
+    rows["total"] = {"name": "Total", "role": "total", "contribution": total}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["yoy"] = np.where(table.index == "total", total, np.nan)
+    table.attrs["dimension"] = dimension
+    return table
+
+
+def test_waterfall_sorted_folded_and_honest_about_rounding():
+    table = _breakdown({"european_union": ("European Union", 2.04),
+                        "united_states": ("United States", -4.2),
+                        "asean": ("ASEAN", 2.44), "new_zealand": ("New Zealand", 0.04),
+                        "africa": ("Africa", 2.74), "other": ("Rest of world", 5.24)}, 8.3)
+    rows = charts.waterfall_rows(table)
+    # largest first, the US last among the parts; New Zealand (0.04 < 0.1 pp) folded into other
+    assert list(rows["name"]) == ["Africa", "ASEAN", "European Union", "United States",
+                                  "Other partners (incl. rest of world)"]  # fmt: skip
+    assert rows.loc["other", "contribution"] == pytest.approx(5.28)  # 5.24 + 0.04
+    assert rows.attrs["folded"] == ["New Zealand"]
+    chart = charts.contribution_waterfall(table, "t", "src")
+    # printed bars 2.7 + 2.4 + 2.0 - 4.2 + 5.3 = 8.2, not the total's 8.3: the subtitle says so
+    assert "bars rounded to 0.1 pp add to +8.2" in chart.subtitle
+    assert "+0.0" not in chart.alt and "New Zealand" in chart.alt.split("Folded")[1]
+    exact = _breakdown({"a": ("A", 5.0), "other": ("Other (not listed above)", 3.3)}, 8.3,
+                       "product")
+    assert "rounded" not in charts.contribution_waterfall(exact, "t", "src").subtitle
+
+
+def test_fan_chart_joins_actual_and_explains_janfeb():
+    history = pd.Series([5.0, 6.0], index=pd.PeriodIndex(["2025-11", "2025-12"], freq="M"))
+    index = pd.PeriodIndex(["2026-01", "2026-02", "2026-03"], freq="M")
+    forecast = pd.DataFrame({"point": [12.2, 12.2, -12.1], "lo80": [5.6, 5.6, -18.3],
+                             "hi80": [19.3, 19.3, -5.4]}, index=index)  # fmt: skip
+    chart = charts.fan_chart(history, forecast, "Forecast", "src")
+    assert "starts from the last actual month" in chart.subtitle
+    assert "Jan and Feb share one combined forecast" in chart.subtitle
+    plain = charts.fan_chart(history, forecast.iloc[2:], "Forecast", "src")
+    assert "combined" not in plain.subtitle
+
+
+def test_small_multiples_thin_events_and_count_what_they_show():
+    events = chartdata.events_in(pd.period_range("2025-01", "2025-12", freq="M"))
+    thin = chartdata.thin_events(events)
+    assert set(thin["kind"]) <= {"tariff", "truce"}
+    # 2025: the February escalation, the Geneva truce (a turning point) and the October threat
+    # (a turning point after the August extension); March and April steps and the August
+    # extension (same kind, under 120 days after the last kept) are left out
+    assert [f"{d:%Y-%m-%d}" for d in thin["date"]] == ["2025-02-04", "2025-05-12", "2025-10-10",
+                                                       "2025-11-10"]  # fmt: skip
+    index = pd.period_range("2024-10", "2025-09", freq="M")
+    frame = pd.DataFrame({"yoy": 1.0, "yoy_price": -1.0, "yoy_volume": 2.0}, index=index)
+    frame.attrs["of"] = 10
+    chart = charts.price_volume_history_chart({"Steel": frame, "Ships": frame.copy()}, "export",
+                                              "September 2025", "src")  # fmt: skip
+    assert chart.title == ("Unit values fell y/y for 2 of the 2 largest export lines with "
+                           "quantities (10 in all) in September 2025")

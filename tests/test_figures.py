@@ -19,7 +19,7 @@ def _resolve(dotted: str):
         return getattr(getattr(importlib.import_module(module), owner), attr)
 
 
-UNITS = {"pct", "pp", "bn", "ratio", "months", "count", "share", "log", "t"}
+UNITS = {"pct", "pp", "bn", "ratio", "months", "count", "share", "log", "t", "mt", "mb_d"}
 
 
 def test_every_figure_names_a_function_that_exists():

@@ -172,3 +172,49 @@ def test_outlook_notebook_on_the_real_series(tmp_path):
     assert ">nan<" not in html and ">inf<" not in html
     holiday = figures[figures["metric"] == "holiday_t"]
     assert set(holiday["flow"]) == {"export", "import"}
+
+
+def _market_result() -> outlook.Outlook:
+    """An Outlook with a one-month forecast, a held consensus and a backtest (made-up)."""
+    result = outlook.Outlook(pd.Period("2026-06", "M"), "USD", fan_model="sarimax")
+    result.forecast = pd.DataFrame({"yoy_pct": [5.14], "lo80_pct": [1.0], "hi80_pct": [9.0],
+                                    "lo95_pct": [-1.0], "hi95_pct": [11.0]},
+                                   index=pd.PeriodIndex(["2026-07"], freq="M"))  # fmt: skip
+    result.consensus_next = {"value": 6.6, "source": "jin10", "as_of": "2026-08-07"}
+    result.backtest = pd.DataFrame([
+        {"model": "sarimax", "horizon": 1, "n": 60, "rmse_pp": 7.2, "mae_pp": 5.0,
+         "rmse_ratio_vs_random_walk": 0.6, "rmse_ratio_vs_seasonal_naive": 0.7,
+         "coverage80": 0.9, "coverage95": 0.97, "n_coverage": 50,
+         "rmse_ratio_vs_consensus": 0.9, "n_consensus": 40},
+        {"model": "consensus", "horizon": 1, "n": 40, "rmse_pp": 8.0, "mae_pp": 6.0,
+         "rmse_ratio_vs_random_walk": 0.66, "rmse_ratio_vs_seasonal_naive": 0.8,
+         "coverage80": np.nan, "coverage95": np.nan, "n_coverage": 0,
+         "rmse_ratio_vs_consensus": 1.0, "n_consensus": 40},
+    ])  # fmt: skip
+    return result
+
+
+def test_nowcast_line_beside_the_consensus():
+    line = outlook.nowcast_line(_market_result())
+    assert "July 2026: nowcast 5.1%, consensus 6.6%" in line  # 5.14 shown to one decimal
+    assert "sarimax beat it on the 40 backtest months" in line
+    assert "RMSE 0.90x the consensus's 8.0 pp" in line
+    # 0.9 of 50 outcomes inside the 80% band: above 85%, the band is too wide
+    assert "held in 90% of 50 backtest outcomes" in line and "too wide" in line
+    result = _market_result()
+    result.consensus_next = None
+    assert "no consensus held for that month" in outlook.nowcast_line(result)
+
+
+def test_record_writes_the_consensus_figures():
+    result = _market_result()
+    figures = FigureSet()
+    outlook.record(figures, result.period, backtest=result.backtest, forecast=result.forecast,
+                   consensus_next=result.consensus_next, fan_model="sarimax")  # fmt: skip
+    rows = figures.frame().set_index(["metric", "item", "period"])["value"]
+    assert rows["consensus_yoy", "total", "2026-07"] == 6.6
+    assert rows["forecast_yoy", "total", "2026-07"] == 5.14
+    assert rows["rmse_ratio_consensus", "nowcast_h1", "2026-06"] == 0.9
+    assert rows["n_consensus", "sarimax_h1", "2026-06"] == 40
+    assert rows["rmse", "consensus_h1", "2026-06"] == 8.0
+    assert ("coverage80", "consensus_h1", "2026-06") not in rows.index  # no band: not recorded

@@ -129,9 +129,10 @@ def test_backtest_command_writes_the_table(store, tmp_path, capsys):
 def test_backtest_command_usage_errors(store, capsys):
     assert backtest_command.main(["--data", str(store), "--horizons", "0,3"]) == 2
     assert backtest_command.main(["--data", str(store), "--start", "2000-13"]) == 2
-    assert backtest_command.main(["--data", str(store), "--models", "oracle"]) == 1
+    # an unknown model is a usage error (2), told before any data is read
+    assert backtest_command.main(["--data", str(store), "--models", "oracle"]) == 2
     err = capsys.readouterr().err
-    assert "--horizons" in err and "2000-13" in err and "unknown models" in err
+    assert "--horizons" in err and "2000-13" in err and "unknown oracle" in err
     assert "Traceback" not in err
 
 

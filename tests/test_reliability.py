@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -370,14 +369,12 @@ def test_out_that_cannot_be_written(world, capsys):
 
 def test_second_build_with_no_wait_says_busy(world, capsys):
     """Another build holds the output folder's lock: --no-wait exits 3 and touches nothing."""
+    from helpers.locking import folder_lock
+
     before = tree(world)
-    fd = os.open(world / "reports", os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with folder_lock(world / "reports"):  # the lock any build takes (filelock)
         code, text = run_cli(["run", "--period", "2025-09", "--out", str(world / "reports"),
                               "--notebooks", str(STANDINS), "--no-wait"], capsys)  # fmt: skip
-    finally:
-        os.close(fd)
     assert code == 3 and f"busy: another build into {world / 'reports'} is running" in text
     assert "Traceback" not in text and tree(world) == before
 

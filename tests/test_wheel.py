@@ -4,13 +4,16 @@ from a folder outside the checkout.
 Fast and offline-friendly: the fresh venv has no pip and no packages of its own; a .pth file
 points it at this interpreter's site-packages for the dependencies only (site-packages added
 that way are not scanned for .pth files, so the checkout's editable install stays invisible),
-and the wheel is installed with --no-deps. Jupyter data files (nbconvert's templates), which a
+and the wheel is installed with --no-index: its declared dependencies must be met by what is
+there. Jupyter data files (nbconvert's templates), which a
 real install puts into the venv, are found through JUPYTER_PATH.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +62,8 @@ def test_wheel_carries_code_data_and_notebooks(wheel):
         "helpers/ingest/readers/gac.py",
         "helpers/report/runner.py",
         "helpers/report/templates/offline/index.html.j2",
+        "helpers/report/templates/pages/index.html.j2",
+        "helpers/report/templates/pages/placeholder.html.j2",
         "helpers/_data/data/classifications/partners.csv",
         "helpers/_data/data/classifications/plausibility.csv",
         "helpers/_data/data/sample/trade.parquet",
@@ -77,10 +82,15 @@ def test_installed_wheel_builds_a_report_outside_the_checkout(wheel, tmp_path):
                               "print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     Path(purelib, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # with its dependencies resolved, offline: the versions already there satisfy the declared
+    # lower bounds, so nothing is downloaded and nothing (pandas included) is replaced
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                                "--quiet", "--no-deps", "--no-index", str(wheel)],
+                                "--no-index", str(wheel)],
                                capture_output=True, text=True)  # fmt: skip
-    assert installed.returncode == 0, installed.stderr[-3000:]
+    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    assert "Successfully installed china-trade-kit-" in installed.stdout
+    assert "pandas" not in installed.stdout.split("Successfully installed")[-1]
+    assert not list(Path(purelib).glob("pandas*"))  # the environment's pandas, kept
 
     elsewhere, home = tmp_path / "elsewhere", tmp_path / "home"
     elsewhere.mkdir()
@@ -94,13 +104,46 @@ def test_installed_wheel_builds_a_report_outside_the_checkout(wheel, tmp_path):
     assert installed_flag == "True" and notebooks.startswith(purelib), where.stdout
     assert reports == str(home / "data" / "china-trade-kit" / "reports")
 
+    # the console script, from an analyst's folder that holds a helpers.py of its own
+    (elsewhere / "helpers.py").write_text("raise SystemExit('the wrong helpers')\n")
+    ctk = venv / "bin" / "ctk"
+    version = subprocess.run([str(ctk), "--version"], cwd=elsewhere, env=env,
+                             capture_output=True, text=True)  # fmt: skip
+    assert version.stdout.strip() == "ctk (china-trade-kit) 0.1.0", version.stderr[-2000:]
+    help_text = subprocess.run([str(ctk), "run", "--help"], cwd=elsewhere, env=env,
+                               capture_output=True, text=True).stdout  # fmt: skip
+    assert "(default:~/data/china-trade-kit/reports)" in "".join(help_text.split())
+
     out = tmp_path / "out"
-    result = subprocess.run([str(python), "-m", "helpers", "run", "--period", "2025-09",
+    result = subprocess.run([str(ctk), "run", "--period", "2025-09",
                              "--out", str(out), "--views", "headline"], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=900)  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     report = out / "2025-09"
     assert (report / "index.html").is_file() and (report / "headline.html").is_file()
     # the sample is calibrated to the published September 2025 export growth, 8.3%
-    figures = (report / "figures.csv").read_text()
-    assert "yoy,export,total,total,2025-09,8.3,pct,computed,,,headline" in figures
+    with open(report / "figures.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["value"], r["unit"]) for r in rows
+            if (r["metric"], r["flow"], r["dimension"], r["period"], r["view"])
+            == ("yoy", "export", "total", "2025-09", "headline")] == [("8.3", "pct")]
+
+
+def test_wheel_metadata_declares_a_library(wheel):
+    """Lower bounds, not pins; JupyterLab, comtradeapicall and the test tools as extras; `ctk`."""
+    with zipfile.ZipFile(wheel) as archive:
+        info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(info).decode()
+        entry_points = archive.read(info.replace("METADATA", "entry_points.txt")).decode()
+    requires = [ln.split(": ", 1)[1] for ln in metadata.splitlines()
+                if ln.startswith("Requires-Dist: ")]  # fmt: skip
+    assert requires and not [r for r in requires if "==" in r.split(";")[0]]
+    runtime = {re.split(r"[<>=!~ ;\[]", r)[0].lower() for r in requires if "extra ==" not in r}
+    assert {"pandas", "papermill", "filelock", "platformdirs", "psutil", "tqdm"} <= runtime
+    assert not runtime & {"jupyterlab", "pytest", "playwright", "comtradeapicall", "ruff"}
+    extras = {ln.split(": ", 1)[1] for ln in metadata.splitlines()
+              if ln.startswith("Provides-Extra: ")}  # fmt: skip
+    assert extras == {"lab", "comtrade", "dev"}
+    assert 'jupyterlab>=4.0; extra == "lab"' in requires
+    assert "Requires-Python: >=3.11" in metadata
+    assert "ctk = helpers.__main__:main" in entry_points

@@ -639,9 +639,10 @@ def main(argv: list[str] | None = None, min_delay: float = 1.0) -> int:
         return 2
     currencies = tuple(c.strip().upper() for c in args.currency.split(",") if c.strip())
     fetcher = Fetcher(args.user_agent, max(args.delay, min_delay), args.timeout, args.retries)
+    # a tqdm bar over the pages on a terminal, one line per page otherwise (helpers.progress)
+    from helpers.progress import fetch_progress
 
-    def progress(line: str) -> None:
-        print(line, flush=True)
+    progress, close_progress = fetch_progress()
 
     try:
         report = fetch_gac(period, args.store, args.back, currencies, base_url=args.base_url,
@@ -653,6 +654,7 @@ def main(argv: list[str] | None = None, min_delay: float = 1.0) -> int:
         print("interrupted; the pages kept so far are logged in pages.csv", file=sys.stderr)
         return 130
     finally:
+        close_progress()
         fetcher.close()
     print(report.summary())
     if args.no_import:

@@ -77,6 +77,13 @@ def _read_tidy(path: Path, vintage: str) -> pd.DataFrame:
     return frame
 
 
+def _shipped(path: Path) -> bool:
+    """True when a series file has a layout the kit ships a mapping for (AKShare/Eastmoney)."""
+    from helpers.ingest.readers.series import shipped_mapping
+
+    return shipped_mapping(path) is not None
+
+
 def _import_file(kind: str, path: Path, args, store, vintage: str):
     """Read one file and ingest it; returns the ImportReport."""
     ytd, notes, derive = None, [], False
@@ -99,9 +106,12 @@ def _import_file(kind: str, path: Path, args, store, vintage: str):
         notes = [header_note] * bool(header_note) + cross_notes + _gac_notes(
             table, frame, ytd, store)
     elif kind == "series":
-        from helpers.ingest.readers.series import read_series
+        from helpers.ingest.readers.series import overlap_report, read_series, shipped_mapping
 
-        frame = read_series(path, args.mapping, vintage=args.vintage, source=args.source)
+        mapping = args.mapping or shipped_mapping(path)
+        frame = read_series(path, mapping, vintage=args.vintage, source=args.source)
+        held = (store.path / "store.parquet").exists()
+        notes = overlap_report(frame, store_mod.load(store) if held else None)
     elif kind == "comtrade":
         return import_comtrade(store, vintage, path=path)
     else:
@@ -175,16 +185,23 @@ def import_comtrade(store, vintage: str, path: Path | None = None, raw=None, nam
     """
     from helpers.ingest import panel
     from helpers.ingest.readers.comtrade import _aggregate
+    from helpers.progress import Progress
 
     name = name or str(path)
-    with panel.staging(store.path) as con:
+    # minutes at tens of millions of rows: a bar on a terminal, a line per step otherwise
+    with Progress(4, f"import comtrade {Path(name).name if path else 'API'}") as progress, \
+            panel.staging(store.path) as con:  # fmt: skip
         if path is not None:
-            _, notes = panel.stage_file(con, path)
+            rows, notes = panel.stage_file(con, path)
         else:
-            _, notes = panel.stage_frame(con, raw, name)
+            rows, notes = panel.stage_frame(con, raw, name)
+        progress.step(f"read and checked {rows:,} rows (DuckDB)")
         frame = _aggregate(panel.kit_rows(con), vintage, "comtrade", notes)
+        progress.step(f"summed {len(frame):,} kit-product rows")
         report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
+        progress.step("store updated" if report.ok else "store rejected the rows")
         report.notes.append(str(panel.commit(con, store.path, vintage)))
+        progress.step("HS panel written")
     return report
 
 
@@ -207,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     args, code = parse_args(parser, argv, "import")
     if args is None:
         return code
-    if args.kind == "series" and args.mapping is None:
+    if args.kind == "series" and args.mapping is None and not all(
+            _shipped(path) for path in args.files):  # fmt: skip
         parser.print_usage(sys.stderr)
         print("error: series files need --mapping FILE", file=sys.stderr)
         return 2

@@ -37,7 +37,6 @@ again, so importing a file twice adds nothing. A different value is stored as a 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from dataclasses import dataclass, field
@@ -234,13 +233,12 @@ def load(store_dir: str | Path | Store, latest: bool = True, table: str = "month
 @contextlib.contextmanager
 def _locked(path: Path, wait: bool = True):
     """Exclusive lock on the store directory for a read-modify-write cycle (without `wait`,
-    BlockingIOError when another process holds it)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    BlockingIOError when another process holds it). Through helpers.locking (filelock), on
+    every platform; the lock file is kept outside the store."""
+    from helpers.locking import folder_lock
+
+    with folder_lock(path, wait=wait):
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _write(path: Path, frame: pd.DataFrame, log: list[dict]) -> None:

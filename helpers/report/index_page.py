@@ -1,12 +1,17 @@
-"""The report's index page: self-contained HTML (inline CSS, no scripts, no external assets)."""
+"""The report's index page: self-contained HTML (inline CSS, no scripts, no external assets).
+
+The HTML is a Jinja2 template with autoescape (templates/pages/index.html.j2): every value is
+escaped unless marked safe here (only the kit's own CSS and HTML made by pandas)."""
 
 from __future__ import annotations
 
 from datetime import date
-from html import escape
+from functools import cache
 from pathlib import Path
 
+import jinja2
 import numpy as np
+from markupsafe import Markup
 
 from helpers.figures import round_half_up
 
@@ -52,12 +57,40 @@ table.check tr.bad td { background: #fff0f0; }
 """
 
 
+PAGES_DIR = Path(__file__).resolve().parent / "templates" / "pages"
+
+
+def _with_code(text: str) -> Markup:
+    """Escaped text with `command` spans as <code> (the sentences are written for markdown)."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: plain text
+        return Markup.escape(text)
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else Markup.escape(p)
+                           for i, p in enumerate(parts))  # fmt: skip
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the kit's HTML pages: autoescape on, strict undefined."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PAGES_DIR)), autoescape=True,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters["with_code"] = _with_code
+    return env
+
+
+def render_page(name: str, **values) -> str:
+    """Render templates/pages/<name>; CSS passed as `css` is the kit's own and kept as is."""
+    if "css" in values:
+        values["css"] = Markup(values["css"])
+    return environment().get_template(name).render(**values)
+
+
 def fmt_value(value, unit: str) -> str:
     """Format a figure with its unit, e.g. 8.3 pct -> '+8.3%'."""
     if value is None or value != value:
         return "n/a"
     pattern = UNITS.get(str(unit).lower())
-    return pattern.format(value) if pattern else f"{value:,.2f} {escape(str(unit))}"
+    return pattern.format(value) if pattern else f"{value:,.2f} {unit}"  # escaped by the page
 
 
 def headline_notes(figures, period: str) -> list[str]:
@@ -131,14 +164,6 @@ def headline_numbers(figures, period: str) -> list[tuple[str, str]]:
     return [*cards, ("Trade balance", pick("balance") or "not in the data")]
 
 
-def _not_built(missing: int | None) -> str:
-    if not missing:
-        return ""
-    tables = "table" if missing == 1 else "tables"
-    return (f' <span class="notbuilt">— not built: the store lacks {missing} {tables} for the '
-            "month; the page names them and the command that gets each</span>")
-
-
 def month_label(period: str) -> str:
     """'2025-09' -> 'September 2025'."""
     y, m = (int(x) for x in period.split("-"))
@@ -163,33 +188,22 @@ def release_period(period: str, figures) -> tuple[str, str]:
     return period, month_label(period)
 
 
-def reconciliation_html(check) -> str:
-    """The "Computed vs published" section: one sentence, then every published figure (its
-    printed value, the computed one at the same decimals, the outcome) folded away."""
+def reconciliation_data(check) -> dict | None:
+    """The "Computed vs published" section's values: one sentence, then every published figure
+    (its printed value, the computed one at the same decimals, the outcome), folded away."""
     from helpers.reconcile import reconciliation_note
 
     if check is None or check.empty:
-        return ""
+        return None
     sentence = reconciliation_note(
         check, markdown=False, unchecked="belong to views not built in this run: not checked")
-    rows = "".join(
-        f'<tr class="{"ok" if r.status == "matches" else "bad"}"><td>{escape(r.metric)}</td>'
-        f"<td>{escape(r.flow)}</td><td>{escape(r.item)}</td><td>{escape(r.period)}</td>"
-        f'<td class="num">{r.published:,.{r.decimals}f}</td><td class="num">'
-        + (f"{round_half_up(r.computed, r.decimals):,.{r.decimals}f}"
-           if np.isfinite(r.computed) else "—")  # not computed
-        + f"</td><td>{escape(r.unit)}</td><td>{escape(r.status)}</td></tr>"
-        for r in check.itertuples()
-    )  # fmt: skip
-    return (
-        f'<h2>Computed vs published</h2>\n<p class="check">{escape(sentence)} '
-        f'Published figures: <code>{escape(Path(check.attrs["source"]).name)}</code>; '
-        f'every row in <a href="reconciliation.csv">reconciliation.csv</a>.</p>\n'
-        f"<details><summary>The {len(check)} published figures</summary>"
-        '<table class="check"><thead><tr><th>metric</th><th>flow</th><th>item</th>'
-        "<th>period</th><th>published</th><th>computed</th><th>unit</th><th>outcome</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table></details>"
-    )
+    rows = [{"metric": r.metric, "flow": r.flow, "item": r.item, "period": r.period,
+             "published": f"{r.published:,.{r.decimals}f}",
+             "computed": (f"{round_half_up(r.computed, r.decimals):,.{r.decimals}f}"
+                          if np.isfinite(r.computed) else "—"),  # not computed
+             "unit": r.unit, "status": r.status}
+            for r in check.itertuples()]  # fmt: skip
+    return {"sentence": sentence, "source": Path(check.attrs["source"]).name, "rows": rows}
 
 
 def render_index(
@@ -202,51 +216,17 @@ def render_index(
     notes = headline_notes(figures, period)
     if "headline" in not_built:  # say why the cards are empty rather than "no consensus"
         notes = ["not built: the store lacks the month's totals (see Headline)"] * 3
-    kpis = "".join(
-        f'<div class="kpi"><div class="label">{escape(label)}, {escape(title)}</div>'
-        f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
-        for (label, value), note in zip(headline_numbers(figures, period), notes, strict=True)
-    )
-    note = (
-        '<li><a href="note.html">Flash note</a><br>The release-day note written from the '
-        'figures; also as <a href="note.md">Markdown</a> and <a href="note.docx">Word</a>, with '
-        '<a href="tables.xlsx">tables (Excel)</a> and charts in <code>charts/</code>.</li>'
-    )
-    items = note + "".join(
-        f'<li><a href="{v}.html">{escape(v.title())}</a>{_not_built(not_built.get(v))}<br>'
-        f'{escape(DESCRIPTIONS.get(v, ""))}</li>'
-        for v in views
-    )
+    kpis = [{"label": label, "value": value, "note": note}
+            for (label, value), note in zip(headline_numbers(figures, period), notes,
+                                            strict=True)]  # fmt: skip
+    items = [{"href": f"{v}.html", "name": v.title(), "missing": not_built.get(v) or 0,
+              "description": DESCRIPTIONS.get(v, "")} for v in views]  # fmt: skip
     git = manifest.get("git") or {}
     commit = (git.get("commit") or "")[:10] + (" (modified)" if git.get("dirty") else "")
     data = manifest.get("data", {})
-    source = (
-        "bundled sample" if data.get("source") == "sample" else escape(str(data.get("path", "")))
-    )
+    source = "bundled sample" if data.get("source") == "sample" else str(data.get("path", ""))
     versions = ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items() if v)
-    banner_html = f'<div class="banner" role="note">{escape(banner)}</div>' if banner else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>China trade — {escape(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>China trade — {escape(title)}</h1>
-<p class="sub">GAC monthly customs data, values in {escape(currency_text(currency))}.</p>
-{banner_html}
-<div class="kpis">{kpis}</div>
-<h2>Views</h2>
-<ul class="views">{items}</ul>
-{reconciliation_html(check)}
-<p><a href="figures.csv">figures.csv</a> · <a href="manifest.json">manifest.json</a></p>
-<div class="meta">Built {escape(manifest.get("created", ""))}
-{f" from commit <code>{escape(commit)}</code>" if commit else ""}; data: {source}
-({len(data.get("files", []))} file(s), sha256 in manifest.json).<br>{escape(versions)}</div>
-</main>
-</body>
-</html>
-"""
+    return render_page("index.html.j2", css=CSS, title=title, currency=currency_text(currency),
+                       banner=banner, kpis=kpis, views=items, check=reconciliation_data(check),
+                       created=manifest.get("created", ""), commit=commit, source=source,
+                       files=len(data.get("files", [])), versions=versions)  # fmt: skip

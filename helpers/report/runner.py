@@ -43,7 +43,6 @@ import argparse
 import concurrent.futures as cf
 import contextlib
 import ctypes
-import fcntl
 import hashlib
 import importlib
 import json
@@ -136,13 +135,18 @@ _progress_queue = None
 
 def _kill_own_group(*_args) -> None:
     """Kill this worker's children (its kernel starts a session of its own) and its process
-    group (the worker and anything else it started)."""
-    me = os.getpid()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == me:
-                os.kill(int(stat.parent.name), signal.SIGKILL)
-    os.killpg(os.getpgrp(), signal.SIGKILL)
+    group (the worker and anything else it started). Children are found with psutil (Linux,
+    macOS, Windows); the process group is POSIX's."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+    if hasattr(os, "killpg"):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    else:  # Windows: no process groups; the children are gone, end this worker
+        os._exit(1)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -150,20 +154,37 @@ def _die_with_parent(parent: int) -> None:
 
     The worker leads its own process group, which the kernel it launches joins; Linux sends it
     SIGTERM when its parent exits (PR_SET_PDEATHSIG), and the handler kills the whole group.
+    Elsewhere (macOS, Windows), or where prctl is not to be had, a daemon thread polls the
+    runner with psutil every second and does the same when it is gone.
     """
-    os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, _kill_own_group)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTERM, _kill_own_group)
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            armed = ctypes.CDLL(None, use_errno=True).prctl(
+                1, signal.SIGTERM, 0, 0, 0) == 0  # PR_SET_PDEATHSIG  # fmt: skip
     if os.getppid() != parent:  # the runner died before the signal was armed
         _kill_own_group()
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """Kill this worker and its children once the runner `parent` is gone (psutil)."""
+    import psutil
+
+    while psutil.pid_exists(parent) and os.getppid() == parent:
+        time.sleep(every)
+    _kill_own_group()
 
 
 def _init_worker(q, parent: int | None = None) -> None:
     """Worker initialiser: die with the runner, keep the progress queue, pre-import the heavy
     libraries."""
     global _progress_queue
-    if parent is not None and sys.platform.startswith("linux"):
+    if parent is not None:
         _die_with_parent(parent)
     _progress_queue = q
     # Two kernels already share the two cores: one BLAS thread each avoids oversubscription.
@@ -364,6 +385,7 @@ def combine_figures(frames: dict):
     order = {v: i for i, v in enumerate(VIEWS)}
     out["basis"] = out["basis"].astype(object).where(out["basis"].notna(), "computed")
     out["basis"] = out["basis"].replace("", "computed")
+    out["currency"] = out["currency"].astype(object).where(out["currency"].notna(), "")
     out["_v"] = out["view"].map(order)
     keys = ["_v", "metric", "flow", "dimension", "item", "period"]
     for k in keys[1:]:
@@ -706,25 +728,28 @@ class BusyError(TradeKitError):
 
 @contextlib.contextmanager
 def out_lock(out: Path, wait: bool = True, progress=print):
-    """Hold an exclusive lock on the output folder for a whole build (flock on the folder, so
-    nothing is left behind and a killed build releases it); then remove what killed builds
-    left: .build-* and .trash-* folders."""
+    """Hold an exclusive lock on the output folder for a whole build (helpers.locking: a lock
+    file outside the folder, so nothing is left behind, released by the OS when a build is
+    killed); then remove what killed builds left: .build-* and .trash-* folders."""
+    from helpers.locking import folder_lock
+
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_RDONLY)
+
+    def waiting() -> None:
+        progress(f"another build into {out} is running; waiting for it to finish")
+
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise BusyError(f"another build into {out} is running; try again later "
-                                "(or leave out --no-wait to wait for it)") from None
-            progress(f"another build into {out} is running; waiting for it to finish")
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        held = folder_lock(out, wait=wait, on_wait=waiting)
+        held.__enter__()
+    except BlockingIOError:
+        raise BusyError(f"another build into {out} is running; try again later "
+                        "(or leave out --no-wait to wait for it)") from None
+    try:
         for stale in [*out.glob(".build-*"), *out.glob(".trash-*")]:
             shutil.rmtree(stale, ignore_errors=True)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        held.__exit__(None, None, None)
 
 
 def new_build_dir(plan: Plan) -> Path:
@@ -826,16 +851,19 @@ def collect_figures(plan: Plan, build: Path, results: dict[str, dict]):
     shutil.rmtree(build / "logs", ignore_errors=True)
     frames = _read_figures(build, plan.views)
     figures = combine_figures(frames)
+    main = "USD" if plan.currency == "BOTH" else plan.currency  # --currency both: USD + CNY y/y
+    figures["currency"] = figures["currency"].replace("", main)
     figures.to_csv(build / "figures.csv", index=False)
     # checked here, once, from the values the views wrote at full precision (rounding them to
     # figures.csv's decimals first could turn a balance of 90.46 into 90.5, then 91 against a
     # published 90)
     complete = set(plan.views) == set(VIEWS) and not any(
         "missing_tables" in r for r in results.values())  # fmt: skip
-    written = [f for f in frames.values() if len(f)]
+    written = [f[f["currency"].fillna(main).replace("", main) == main] if "currency" in f else f
+               for f in frames.values() if len(f)]  # fmt: skip
     computed = pd.concat(written) if written else pd.DataFrame(columns=reconcile.KEY + ["value"])
     check = reconcile.check_build(computed, release_period(plan.period, figures)[0],
-                                  plan.currency, complete)  # fmt: skip
+                                  main, complete)  # fmt: skip
     if not check.empty:
         # 6 decimals: the float noise of 8.2999999999999 would only distract in a spreadsheet
         rows = check.drop(columns="matches").round({"computed": 6, "difference": 6})
@@ -982,6 +1010,17 @@ def _placeholder_result(view: str, missing: int) -> dict:
 # --------------------------------------------------------------------------- CLI
 
 
+def _shown_reports_dir() -> str:
+    """The default --out as help shows it: reports/ in a checkout; installed, the user data
+    folder's, with the home folder as ~."""
+    from helpers.paths import INSTALLED
+
+    if not INSTALLED:
+        return "reports/ in the checkout"
+    home, shown = str(Path.home()), str(REPORTS_DIR)
+    return "~" + shown[len(home):] if shown.startswith(home + os.sep) else shown
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `python -m helpers run` argument parser."""
     p = argparse.ArgumentParser(
@@ -996,7 +1035,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--views", default="all", help=f"comma-separated subset of {','.join(VIEWS)} (default: all)"
     )
-    p.add_argument("--out", default=str(REPORTS_DIR), help="reports folder (default: reports/)")
+    p.add_argument("--out", default=str(REPORTS_DIR),
+                   help=f"reports folder (default: {_shown_reports_dir()})")
     p.add_argument("--currency", default="USD",
                    help="USD, CNY or both (USD and CNY side by side; default: USD)")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
@@ -1004,10 +1044,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebooks run in parallel (default 2, at most the number of cores)")
     p.add_argument("--no-wait", action="store_true",
                    help="if another build into --out is running, exit at once (code 3)")
-    p.epilog = ("exit status: 0 report built (views the store cannot support are pages saying "
-                "what is missing); 1 a view failed (the previous report is kept); 2 a bad "
-                "argument or data path; 3 busy (--no-wait); 4 no view could be built from the "
-                "store (the report says which tables are missing); 130 interrupted")
+    p.epilog = ("exit status (the kit's one table, helpers.cli.EXIT_CODES): 0 report built "
+                "(views the store cannot support are pages saying what is missing); 1 a view "
+                "failed (the previous report is kept); 2 a bad argument or data path; 3 busy "
+                "(--no-wait); 4 no view could be built from the store (the report says which "
+                "tables are missing); 130 interrupted")
     p.add_argument("--product-group", default="",
                    help="HS drill-down in the product and regional views: a group of "
                    "data/classifications/hs_groups.csv, e.g. new_three (needs a store with an "
@@ -1020,13 +1061,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; accepts argv with or without the leading `run`. Returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "run":
-        argv = argv[1:]
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # argparse printed the usage and the error
-        return int(exit_.code or 0)
+    from helpers.cli import parse_args
+
+    args, code = parse_args(build_parser(), argv, "run")
+    if args is None:  # argparse printed the help, or the usage and the error
+        return code
     try:
         target = run_report(
             args.period,

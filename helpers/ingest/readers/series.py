@@ -23,6 +23,7 @@ partner defaults to WORLD, product to TOTAL, scale to 1 (a number or one of thou
 is a fraction). Y/y-only series (measure yoy_pct) get the source suffix ":yoy_only".
 
 Dates: month-end or any day of the month (YYYY-MM-DD, YYYY/MM/DD), YYYY-MM, YYYYMM, "Mar 2026",
+"2021年12月份" (AKShare/Eastmoney; rows may come newest first),
 Excel dates (cells or serial numbers) -> the monthly period. Empty cells and NA, N/A, #N/A,
 n.a., "-" are missing; other text in a value cell is an error. Every problem names the file, the
 row (1-based, as in a spreadsheet) and the column.
@@ -304,6 +305,12 @@ def _to_period(cell) -> pd.Period | None:
         if match.lastindex and match.lastindex >= 3 and match.group(3):
             date(year, month, int(match.group(3)))  # raises on 2026-02-31
         return pd.Period(year=year, month=month, freq="M")
+    match = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", text)  # Eastmoney: 2021年12月份
+    if match:
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"'{text}' is not a date (month {month})")
+        return pd.Period(year=int(match.group(1)), month=month, freq="M")
     match = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.?[ -](\d{2}|\d{4})", text)
     if match and match.group(1).lower() in MONTHS:
         year = int(match.group(2))
@@ -458,3 +465,58 @@ def read_series(
         else []
     )
     return frame
+
+
+SHIPPED_MAPPINGS = {  # header of a layout the kit ships a mapping for -> mapping file name
+    ("月份", "当月出口额-金额"): "eastmoney_customs_monthly.yaml",
+    ("period", "exports_usd_100m", "imports_usd_100m"): "china_customs_1983_2013.yaml",
+}
+
+
+def shipped_mapping(path: str | Path) -> Path | None:
+    """The mapping under data/mappings/ for a file in a layout the kit knows (AKShare/Eastmoney
+    `macro_china_hgjck`: header 月份,当月出口额-金额,...; China Customs 1983-2013 as in the R
+    package `seasonal`: period,exports_usd_100m,imports_usd_100m), or None."""
+    from helpers.paths import DATA_DIR
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv" or not path.exists():
+        return None
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        header = tuple(c.strip() for c in handle.readline().strip().split(","))
+    for start, name in SHIPPED_MAPPINGS.items():
+        if header[: len(start)] == start:
+            return DATA_DIR / "mappings" / name
+    return None
+
+
+def overlap_report(frame: pd.DataFrame, held: pd.DataFrame) -> list[str]:
+    """Where an import's levels overlap levels another source already put in the store: the
+    months compared, the largest differences, and which values the views now use (the later
+    vintage: a store keeps both and reads the newest). `held` is the store's latest rows."""
+    key = ["period", "flow", "partner", "product", "currency"]
+    mine = frame[frame["measure"] == "level"]
+    if mine.empty or held is None or held.empty:
+        return []
+    other = held[(held["measure"] == "level") & ~held["source"].isin(set(mine["source"]))]
+    if other.empty:
+        return []
+    left = mine.assign(period=mine["period"].astype(str))
+    right = other.assign(period=other["period"].astype(str))
+    both = left.merge(right, on=key, suffixes=("", "_held"))
+    if both.empty:
+        return []
+    notes = []
+    for (flow, source), rows in both.groupby(["flow", "source_held"]):
+        rows = rows.sort_values("period")
+        diff = 100 * (rows["value"] / rows["value_held"] - 1)
+        worst = diff.abs().idxmax()
+        newer = (rows["vintage"].astype(str) >= rows["vintage_held"].astype(str)).all()
+        notes.append(
+            f"{flow}: {len(rows)} month(s) {rows['period'].iloc[0]}..{rows['period'].iloc[-1]} "
+            f"overlap {source}: mean absolute difference {diff.abs().mean():.2f}%, largest "
+            f"{diff[worst]:+.2f}% ({rows.loc[worst, 'period']}: {rows.loc[worst, 'value']:,.0f} "
+            f"vs {rows.loc[worst, 'value_held']:,.0f}); "
+            + ("this file's values are used there (later vintage)" if newer else
+               f"the values of {source} stay in use there (their vintage is later)"))
+    return notes
