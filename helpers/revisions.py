@@ -33,9 +33,9 @@ def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
 
     The release's vintages are those of the stored rows at `period`; a row of an earlier period
     carrying one of them revises the previous vintage of its key when the value differs.
-    Columns: line, flow, table ("month" / "year to date"), figure period, old and new (bn of the
-    currency), change (%). Empty (with attrs["empty"]) when nothing was revised or the data are
-    not a store.
+    Columns: name (the line), Flow, Figure ("month" / "year to date"), Period, Before and Now
+    (bn of the currency), Change %, Released before (the earlier vintage). Empty (with
+    attrs["empty"]) when nothing was revised or the data are not a store.
     """
     empty = pd.DataFrame()
     empty.attrs["empty"] = "Revised by this release: nothing (no earlier figure changed)."
@@ -62,17 +62,18 @@ def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
                & ~np.isclose(rows["old"], rows["value"], rtol=1e-12)]  # fmt: skip
     if hit.empty:
         return empty
+    currency_bn = f"{currency} bn"
     out = pd.DataFrame({
-        "line": [_line(f, pa, pr) for f, pa, pr in zip(hit["flow"], hit["partner"],
+        "name": [_line(f, pa, pr) for f, pa, pr in zip(hit["flow"], hit["partner"],
                                                       hit["product"], strict=True)],
-        "flow": hit["flow"].to_numpy(),
-        "table": np.where(hit["table"] == "ytd", "year to date", "month"),
-        "figure period": hit["period"].astype(str).to_numpy(),
-        "old": (hit["old"] / 1e9).to_numpy(),
-        "new": (hit["value"] / 1e9).to_numpy(),
-        "change %": ((hit["value"] / hit["old"] - 1) * 100).to_numpy(),
-        "old vintage": hit["old_vintage"].astype(str).str[:10].to_numpy(),
+        "Flow": hit["flow"].to_numpy(),
+        "Figure": np.where(hit["table"] == "ytd", "year to date", "month"),
+        "Period": hit["period"].astype(str).to_numpy(),
+        f"Before ({currency_bn})": (hit["old"] / 1e9).to_numpy(),
+        f"Now ({currency_bn})": (hit["value"] / 1e9).to_numpy(),
+        "Change %": ((hit["value"] / hit["old"] - 1) * 100).to_numpy(),
+        "Released before": hit["old_vintage"].astype(str).str[:10].to_numpy(),
     })  # fmt: skip
-    out = out.sort_values(["flow", "figure period", "table", "line"]).reset_index(drop=True)
+    out = out.sort_values(["Flow", "Period", "Figure", "name"]).reset_index(drop=True)
     out.attrs["currency"] = currency
     return out

@@ -211,3 +211,27 @@ def test_ytd_caption_lists_only_differences_beyond_rounding():
     assert "agree within rounding on 1 of 2 figures" in text
     assert "Motor vehicles, YTD quantity y/y (-10.5 printed, -10.3 computed)" in text
     assert _ytd_caption([], []) == ""
+
+
+@pytest.mark.skipif(not GAC.is_dir(), reason="../shared/fixtures/gac not present")
+def test_revised_by_the_june_2026_release(tmp_path, capsys):
+    """The June 2026 (5) page reprints Jan-Jun 2025: ICs USD 90,473.3 million (June 2025 page)
+    became 90,402.8 (SOURCES.md): -0.0779%."""
+    from helpers import revisions
+    from helpers.data import load_dataset
+    from helpers.ingest import importer
+
+    pages = [GAC / "gac_s5_major_exports_2025-06_USD.html",
+             GAC / "gac_s5_major_exports_2026-06_USD.html"]  # fmt: skip
+    assert importer.main(["gac", *map(str, pages), "--store", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    table = revisions.revised_by_release(load_dataset(tmp_path / "s"), "2026-06", "USD")
+    ics = table[(table["name"] == "Integrated circuits") & (table["Figure"] == "year to date")]
+    assert len(ics) == 1
+    row = ics.iloc[0]
+    assert row["Period"] == "2025-06"
+    assert row["Before (USD bn)"] == pytest.approx(90.4733)
+    assert row["Now (USD bn)"] == pytest.approx(90.4028)
+    assert row["Change %"] == pytest.approx(-0.0779235, abs=1e-6)  # 90402.8 / 90473.3 - 1
+    # the June 2026 release revises nothing of its own month
+    assert not (table["Period"] == "2026-06").any()
