@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers import basis, classifications, metrics
 from helpers.data import Dataset
-from helpers.figures import format_value
+from helpers.figures import format_value, round_half_up
 
 __all__ = [
     "BN",
@@ -370,11 +370,16 @@ def additivity_note(table: pd.DataFrame) -> str:
         )
     if pd.isna(total):
         return "**Total growth cannot be computed: the data lack the month a year earlier.**"
-    return (
+    text = (
         f"The {len(parts)} lines marked *part* and *other* contribute "
         f"{format_value(parts['contribution'].sum(), 1, sign=True)} pp in all, equal to total "
-        f"growth of {format_value(total, 1, sign=True)}% to the last decimal shown."
+        f"growth of {format_value(total, 1, sign=True)}% before rounding."
     )
+    shown = sum(round_half_up(c, 1) for c in parts["contribution"].dropna())
+    if round_half_up(shown, 1) != round_half_up(total, 1):  # say what a reader's sum gives
+        text += (f" The contributions as shown, each rounded to 0.1 pp, add to "
+                 f"{format_value(shown, 1, sign=True)}.")  # fmt: skip
+    return text
 
 
 def record_breakdown(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:

@@ -235,3 +235,17 @@ def test_revised_by_the_june_2026_release(tmp_path, capsys):
     assert row["Change %"] == pytest.approx(-0.0779235, abs=1e-6)  # 90402.8 / 90473.3 - 1
     # the June 2026 release revises nothing of its own month
     assert not (table["Period"] == "2026-06").any()
+
+
+def test_additivity_note_says_what_the_rounded_parts_add_to():
+    """Parts 0.26 + 0.26 + 0.26 = 0.78 (total 0.8 shown); shown as 0.3 each they add to 0.9."""
+    from helpers.breakdown import additivity_note
+
+    table = pd.DataFrame(
+        {"role": ["part", "part", "other", "total"], "contribution": [0.26, 0.26, 0.26, 0.78],
+         "yoy": [1.0, 1.0, 1.0, 0.78]},
+        index=["a", "b", "other", "total"],
+    )  # fmt: skip
+    text = additivity_note(table)
+    assert "contribute +0.8 pp in all, equal to total growth of +0.8% before rounding" in text
+    assert "each rounded to 0.1 pp, add to +0.9" in text
