@@ -74,11 +74,14 @@ def test_make_lab_serves_the_project_root(tmp_path):
 
 
 def test_make_lab_recipe_allows_root_and_opens_at_the_root():
-    dry = subprocess.run(["make", "-n", "-o", "setup", "-o", "check-python", "lab",
-                          "LAB_ARGS=--port=9999"], cwd=ROOT, capture_output=True,
-                         text=True)  # fmt: skip
+    # under `make test` the environment carries MAKELEVEL/MAKEFLAGS, and a nested make prints
+    # "Entering/Leaving directory" lines: run it as a top-level make and take the lab line
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "-o", "setup", "-o",
+                          "check-python", "lab", "LAB_ARGS=--port=9999"], cwd=ROOT,
+                         capture_output=True, text=True, env=env)  # fmt: skip
     assert dry.returncode == 0, dry.stderr
-    command = dry.stdout.strip().splitlines()[-1]
+    command = next(line for line in dry.stdout.splitlines() if "jupyter" in line and " lab" in line)
     assert f'--ServerApp.root_dir="{ROOT}"' in command and command.endswith("--port=9999")
     assert ("--allow-root" in command) == (os.geteuid() == 0)
 
