@@ -27,6 +27,7 @@ __all__ = [
     "breakdown",
     "contribution_check",
     "level_frame",
+    "lines_with_quantities",
     "movers",
     "partner_layout",
     "price_volume_table",
@@ -280,18 +281,24 @@ def yoy_matrix(
     return growth.T.dropna(axis=1, how="all")
 
 
-def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
-    """Value, volume and unit-value growth (and the additive split) for lines with quantities."""
-    t = ds.resolve(period).period
-    rows = {}
+def lines_with_quantities(ds: Dataset, flow: str, period: pd.Period, currency: str = "USD"):
+    """(code, folded value, folded quantity) of every product line, in display order, whose
+    quantity the data hold for `period` (the price/volume table and the volume index use it)."""
     for code, _, _ in product_layout(flow):
         if not ds.has(flow, "WORLD", code, currency):
             continue
         quantity = ds.levels(flow, "WORLD", code, currency, column="quantity")
-        if quantity.notna().sum() == 0 or pd.isna(quantity.get(t, np.nan)):
+        if quantity.notna().sum() == 0 or pd.isna(quantity.get(period, np.nan)):
             continue
-        value = ds.folded(flow, "WORLD", code, currency)
-        quantity = ds.folded(flow, "WORLD", code, currency, column="quantity")
+        yield (code, ds.folded(flow, "WORLD", code, currency),
+               ds.folded(flow, "WORLD", code, currency, column="quantity"))  # fmt: skip
+
+
+def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFrame:
+    """Value, volume and unit-value growth (and the additive split) for lines with quantities."""
+    t = ds.resolve(period).period
+    rows = {}
+    for code, value, quantity in lines_with_quantities(ds, flow, t, currency):
         split = metrics.price_volume(value, quantity)
         if t in split.index:
             rows[code] = split.loc[t]

@@ -71,19 +71,14 @@ def line_table(ds, flow: str, period, currency: str = "USD") -> pd.DataFrame:
     """The lines with quantities in the month and a year earlier: v0, v1, q0, q1 (values in bn
     of the currency, quantities in each line's own unit) and the name, by product code. A line
     whose sub-line also has quantities gives way to it (no double counting)."""
-    from helpers.breakdown import product_layout
+    from helpers.breakdown import lines_with_quantities
 
     t = ds.resolve(period).period
     base = t - 12
     rows = {}
-    for code, _, _ in product_layout(flow):
-        if code in rows or not ds.has(flow, "WORLD", code, currency):
+    for code, value, quantity in lines_with_quantities(ds, flow, t, currency):
+        if code in rows:
             continue
-        raw = ds.levels(flow, "WORLD", code, currency, column="quantity")
-        if raw.notna().sum() == 0 or pd.isna(raw.get(t, np.nan)):
-            continue
-        value = ds.folded(flow, "WORLD", code, currency)
-        quantity = ds.folded(flow, "WORLD", code, currency, column="quantity")
         row = {"v0": value.get(base, np.nan), "v1": value.get(t, np.nan),
                "q0": quantity.get(base, np.nan), "q1": quantity.get(t, np.nan)}  # fmt: skip
         if all(np.isfinite(v) and v > 0 for v in row.values()):
