@@ -38,6 +38,7 @@ __all__ = [
     "choose",
     "contribution_bounds",
     "derive_year_ago",
+    "derived_base",
     "growth_bounds",
     "rate_bounds",
     "unit_value_growth",
@@ -296,7 +297,7 @@ def _span(period: pd.Period, months: int) -> str:
 # --------------------------------------------------------------------------- figures of a view
 
 
-def _base_row(ds, key: tuple, period: pd.Period) -> dict | None:
+def derived_base(ds, key: tuple, period: pd.Period) -> dict | None:
     """The derived row behind a year-ago month, None when that month is stored (computed)."""
     row = ds.derived_level(*key, period)
     if row is None or not str(row["source"]).startswith(DERIVED_SOURCE + ":"):
@@ -313,7 +314,7 @@ def yoy_estimates(ds, key: tuple, level: float, base: float, period: pd.Period,
     """
     candidates = []
     if np.isfinite(level) and np.isfinite(base) and base != 0:
-        row = _base_row(ds, key, period - 12)
+        row = derived_base(ds, key, period - 12)
         if row is None:
             candidates.append(Estimate((level / base - 1) * 100, "computed"))
         else:
@@ -331,7 +332,7 @@ def balance_change(ds, currency: str, period: pd.Period, balance_now: float,
     if not all(np.isfinite(v) for v in (balance_now, exports_base, imports_base)):
         return Estimate(np.nan, "computed")
     value = balance_now - (exports_base - imports_base)
-    rows = [_base_row(ds, (flow, "WORLD", "TOTAL", currency), period - 12)
+    rows = [derived_base(ds, (flow, "WORLD", "TOTAL", currency), period - 12)
             for flow in ("export", "import")]  # fmt: skip
     if rows == [None, None]:
         return Estimate(value, "computed")

@@ -192,7 +192,7 @@ def breakdown(
 def _base(ds: Dataset, key: tuple, series: pd.Series, month: pd.Period) -> tuple:
     """(value, low, high) of a year-ago month: bounds when it was derived from printed rates."""
     value = series.get(month, np.nan)
-    row = basis._base_row(ds, key, month)
+    row = basis.derived_base(ds, key, month)
     return (value, value, value) if row is None else (value, row["value_low"], row["value_high"])
 
 

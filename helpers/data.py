@@ -227,6 +227,16 @@ class Dataset:
         return self._derived_index.get((flow, partner, product, currency,
                                         pd.Period(period, "M")))  # fmt: skip
 
+    @cached_property
+    def _ytd_index(self) -> dict[tuple, dict]:
+        """Year-to-date rows by (measure, flow, partner, product, currency, period), January to
+        the period's month only (the latest vintage; built once: views ask for hundreds)."""
+        if self.ytd is None:
+            return {}
+        ytd = self.ytd[self.ytd["months"] == self.ytd["period"].dt.month]
+        keys = ["measure", "flow", "partner", "product", "currency", "period"]
+        return {tuple(r[k] for k in keys): r for r in ytd.to_dict("records")}
+
     def printed_rate(self, flow: str, partner: str, product: str, currency: str, period,
                      measure: str = "yoy_pct", table: str = "month") -> float:  # fmt: skip
         """A growth rate GAC printed (pct): table "month" (section (1) month y/y, m/m) or
@@ -234,14 +244,8 @@ class Dataset:
         when not imported."""
         period = pd.Period(period, "M")
         if table == "ytd":
-            frame = self.ytd
-            if frame is None:
-                return np.nan
-            hit = frame[(frame["measure"] == measure) & (frame["flow"] == flow)
-                        & (frame["partner"] == partner) & (frame["product"] == product)
-                        & (frame["currency"] == currency)
-                        & (frame["period"] == period)]  # fmt: skip
-            return float(hit["value"].iloc[-1]) if len(hit) else np.nan
+            row = self._ytd_index.get((measure, flow, partner, product, currency, period))
+            return np.nan if row is None else float(row["value"])
         if not self.has(flow, partner, product, currency, measure):
             return np.nan
         return float(self.levels(flow, partner, product, currency, measure=measure).get(
@@ -250,28 +254,16 @@ class Dataset:
     def ytd_level(self, flow: str, partner: str, product: str, currency: str, period,
                   column: str = "value") -> float:  # fmt: skip
         """A stored January-to-month level (value or quantity) at `period`, NaN when absent."""
-        if self.ytd is None:
-            return np.nan
-        period = pd.Period(period, "M")
-        frame = self.ytd
-        hit = frame[(frame["measure"] == "level") & (frame["flow"] == flow)
-                    & (frame["partner"] == partner) & (frame["product"] == product)
-                    & (frame["currency"] == currency) & (frame["period"] == period)
-                    & (frame["months"] == period.month)]  # fmt: skip
-        return float(hit[column].iloc[-1]) if len(hit) else np.nan
+        row = self._ytd_index.get(("level", flow, partner, product, currency,
+                                   pd.Period(period, "M")))  # fmt: skip
+        value = None if row is None else row[column]
+        return np.nan if value is None else float(value)
 
     def printed_ytd_yoy(
         self, flow: str, partner: str, product: str, currency: str, period
     ) -> float:
         """GAC's printed year-to-date y/y (pct) for a series and month, NaN when not imported."""
-        if self.printed_ytd is None:
-            return np.nan
-        table = self.printed_ytd
-        hit = table[
-            (table["flow"] == flow) & (table["partner"] == partner) & (table["product"] == product)
-            & (table["currency"] == currency) & (table["period"] == pd.Period(period, "M"))
-        ]  # fmt: skip
-        return float(hit["value"].iloc[-1]) if len(hit) else np.nan
+        return self.printed_rate(flow, partner, product, currency, period, "yoy_pct", "ytd")
 
     def consensus_series(self, flow: str, metric: str = "yoy") -> pd.Series | None:
         """Consensus (pct for yoy, USD bn for balance) by month, or None when absent."""
