@@ -231,9 +231,11 @@ class Dataset:
     def _ytd_index(self) -> dict[tuple, dict]:
         """Year-to-date rows by (measure, flow, partner, product, currency, period), January to
         the period's month only (the latest vintage; built once: views ask for hundreds)."""
-        if self.ytd is None:
+        ytd = self.ytd
+        if ytd is None:
             return {}
-        ytd = self.ytd[self.ytd["months"] == self.ytd["period"].dt.month]
+        levels = ytd["measure"] == "level"
+        ytd = ytd[~levels | (ytd["months"] == pd.PeriodIndex(ytd["period"], freq="M").month)]
         keys = ["measure", "flow", "partner", "product", "currency", "period"]
         return {tuple(r[k] for k in keys): r for r in ytd.to_dict("records")}
 
@@ -262,8 +264,18 @@ class Dataset:
     def printed_ytd_yoy(
         self, flow: str, partner: str, product: str, currency: str, period
     ) -> float:
-        """GAC's printed year-to-date y/y (pct) for a series and month, NaN when not imported."""
-        return self.printed_rate(flow, partner, product, currency, period, "yoy_pct", "ytd")
+        """GAC's printed year-to-date y/y (pct) for a series and month, NaN when not imported
+        (from the store's YTD table, or from `printed_ytd` in a Dataset built by hand)."""
+        if self.ytd is not None:
+            return self.printed_rate(flow, partner, product, currency, period, "yoy_pct", "ytd")
+        if self.printed_ytd is None:
+            return np.nan
+        table = self.printed_ytd
+        hit = table[
+            (table["flow"] == flow) & (table["partner"] == partner) & (table["product"] == product)
+            & (table["currency"] == currency) & (table["period"] == pd.Period(period, "M"))
+        ]  # fmt: skip
+        return float(hit["value"].iloc[-1]) if len(hit) else np.nan
 
     def consensus_series(self, flow: str, metric: str = "yoy") -> pd.Series | None:
         """Consensus (pct for yoy, USD bn for balance) by month, or None when absent."""
