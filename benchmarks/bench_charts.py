@@ -1,5 +1,10 @@
 """Cost of the issue-12 charts: `python benchmarks/bench_charts.py [--period 2025-09] [--repeat 3]`.
 
+`--sizes`: each chart's PNG as matplotlib writes it (RGBA, zlib level 3, as the kit did before
+helpers.images) against the kit's palette PNG: bytes, encoding milliseconds (best of
+`--repeat`) and the pixel error of the palette image (mean and max over channels, 0-255, and
+the share of pixels off by more than 8).
+
 Times each new time-series chart as the notebooks call it (chart data + drawing + PNG), in this
 process, on the bundled sample. Prints CPU seconds (this process plus its children: X-13 runs
 as a subprocess) and wall seconds, best of `--repeat`; CPU time is the honest measure on a
@@ -10,10 +15,15 @@ about the total CPU time / 2. Prints figures only; no assertions.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import time
 
-from helpers import chartdata, charts
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+
+from helpers import chartdata, charts, images
 from helpers.contract import SAMPLE_LABEL
 from helpers.data import load_dataset
 
@@ -51,13 +61,65 @@ def cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def sizes(ds, when, repeat: int) -> None:
+    """Print RGBA against palette PNGs of every chart (bytes, encoding ms, pixel error)."""
+    figures = []
+    real_finish = images.figure_png
+
+    def keep(fig, dpi):  # draw through the kit, keep the figure (its RGBA pixels) to compare
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="rgba", dpi=dpi)
+        width, height = (int(round(side * dpi)) for side in fig.get_size_inches())
+        figures.append(Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw",
+                                        "RGBA", 0, 1).copy())  # fmt: skip
+        return real_finish(fig, dpi)
+
+    charts.figure_png = keep
+    try:
+        names = list(new_charts(ds, when))
+        for draw in new_charts(ds, when).values():
+            draw()
+    finally:
+        charts.figure_png = real_finish
+    print(f"{'chart':<34}{'RGBA KB':>9}{'ms':>6}{'palette KB':>12}{'ms':>6}"
+          f"{'mean err':>10}{'max':>5}{'>8 %':>7}")
+    totals = [0, 0]
+    for name, image in zip(names, figures, strict=True):
+        timings = {"rgba": float("inf"), "palette": float("inf")}
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", compress_level=3)
+            timings["rgba"] = min(timings["rgba"], time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            palette = images.palette_png(image)
+            timings["palette"] = min(timings["palette"], time.perf_counter() - t0)
+        rgba = buffer.getvalue()
+        shown = np.asarray(Image.open(io.BytesIO(palette)).convert("RGB"), dtype=float)
+        error = np.abs(shown - np.asarray(image.convert("RGB"), dtype=float))
+        totals[0] += len(rgba)
+        totals[1] += len(palette)
+        print(f"{name:<34}{len(rgba) / 1024:>9.0f}{timings['rgba'] * 1000:>6.0f}"
+              f"{len(palette) / 1024:>12.0f}{timings['palette'] * 1000:>6.0f}"
+              f"{error.mean():>10.3f}{error.max():>5.0f}"
+              f"{(error.max(axis=2) > 8).mean() * 100:>7.2f}")  # fmt: skip
+    print(f"{'total':<34}{totals[0] / 1024:>9.0f}{'':>6}{totals[1] / 1024:>12.0f}   "
+          f"({totals[1] / totals[0]:.0%} of the RGBA bytes)")
+    plt.close("all")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--period", default="2025-09")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", action="store_true",
+                        help="PNG bytes and pixel error, RGBA against palette, per chart")
     args = parser.parse_args()
     ds = load_dataset()
     when = ds.resolve(args.period)
+    if args.sizes:
+        sizes(ds, when, args.repeat)
+        return
     charts.growth_chart(chartdata.growth_panel(ds, when, 36), SOURCE)  # warm-up (fonts, caches)
     total_cpu = total_wall = 0.0
     print(f"{'chart':<34}{'CPU s':>8}{'wall s':>8}")

@@ -16,7 +16,7 @@ with a `flow` and a `window` column) to --csv, and prints as its last line
 for the chosen export model (its name follows as model=…). Models: sarimax, rw_holiday, combo,
 arx, combo_arx (helpers.forecast) against random_walk, seasonal_naive and the consensus; levels
 of years first released only as a combined January-February are folded the same way (what was
-published); each flow's indicators are backtest_command.FLOW_INDICATORS, each used only where it
+published); each flow's indicators are helpers.data.FLOW_INDICATORS, each used only where it
 exists (a series that stops is dropped once it is more than six months stale). Also prints the
 random walk on first prints (SOURCES.md's definition) for comparison. Prints figures only; no
 assertions.
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import backtest_command, forecast
-from helpers.data import load_dataset
+from helpers.data import load_dataset, market_inputs
 from helpers.ingest import importer, side_tables
 from helpers.paths import DATA_DIR
 
@@ -82,7 +82,7 @@ def build_store(market: Path, history: Path | None, store: Path) -> list[str]:
 def run_flow(store: Path, flow: str, start: pd.Period, end: pd.Period) -> dict:
     """Backtest one flow; the selection and evaluation summaries and the chosen model."""
     ds = load_dataset(store)
-    inputs = backtest_command.market_inputs(store, flow)
+    inputs = market_inputs(store, flow)
     # January/February of years first released only combined are folded (what was published)
     levels = forecast.as_released(ds.levels(flow), inputs["combined"])
     models = backtest_command.MARKET_MODELS

@@ -3,14 +3,21 @@ pages, backtest the models, regenerate the sample, manage the cache.
 
 `ctk` is the console script installed with the package; it works from any folder, also one that
 holds a `helpers.py` of its own (where `python -m helpers` would run that file instead).
+
+The top of the package: the dispatcher imports each command's main() (which parses through
+helpers.cli.parse_args) when it is asked for, and the CLI reference (docs/cli.md, `make docs`)
+is generated here from what `--help` prints. helpers.cli, below every command, imports none of
+this.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 
-from helpers.cli import COMMANDS, FAILED, OK, USAGE, exit_code_table, suggest
+from helpers.cli import COMMANDS, FAILED, INTERRUPTED, OK, USAGE, exit_code_table, suggest
 
 
 def _prog() -> str:
@@ -116,11 +123,74 @@ def main(argv: list[str] | None = None) -> int:
         code = exit_.code if isinstance(exit_.code, int) else (USAGE if exit_.code else OK)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     code = FAILED if code is None else int(code)
     if code == OK and any(a in ("-h", "--help") for a in rest):
         print("\n" + exit_code_table())
     return code
+
+
+# --------------------------------------------------------------------------- reference
+
+
+@contextlib.contextmanager
+def _columns(width: int = 80):
+    """argparse wraps help to the terminal's width (COLUMNS): fixed here, so that the
+    reference is the same on every machine."""
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def command_help(command: str) -> str:
+    """What `ctk <command> --help` prints (the parser's help and the exit-code table)."""
+    out = io.StringIO()
+    with _columns(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main([command, "--help"])
+    return out.getvalue().rstrip() + "\n"
+
+
+def top_help() -> str:
+    """What `ctk --help` prints."""
+    out = io.StringIO()
+    with _columns(), contextlib.redirect_stdout(out):
+        main(["--help"])
+    return out.getvalue().rstrip() + "\n"
+
+
+def reference_markdown() -> str:
+    """docs/cli.md: every command's --help, generated from the argument parsers."""
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from the commands' own argument parsers by `make docs` "
+        "(`helpers.__main__.reference_markdown`); a test checks it matches `--help`. "
+        "`ctk` and `python -m helpers` are the same command.",
+        "",
+        "## Exit codes",
+        "",
+        exit_code_table(markdown=True),
+        "",
+        "## ctk",
+        "",
+        "```text",
+        top_help().rstrip(),
+        "```",
+    ]
+    for command in COMMANDS:
+        parts += ["", f"## ctk {command}", "", "```text", command_help(command).rstrip(), "```"]
+    return "\n".join(parts) + "\n"
+
+
+def print_reference() -> None:
+    """Write docs/cli.md's text to stdout (`make docs`)."""
+    sys.stdout.write(reference_markdown())
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ One table layout serves the product, regional and imports views. Row roles:
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,9 @@ __all__ = [
     "additivity_note",
     "breakdown",
     "contribution_check",
+    "has_line",
     "level_frame",
+    "line_levels",
     "lines_with_quantities",
     "movers",
     "partner_layout",
@@ -81,7 +85,8 @@ def product_layout(flow: str) -> list[tuple[str, str, int]]:
     return [r for r in rows if r[1] != "overlap"] + [r for r in rows if r[1] == "overlap"]
 
 
-def partner_layout() -> list[tuple[str, str, int]]:
+@cache  # the classification files do not change during a run; the note asks ~400 times
+def partner_layout() -> tuple[tuple[str, str, int], ...]:
     """(code, role, depth) rows in GAC's table order: top rows, their members, overlapping blocs."""
     table = classifications.partners().sort_values("display_order")
     rows = []
@@ -92,10 +97,14 @@ def partner_layout() -> list[tuple[str, str, int]]:
             rows.extend((child, "of_which", 1) for child in children.index)
         elif info["kind"] == "bloc":
             rows.append((code, "overlap", 0))
-    return rows
+    return tuple(rows)
 
 
-def _folded(ds: Dataset, flow: str, dimension: str, code: str, currency: str, as_of) -> pd.Series:
+def line_levels(ds: Dataset, flow: str, dimension: str, code: str, currency: str,
+                as_of) -> pd.Series:  # fmt: skip
+    """Monthly levels of one line of a breakdown, folded like ``Dataset.folded``: a partner's
+    (`dimension` "partner", with the bloc membership as of `as_of`) or a product's exports or
+    imports (`flow`) to or from the world."""
     if dimension == "partner":
         return ds.folded_partner(flow, code, currency, as_of=as_of)
     return ds.folded(flow, "WORLD", code, currency)
@@ -108,7 +117,8 @@ def _margins(dimension: str, code: str) -> tuple[str, str]:
     return "WORLD", ("TOTAL" if code == "total" else code)
 
 
-def _available(ds: Dataset, flow: str, dimension: str, code: str, currency: str) -> bool:
+def has_line(ds: Dataset, flow: str, dimension: str, code: str, currency: str) -> bool:
+    """Whether the data hold the line `code` of a breakdown by `dimension` (partner/product)."""
     if dimension == "partner":
         return ds.has(flow, code, "TOTAL", currency)
     return ds.has(flow, "WORLD", code, currency)
@@ -119,9 +129,9 @@ def level_frame(
 ) -> tuple[pd.DataFrame, pd.Series, list[tuple[str, str, int]]]:
     """Folded monthly levels of every available row, the folded total and the row layout."""
     layout = product_layout(flow) if dimension == "product" else partner_layout()
-    layout = [row for row in layout if _available(ds, flow, dimension, row[0], currency)]
+    layout = [row for row in layout if has_line(ds, flow, dimension, row[0], currency)]
     total = ds.folded(flow, currency=currency)
-    columns = {code: _folded(ds, flow, dimension, code, currency, period)
+    columns = {code: line_levels(ds, flow, dimension, code, currency, period)
                for code, _, _ in layout}  # fmt: skip
     # the lines may reach further back than the total (GAC's (5) pages of a year earlier
     # without its (1)/(4) pages): one index spanning both, so no line loses its year-ago month

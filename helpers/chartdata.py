@@ -181,10 +181,10 @@ def contribution_history(ds: Dataset, flow: str, dimension: str, period, months:
     layout = (breakdown.product_layout(flow) if dimension == "product"
               else breakdown.partner_layout())  # fmt: skip
     parts = [code for code, role, _ in layout if role == "part"
-             and breakdown._available(ds, flow, dimension, code, currency)]  # fmt: skip
+             and breakdown.has_line(ds, flow, dimension, code, currency)]  # fmt: skip
     total = ds.folded(flow, currency=currency)
     levels = pd.DataFrame(  # the parts only: of-which and overlapping rows are not stacked
-        {code: breakdown._folded(ds, flow, dimension, code, currency, when.period)
+        {code: breakdown.line_levels(ds, flow, dimension, code, currency, when.period)
          .reindex(total.index) for code in parts}, index=total.index)  # fmt: skip
     contrib = (metrics.contributions(levels[parts], total) if parts
                else pd.DataFrame({"other": metrics.yoy(total)}))  # fmt: skip

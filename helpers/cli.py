@@ -1,18 +1,18 @@
 """What every `ctk <command>` (`python -m helpers <command>`) does with its arguments.
 
 One table of exit codes (EXIT_CODES) for every command, printed by `--help` and in the README;
-one period parser (`parse_period`, the contract's check_period) for every `--period`; the
-closest command suggested for a typo; and the CLI reference (docs/cli.md), generated from the
-commands' own `--help`.
+one argument parser entry (`parse_args`) every command's main() goes through; one period parser
+(`parse_period`, the contract's check_period) for every `--period`; the closest command
+suggested for a typo.
+
+Below every command: this module imports none of them (nor helpers.__main__, the dispatcher,
+which also generates the CLI reference docs/cli.md from the commands' own `--help`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
-import io
-import os
 import sys
 
 __all__ = [
@@ -23,36 +23,38 @@ __all__ = [
     "INTERRUPTED",
     "NOTHING_BUILT",
     "OK",
+    "PARTIAL",
     "USAGE",
     "exit_code_table",
     "parse_args",
     "parse_period",
-    "reference_markdown",
     "suggest",
 ]
 
 # --------------------------------------------------------------------------- exit codes
 
 OK = 0  # done
-FAILED = 1  # bad input or data, a failed view, an unreachable site
+FAILED = 1  # bad input or data, a failed view under --strict, an unreachable site
 USAGE = 2  # a malformed option or argument, an unknown command
 BUSY = 3  # another build into the same folder is running (run --no-wait)
 NOTHING_BUILT = 4  # no view could be built from the store
+PARTIAL = 5  # built with a failed view: the others, the note and the index are there
 INTERRUPTED = 130  # Ctrl-C
 
 # code, meaning, commands that return it
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (OK, "done", "all"),
-    (FAILED, "bad input or data: a view failed (the previous report is kept), a file was "
-             "rejected, the site or its index could not be reached, the data cannot support "
-             "the backtest", "run, import, fetch, backtest"),  # fmt: skip
+    (FAILED, "bad input or data: a view failed under --strict (the previous report is kept), "
+             "a file was rejected, the site or its index could not be reached, the data cannot "
+             "support the backtest", "run, import, fetch, backtest"),  # fmt: skip
     (USAGE, "usage: a malformed option or argument (e.g. --period not YYYY-MM), an unknown "
             "command, a data path that is not there", "all"),  # fmt: skip
     (BUSY, "busy: another build into the same --out is running (with --no-wait)", "run"),
     (NOTHING_BUILT, "nothing built: no view could be built from the store (the report's pages "
                     "name the missing tables)", "run"),  # fmt: skip
-    (5, "reserved for 'built with a failed view'; not returned yet: a failed view keeps the "
-        "previous report and exits 1", "none yet"),  # fmt: skip
+    (PARTIAL, "built with a failed view: the other views, the note and the index were built; "
+              "the failed view's page names the failing statement (run --strict keeps the "
+              "all-or-nothing rule: exit 1 and the previous report kept)", "run"),  # fmt: skip
     (INTERRUPTED, "interrupted (Ctrl-C); the previous report or store is untouched",
      "run, fetch"),
 )
@@ -108,7 +110,8 @@ def suggest(word: str, choices) -> str | None:
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None, command: str):
     """(args, None), or (None, exit code) when argparse printed help or a usage error.
 
-    `argv` may start with the command word (as `python -m helpers` passes it) or not; argparse's
+    Every command's main() parses its arguments here (tests/test_rules.py checks it). `argv`
+    may start with the command word (as `python -m helpers` passes it) or not; argparse's
     SystemExit becomes an exit code so that callers (and tests) get a return value.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -120,66 +123,6 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None, command:
         return None, int(exit_.code or 0)
 
 
-# --------------------------------------------------------------------------- reference
-
-
-@contextlib.contextmanager
-def _columns(width: int = 80):
-    """argparse wraps help to the terminal's width (COLUMNS): fixed here, so that the
-    reference is the same on every machine."""
-    saved = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = str(width)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("COLUMNS", None)
-        else:
-            os.environ["COLUMNS"] = saved
-
-
-def command_help(command: str) -> str:
-    """What `ctk <command> --help` prints (the parser's help and the exit-code table)."""
-    from helpers.__main__ import main
-
-    out = io.StringIO()
-    with _columns(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        main([command, "--help"])
-    return out.getvalue().rstrip() + "\n"
-
-
-def top_help() -> str:
-    from helpers.__main__ import main
-
-    out = io.StringIO()
-    with _columns(), contextlib.redirect_stdout(out):
-        main(["--help"])
-    return out.getvalue().rstrip() + "\n"
-
-
-def reference_markdown() -> str:
-    """docs/cli.md: every command's --help, generated from the argument parsers."""
-    parts = [
-        "# CLI reference",
-        "",
-        "Generated from the commands' own argument parsers by `make docs` "
-        "(`python -m helpers.cli > docs/cli.md`); a test checks it matches `--help`. "
-        "`ctk` and `python -m helpers` are the same command.",
-        "",
-        "## Exit codes",
-        "",
-        exit_code_table(markdown=True),
-        "",
-        "## ctk",
-        "",
-        "```text",
-        top_help().rstrip(),
-        "```",
-    ]
-    for command in COMMANDS:
-        parts += ["", f"## ctk {command}", "", "```text", command_help(command).rstrip(), "```"]
-    return "\n".join(parts) + "\n"
-
-
-if __name__ == "__main__":
-    sys.stdout.write(reference_markdown())
+if __name__ == "__main__":  # the old `python -m helpers.cli > docs/cli.md`: say where it went
+    sys.exit("docs/cli.md is written by `make docs` (helpers.__main__.print_reference); "
+             "helpers.cli imports no command, so it cannot print the reference")

@@ -5,7 +5,8 @@ Each view needs certain tables for the month and the month a year earlier (for y
 missing the report says which (section, currency, month) and the command that would get it,
 instead of printing "nan" or failing.
 
-    NEEDS                                      view -> [(what, flow, kind)]
+    The tables each view needs and the lines it shows: the view registry (data/views.csv,
+    helpers.contract.view_spec).
     missing_tables(ds, view, period, currency) -> list[MissingTable]
     period_problem(ds, period, currency) -> str | None   why a month cannot be reported at all
     held_lines(ds, view, period, currency) -> (table, source line)
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["NEEDS", "MissingTable", "held_lines", "held_tables", "missing_tables",
+from helpers.contract import view_registry, view_spec
+
+__all__ = ["MissingTable", "held_lines", "held_tables", "missing_tables",
            "period_problem", "year_ago_gaps"]  # fmt: skip
 
 # GAC's sections behind each kind of row
@@ -28,15 +31,7 @@ SECTION = {
     "export_products": "section (5) major exports",
     "import_products": "section (6) major imports",
 }
-# What a view cannot run without (the month and a year earlier); lines by product or partner
-# are optional: the views say when they are absent.
-NEEDS = {
-    "headline": [("total", "export"), ("total", "import")],
-    "product": [("total", "export")],
-    "regional": [("total", "export")],
-    "imports": [("total", "import")],
-    "outlook": [("total", "export")],
-}
+# GAC's tables of lines, with the flow each is held for
 LINES = {"export_products": "export", "import_products": "import", "partners": "export"}
 
 
@@ -74,7 +69,7 @@ def held_tables(ds, period, currency: str) -> dict[str, bool]:
     period = pd.Period(period, freq="M")
     return {
         f"{kind}:{flow}": bool((_rows(ds, kind, flow, currency)["period"] == period).any())
-        for kind, flow in {*(n for needs in NEEDS.values() for n in needs), *LINES.items()}
+        for kind, flow in {*(n for spec in view_registry() for n in spec.needs), *LINES.items()}
     }
 
 
@@ -87,10 +82,10 @@ def missing_tables(ds, view: str, period, currency: str) -> list[MissingTable]:
     """
     period = pd.Period(period, freq="M")
     missing = []
-    lines = {"product": "export_products", "imports": "import_products"}.get(view)
-    if lines and period in set(_rows(ds, lines, HELD_FLOW[view][0], currency)["period"]):
+    spec = view_spec(view)
+    if spec.lines_suffice and period in set(_rows(ds, *spec.lines, currency)["period"]):
         return []  # GAC's commodity lines alone make a product view (growth, no contributions)
-    for kind, flow in NEEDS[view]:
+    for kind, flow in spec.needs:
         periods = set(_rows(ds, kind, flow, currency)["period"])
         gap = MissingTable(kind, currency, period)
         if period not in periods and gap not in missing:
@@ -128,19 +123,15 @@ def period_problem(ds, period, currency: str) -> str | None:
     )
 
 
-HELD_FLOW = {"product": ("export", "export_products"), "imports": ("import", "import_products"),
-             "regional": ("export", "partners")}
-
-
 def held_lines(ds, view: str, period, currency: str) -> tuple[pd.DataFrame, str]:
     """The month's lines the store does hold for a view, as GAC printed them, and a source line.
 
     Columns: line, value (currency bn), GAC's printed YTD y/y (%). Empty when none.
     """
     period = pd.Period(period, freq="M")
-    if view not in HELD_FLOW:
+    if view_spec(view).lines is None:
         return pd.DataFrame(), ""
-    flow, kind = HELD_FLOW[view]
+    kind, flow = view_spec(view).lines
     rows = _rows(ds, kind, flow, currency)
     rows = rows[rows["period"] == period]
     if rows.empty:

@@ -22,11 +22,14 @@ from helpers.schema import (
 )
 
 __all__ = [
+    "FLOW_INDICATORS",
     "DataNotFoundError",
     "Dataset",
     "latest_vintage",
     "load_dataset",
+    "market_inputs",
     "SeriesNotAvailableError",
+    "store_vintages",
 ]
 
 
@@ -349,3 +352,51 @@ def load_dataset(data: str | Path | None = None) -> Dataset:
         if len(derived):
             trade = pd.concat([trade, typed(derived[CANONICAL_COLUMNS])], ignore_index=True)
     return Dataset(trade, location, files, consensus, indicators, printed_ytd, ytd, derived)
+
+
+# indicators each flow's ARX uses (fixed before any 2016-2021 result was seen): the PMI
+# sub-index of the flow, Korea's trade with China, US imports from China (exports only)
+FLOW_INDICATORS = {
+    "export": ("pmi_new_export_orders", "korea_exports_to_china", "us_imports_from_china"),
+    "import": ("pmi_imports", "pmi_new_orders", "korea_exports_to_china"),
+}
+
+
+def market_inputs(store_dir, flow: str) -> dict:
+    """What a store holds beyond levels for a market backtest of `flow`: indicators (the flow's
+    FLOW_INDICATORS that are held) with their publication dates, GAC's release dates and
+    first-released y/y (from an imported Jin10 file), the consensus y/y of single months, and
+    the years whose January and February were first released only combined (`combined`: pass
+    levels through ``forecast.as_released``). Missing parts are None (`combined`: empty)."""
+    from helpers.ingest import side_tables  # data is the analysis side's one reader of a store
+
+    out = {"indicators": None, "published": None, "releases": None, "actuals": None,
+           "consensus": None, "combined": set()}  # fmt: skip
+    if store_dir is None or not (Path(store_dir) / "store.parquet").exists():
+        return out
+    held = side_tables.indicator_publication(store_dir)
+    if held is not None:
+        values, dates = held
+        names = [n for n in FLOW_INDICATORS[flow] if n in values.columns]
+        if names:
+            out["indicators"], out["published"] = values[names], dates[names]
+    out["releases"] = side_tables.release_dates(store_dir)
+    out["combined"] = side_tables.combined_releases(store_dir)
+    out["actuals"] = side_tables.first_releases(store_dir, flow)
+    consensus_file = Path(store_dir) / "consensus.csv"
+    if consensus_file.exists() and out["actuals"] is not None:
+        table = pd.read_csv(consensus_file, dtype={"period": str})
+        rows = table[(table["flow"] == flow) & (table["metric"] == "yoy")]
+        series = pd.Series(rows["value"].to_numpy(float),
+                           index=pd.PeriodIndex(rows["period"], freq="M"))  # fmt: skip
+        # the consensus of a combined Jan-Feb release forecast a combined rate: left out
+        out["consensus"] = series[series.index.isin(out["actuals"].index)]
+    return out
+
+
+def store_vintages(location: str | Path, table: str = "month") -> pd.DataFrame:
+    """Every vintage a store holds of `table` (month or ytd), as imported: the history of
+    revisions that :func:`load_dataset` reduces to the latest."""
+    from helpers.ingest import store
+
+    return store.load(location, latest=False, table=table)

@@ -266,7 +266,7 @@ class Drill:
             else:
                 display(notebook.table(pv))
         if by_partner:
-            what = panel_mod._group(self.group).label if self.group else "all products"
+            what = panel_mod.group_spec(self.group).label if self.group else "all products"
             display(Markdown(f"By destination ({what}): parts and *other* add up to the "
                              "group's growth."))  # fmt: skip
             display(notebook.table(partner_lines(self.store, self.flow, self.period,
@@ -293,7 +293,7 @@ def start(data: str, flow: str, period, product_group: str = "", partner: str = 
                    "(e.g. united_states, european_union).")  # fmt: skip
     else:
         if group:
-            panel_mod._group(group)
+            panel_mod.group_spec(group)
         if partner:
             panel_mod.partner_condition(partner)
         span = panel_mod.sql(data, f"SELECT min(period) AS a, max(period) AS b, count(*) "

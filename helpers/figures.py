@@ -4,8 +4,10 @@
 
 One name per number, from computation to figures.csv to the page label: every figure name is a
 row of `data/figure_names.csv` with its unit, decimals, display label and the function that
-computes it. Display tables use figure names as column (or row) names and take their labels
-from the same file; the runner rounds figures.csv with the same decimals through
+computes it (`computed_by`; several, separated by ";", where views compute it in different
+ways: tests/test_names_computed_by.py checks them against a build). Display tables use figure
+names as column (or row) names and take their labels from the same file (other columns' labels
+are in `data/column_labels.csv`); the runner rounds figures.csv with the same decimals through
 :func:`round_half_up`, the one rounding rule of every output.
 
 Figures rows: metric, flow, dimension, item, period, value, unit — as in a published-figures
@@ -16,6 +18,7 @@ at full precision in a FigureSet; rounding happens only when a number is shown o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -25,16 +28,23 @@ import pandas as pd
 from helpers.atomic import atomic_write
 from helpers.basis import BASES
 from helpers.paths import DATA_DIR
+from helpers.schema import TradeKitError
 
 __all__ = [
     "FIGURE_COLUMNS",
     "PUBLISHED_COLUMNS",
     "FigureSet",
+    "FiguresFileError",
+    "UNIT_DECIMALS",
+    "column_labels",
+    "combine_figures",
     "decimals_of",
+    "figure_decimals",
     "format_value",
     "label_of",
     "registry",
     "round_half_up",
+    "round_value",
     "unit_of",
 ]
 
@@ -46,6 +56,7 @@ PUBLISHED_COLUMNS = ["metric", "flow", "dimension", "item", "period", "value", "
 FIGURE_COLUMNS = [*PUBLISHED_COLUMNS, "basis", "low", "high", "currency"]
 NUMERIC_COLUMNS = ("value", "low", "high")
 REGISTRY_FILE = DATA_DIR / "figure_names.csv"
+COLUMN_LABELS_FILE = DATA_DIR / "column_labels.csv"
 
 
 @cache
@@ -82,6 +93,14 @@ def label_of(name: str, currency: str = "USD") -> str:
     return _entry(name)["label"].format(currency=currency)
 
 
+@cache
+def column_labels() -> dict[str, str]:
+    """Display labels of table columns that are not figures (data/column_labels.csv: name,
+    label), by name; a figure's label is in the registry, never here."""
+    table = pd.read_csv(COLUMN_LABELS_FILE, dtype=str, keep_default_na=False)
+    return dict(zip(table["name"], table["label"], strict=True))
+
+
 def round_half_up(value: float, decimals: int) -> float:
     """Round half away from zero on the number's shortest decimal form (8.25 → 8.3, −8.25 → −8.3).
 
@@ -102,6 +121,65 @@ def format_value(value, decimals: int = 1, sign: bool = False, missing: str = "�
         return missing
     rounded = round_half_up(value, decimals)
     return f"{rounded:+.{decimals}f}" if sign else f"{rounded:.{decimals}f}"
+
+
+# Decimals for figures whose name is not in data/figure_names.csv (custom notebooks).
+UNIT_DECIMALS = {"pct": 1, "pp": 1, "usd_bn": 1, "cny_bn": 1, "ratio": 2}
+
+
+class FiguresFileError(TradeKitError, ValueError):
+    """A view's figures file lacks a column of the published vocabulary."""
+
+
+def figure_decimals(metric: str, unit: str) -> int | None:
+    """Decimals figures.csv keeps: the registered figure's when the unit is the registered one,
+    else by unit (None = as written, e.g. usd_mn from a custom notebook)."""
+    names, unit = registry(), str(unit).strip().lower()
+    if metric in names.index:
+        registered = names.at[metric, "unit"]
+        if unit == registered or (registered == "bn" and unit.endswith("_bn")):
+            return int(names.at[metric, "decimals"])
+    return UNIT_DECIMALS.get(unit)
+
+
+def round_value(value: float, metric: str, unit: str) -> float:
+    """A figure rounded for figures.csv with the kit's one rule (:func:`round_half_up`)."""
+    places = figure_decimals(metric, unit)
+    return value if places is None else round_half_up(value, places)
+
+
+def combine_figures(frames: dict[str, pd.DataFrame], order: Sequence[str]) -> pd.DataFrame:
+    """Concatenate per-view figure frames: trailing `view` column, rounded values, stable sort.
+
+    Rows are ordered by view (in `order`), then metric, flow, dimension, item, period; rows
+    equal on all of these keep the notebook's order. FiguresFileError names a view whose frame
+    lacks a published column.
+    """
+    parts = []
+    for view, df in frames.items():
+        missing = [c for c in PUBLISHED_COLUMNS if c not in df.columns]
+        if missing:
+            raise FiguresFileError(f"figures_{view}.csv lacks column(s) {', '.join(missing)}")
+        # a notebook of one's own may write only the published vocabulary: computed, no bounds
+        part = df.reindex(columns=FIGURE_COLUMNS)
+        part["view"] = view  # last, so the first seven columns are the published vocabulary
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
+    out = pd.concat(parts, ignore_index=True)
+    for column in NUMERIC_COLUMNS:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+        rows = zip(out[column], out["metric"], out["unit"], strict=True)
+        out[column] = [round_value(v, m, u) for v, m, u in rows]
+    rank = {v: i for i, v in enumerate(order)}
+    out["basis"] = out["basis"].astype(object).where(out["basis"].notna(), "computed")
+    out["basis"] = out["basis"].replace("", "computed")
+    out["currency"] = out["currency"].astype(object).where(out["currency"].notna(), "")
+    out["_v"] = out["view"].map(rank)
+    keys = ["_v", "metric", "flow", "dimension", "item", "period"]
+    for k in keys[1:]:
+        out[k] = out[k].fillna("").astype(str)
+    return out.sort_values(keys, kind="stable").drop(columns="_v").reset_index(drop=True)
 
 
 def _finite_or_nan(value) -> float:

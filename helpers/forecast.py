@@ -62,6 +62,36 @@ from helpers import cache as cache_mod
 from helpers import metrics
 from helpers.seasonal import SAResult, cny_regressors, seasonally_adjust, split_janfeb
 
+__all__ = [
+    "BAND_COLUMNS",
+    "BENCHMARKS",
+    "EXTRA_MODELS",
+    "FAN_MODELS",
+    "FORECAST_COLUMNS",
+    "FORECAST_YOY",
+    "HI80",
+    "HI95",
+    "LO80",
+    "LO95",
+    "MODELS",
+    "MODEL_LABELS",
+    "Vintage",
+    "as_released",
+    "backtest",
+    "backtest_forecasts",
+    "base_effects",
+    "choose_model",
+    "fan_candidates",
+    "feature_publication",
+    "forecast",
+    "forecast_empirical",
+    "indicator_features",
+    "origin_dates",
+    "scenario",
+    "summarise_backtest",
+    "yoy_pct",
+]
+
 MODELS = ("bridge", "sarimax", "sarimax_x")
 EXTRA_MODELS = ("rw_holiday", "combo", "arx", "combo_arx")
 BENCHMARKS = ("random_walk", "seasonal_naive")
@@ -75,6 +105,14 @@ DEFAULT_FX_ELASTICITY = 0.5
 MAX_CARRY_MONTHS = 6  # with publication dates: a value is carried forward at most this long
 DEFAULT_RELEASE_DAY = 7  # GAC's release of month t, when no date is held: the 7th of t+1
 TRADE_LEVEL_PREFIXES = ("korea_", "us_")  # indicators that are trade levels: used as y/y
+# The columns of a fan-chart forecast (`forecast`, `forecast_empirical`), named once: they are
+# the figure names of data/figure_names.csv, kept from the model through helpers.outlook to
+# figures.csv, the forecast table and charts.fan_chart. Bands in the order low 95%, low 80%,
+# high 80%, high 95%.
+FORECAST_COLUMNS = ("forecast_yoy", "forecast_lo95", "forecast_lo80", "forecast_hi80",
+                    "forecast_hi95")  # fmt: skip
+FORECAST_YOY, LO95, LO80, HI80, HI95 = FORECAST_COLUMNS
+BAND_COLUMNS = FORECAST_COLUMNS[1:]
 
 
 @dataclass(frozen=True)
@@ -1011,6 +1049,17 @@ def _combined_base(target: pd.Period, years: list[int]) -> bool:
     return target.month in (1, 2) and (target.year - 1) in years
 
 
+def fan_candidates(levels: pd.Series, horizon: int) -> tuple[str, ...]:
+    """The models that can draw the fan of the next `horizon` months after `levels`' last
+    month: FAN_MODELS, or only the SARIMAX models when a target's base month was split from a
+    combined Jan-Feb (`forecast_empirical` forecasts single months only)."""
+    split, years, _ = _prepared(levels)
+    targets = pd.period_range(split.index[-1] + 1, periods=horizon, freq="M")
+    if any(_combined_base(target, years) for target in targets):
+        return ("sarimax", "sarimax_x")
+    return FAN_MODELS
+
+
 def forecast(
     levels: pd.Series,
     indicators: pd.DataFrame | None = None,
@@ -1020,6 +1069,9 @@ def forecast(
     seed: int = 0,
 ) -> pd.DataFrame:
     """Point forecast of export y/y with 80% and 95% intervals for the next `horizon` months.
+
+    Columns FORECAST_COLUMNS (forecast_yoy, forecast_lo95, forecast_lo80, forecast_hi80,
+    forecast_hi95: pct, the figure names), level_usd, base_level_usd and basis.
 
     model "sarimax" (New Year regressors only) or "sarimax_x" (plus the indicator factor; the
     indicators are used up to their last month and carried forward after). Intervals are the
@@ -1048,11 +1100,11 @@ def forecast(
     base = split.reindex(months - 12).to_numpy()
     mean = np.asarray(fc.predicted_mean)
     out = pd.DataFrame(index=months)
-    out["yoy_pct"] = 100 * (np.exp(mean) / base - 1)
-    for level, alpha in (("80", 0.2), ("95", 0.05)):
+    out[FORECAST_YOY] = 100 * (np.exp(mean) / base - 1)
+    for (lo, hi), alpha in (((LO80, HI80), 0.2), ((LO95, HI95), 0.05)):
         ci = np.asarray(fc.conf_int(alpha=alpha))
-        out[f"lo{level}_pct"] = 100 * (np.exp(ci[:, 0]) / base - 1)
-        out[f"hi{level}_pct"] = 100 * (np.exp(ci[:, 1]) / base - 1)
+        out[lo] = 100 * (np.exp(ci[:, 0]) / base - 1)
+        out[hi] = 100 * (np.exp(ci[:, 1]) / base - 1)
     out["level_usd"] = np.exp(mean)
     out["base_level_usd"] = base
     out["basis"] = "month"
@@ -1068,11 +1120,9 @@ def forecast(
             ratio = 100 * ((level[0] + level[1]) / (split[jan - 12] + split[feb - 12]) - 1)
             q = np.quantile(ratio, [0.5, 0.025, 0.1, 0.9, 0.975])
             rows = [m for m in (jan, feb) if m in out.index]
-            bands = ["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]
-            out.loc[rows, bands] = q
+            out.loc[rows, list(FORECAST_COLUMNS)] = q
             out.loc[rows, "basis"] = "Jan-Feb combined"
-    out = out.loc[targets, ["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct",
-                            "level_usd", "base_level_usd", "basis"]]  # fmt: skip
+    out = out.loc[targets, [*FORECAST_COLUMNS, "level_usd", "base_level_usd", "basis"]]
     out.index.name = "period"
     out.attrs["note"] = (
         "SARIMAX (0,1,1)(0,1,1)12 on log levels with Chinese New Year regressors"
@@ -1108,23 +1158,23 @@ def forecast_empirical(
         np.log(split), genuine, holiday_d12, origin, horizon, RW_HOLIDAY_MONTHS
     )
     if model == "combo":
-        point = (point + forecast(levels, None, horizon, model="sarimax")["yoy_pct"].to_numpy()) / 2
+        sarimax = forecast(levels, None, horizon, model="sarimax")[FORECAST_YOY].to_numpy()
+        point = (point + sarimax) / 2
     own = errors[(errors["model"] == model) & errors["scored"]].dropna(subset=["error_pp"])
     scored_h = sorted(own["horizon"].unique())
     if not scored_h:
         raise ValueError(f"the backtest holds no scored errors of model '{model}'")
     out = pd.DataFrame(index=targets)
-    out["yoy_pct"] = point
+    out[FORECAST_YOY] = point
     for i, h in enumerate(range(1, horizon + 1)):
         use = max([s for s in scored_h if s <= h], default=scored_h[0])
         q = np.quantile(own.loc[own["horizon"] == use, "error_pp"], [0.975, 0.9, 0.1, 0.025])
-        out.loc[targets[i], ["lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct"]] = point[i] - q
+        out.loc[targets[i], list(BAND_COLUMNS)] = point[i] - q
     base = split.reindex(targets - 12).to_numpy()
-    out["level_usd"] = base * (1 + out["yoy_pct"] / 100)
+    out["level_usd"] = base * (1 + out[FORECAST_YOY] / 100)
     out["base_level_usd"] = base
     out["basis"] = "month"
-    out = out[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct",
-               "level_usd", "base_level_usd", "basis"]]  # fmt: skip
+    out = out[[*FORECAST_COLUMNS, "level_usd", "base_level_usd", "basis"]]
     out.index.name = "period"
     name = MODEL_LABELS[model]
     out.attrs["note"] = (

@@ -24,7 +24,7 @@ import yaml
 
 from helpers import classifications
 from helpers.basis import wide_range
-from helpers.contract import NOTE_CHARTS
+from helpers.contract import check_both
 from helpers.figures import format_value, round_half_up
 from helpers.paths import CLASSIFICATIONS_DIR, DATA_DIR
 
@@ -43,7 +43,6 @@ __all__ = [
     "render_html",
     "render_markdown",
     "versus_consensus",
-    "write_outputs",
 ]
 
 THRESHOLDS_PATH = DATA_DIR / "note_thresholds.yaml"
@@ -1137,7 +1136,11 @@ def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
 
 
 def _absent_view(view: str, meta: dict) -> str:
-    """Why a view's figures are absent: left out of the report, or not built from this store."""
+    """Why a view's figures are absent: left out of the report, failed in this build, or not
+    built from this store."""
+    if view in (meta.get("failed") or {}):
+        return (f"the {view} view (failed in this build: {view}.html names the failing "
+                "statement and the command that reproduces it)")  # fmt: skip
     if view in meta.get("views", []):
         return (f"the {view} view (not built: the store lacks the tables it needs for the month; "
                 f"{view}.html names them)")  # fmt: skip
@@ -1172,13 +1175,13 @@ def _cny_beside(figures: pd.DataFrame, period: str) -> str:
 def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> Note:
     """Write the note for meta['period'] (YYYY-MM) from the figures table.
 
-    meta keys: period, currency ('USD'/'CNY'/'BOTH'), views (list), sample (bool). A 'BOTH'
+    meta keys: period, currency ('USD'/'CNY'/'BOTH'), views (list), sample (bool), failed
+    (view -> error, the views that failed in the build). A 'BOTH'
     note is in USD with the CNY growth beside it (figures.csv rows whose currency is CNY).
     """
     rules = rules or load_thresholds()
     period = meta["period"]
-    both = str(meta.get("currency", "USD")).upper() == "BOTH"
-    currency = "USD" if both else str(meta.get("currency", "USD")).upper()
+    currency, both = check_both(meta.get("currency", "USD"))
     fig = Figures(figures, currency=currency)
     views = fig.views() or set(meta.get("views", []))
     label = _release_label(period)
@@ -1333,21 +1336,3 @@ def render_html(note: Note, charts=()) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(note.title)}</title>\n<style>{NOTE_CSS}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")  # fmt: skip
-
-
-# --------------------------------------------------------------------------- outputs
-
-
-def write_outputs(build_dir: Path, figures: pd.DataFrame, meta: dict) -> list[Path]:
-    """Write note.md, note.html, note.docx, tables.xlsx and charts/ into build_dir."""
-    from helpers import note_files
-
-    build_dir = Path(build_dir)
-    note = build_note(figures, meta)
-    charts = note_files.collect_charts(build_dir / NOTE_CHARTS)
-    (build_dir / "note.md").write_text(render_markdown(note, charts), encoding="utf-8")
-    (build_dir / "note.html").write_text(render_html(note, charts), encoding="utf-8")
-    paper = meta.get("paper") or load_thresholds().get("docx_paper", "A4")
-    note_files.write_docx(build_dir / "note.docx", note, charts, paper=paper)
-    note_files.write_xlsx(build_dir / "tables.xlsx", figures, meta)
-    return [build_dir / n for n in ("note.md", "note.html", "note.docx", "tables.xlsx")]

@@ -15,11 +15,22 @@ every table.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["LEVELS", "NOTE_CHARTS", "SHEET_NAMES", "UNIT_FORMATS", "UNIT_LABELS",
+from helpers.contract import NOTE_CHARTS_DIR, check_both
+from helpers.note import (
+    build_note,
+    caption,
+    chart_numbers,
+    load_thresholds,
+    render_html,
+    render_markdown,
+)
+
+__all__ = ["LEVELS", "NOTE_CHARTS", "SHEET_NAMES", "UNIT_FORMATS", "UNIT_LABELS", "write_outputs",
            "collect_charts", "sheet_tables", "write_docx", "write_xlsx"]  # fmt: skip
 
 UNIT_LABELS = {"pct": "%", "pp": "pp", "usd_bn": "USD bn", "cny_bn": "CNY bn", "ratio": "ratio",
@@ -97,7 +108,6 @@ def write_docx(path: Path, note, charts: list[tuple[Path, str]], paper: str = "A
     from docx import Document
     from docx.shared import Inches, Pt
 
-    from helpers.note import caption, chart_numbers
 
     size = PAPER.get(str(paper).upper())
     if size is None:
@@ -162,6 +172,7 @@ def _period_label(period: str) -> str:
         return period
 
 
+@cache  # pure in its arguments; the tables ask for each row several times
 def _item_info(dimension: str, flow: str, item: str) -> tuple[str, str, int]:
     """(label, level, order) of a row: names from the classifications, level total / line /
     of which / memo, order GAC's (products: the tree; partners: GAC's table)."""
@@ -266,7 +277,6 @@ def _one_table(rows: pd.DataFrame, dimension: str, currency: str) -> pd.DataFram
     rows["Level"] = [i[1] for i in info]
     rows["_order"] = [i[2] for i in info]
     if dimension == "scenario":  # the note's words for the scenarios, the total last
-        from helpers.note import load_thresholds
 
         labels = load_thresholds().get("scenario_labels") or {}
         rows["Item"] = [_upper_first(labels.get(i, i.replace("_", " "))) if i != "total"
@@ -326,12 +336,9 @@ def write_xlsx(path: Path, figures: pd.DataFrame, meta: dict | None = None) -> N
     from openpyxl.utils import get_column_letter
 
     meta = meta or {}
-    currency = "USD" if str(meta.get("currency", "USD")).upper() == "BOTH" else str(
-        meta.get("currency", "USD")).upper()  # fmt: skip
+    currency, both = check_both(meta.get("currency", "USD"))
     tables = sheet_tables(figures, currency)
-    lines = [SOURCE + f" Values in {currency}"
-             + ("; CNY growth marked (CNY)." if str(meta.get("currency", "")).upper() == "BOTH"
-                else ".")]  # fmt: skip
+    lines = [SOURCE + f" Values in {currency}" + ("; CNY growth marked (CNY)." if both else ".")]
     if meta.get("sample", meta == {}):
         lines.append(SAMPLE_LINE)
     if meta.get("period"):
@@ -366,3 +373,17 @@ def write_xlsx(path: Path, figures: pd.DataFrame, meta: dict | None = None) -> N
             for k, text in enumerate(shown):
                 cell = sheet.cell(row=len(table) + 3 + k, column=1, value=text)
                 cell.font = Font(italic=True, size=9)
+
+
+def write_outputs(build_dir: Path, figures: pd.DataFrame, meta: dict) -> list[Path]:
+    """Write note.md, note.html, note.docx, tables.xlsx and charts/ into build_dir (the note
+    written by helpers.note from `figures`; `meta` as helpers.note.build_note takes it)."""
+    build_dir = Path(build_dir)
+    note = build_note(figures, meta)
+    charts = collect_charts(build_dir / NOTE_CHARTS_DIR)
+    (build_dir / "note.md").write_text(render_markdown(note, charts), encoding="utf-8")
+    (build_dir / "note.html").write_text(render_html(note, charts), encoding="utf-8")
+    paper = meta.get("paper") or load_thresholds().get("docx_paper", "A4")
+    write_docx(build_dir / "note.docx", note, charts, paper=paper)
+    write_xlsx(build_dir / "tables.xlsx", figures, meta)
+    return [build_dir / n for n in ("note.md", "note.html", "note.docx", "tables.xlsx")]

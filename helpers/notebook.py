@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from helpers import metrics
-from helpers.contract import (
-    BOTH,
-    NOTE_CHARTS,
-    SAMPLE_FLAG,
-    SAMPLE_LABEL,
-    ParameterError,
-    check_currency,
-    check_period,
-)
-from helpers.data import Dataset, load_dataset
-from helpers.figures import FigureSet, decimals_of, format_value, label_of
+from helpers.contract import ParameterError, check_both, check_period, view_spec
+from helpers.data import load_dataset
+from helpers.figures import FigureSet, column_labels, decimals_of, format_value, label_of
 from helpers.figures import registry as figure_registry
+from helpers.views import ViewContext
 
 __all__ = [
-    "COLUMN_LABELS",
     "ROW_STYLES",
     "banner_html",
     "decimals",
@@ -33,53 +22,14 @@ __all__ = [
     "show_banner",
     "start",
     "table",
-    "ViewContext",
 ]
-
-
-@dataclass
-class ViewContext(metrics.HasReleasePeriod):
-    """Validated parameters, the dataset and the figures a view collects."""
-
-    view: str
-    when: metrics.ResolvedPeriod
-    currency: str
-    ds: Dataset
-    output_dir: str
-    figures: FigureSet = field(default_factory=FigureSet)
-    both: bool = False  # show CNY growth beside the USD figures
-
-    @property
-    def source_note(self) -> str:
-        """Chart and table footnote: where the month's data come from, their release (vintage)
-        date and the currency ('Source: GAC preliminary release, 2026-07-15. USD values.')."""
-        return f"{self.ds.source_line(self.when)} {self.currency} values."
-
-    def for_note(self, chart, name: str):
-        """Show `chart` and, in a report build, keep it for the flash note as
-        charts/<name>.png with its alt text in charts/<name>.json (the note shows the views'
-        own charts rather than drawing its own)."""
-        if self.output_dir and hasattr(chart, "png"):  # a Note (no data) is not kept
-            folder = Path(self.output_dir) / NOTE_CHARTS
-            folder.mkdir(exist_ok=True)
-            (folder / f"{name}.png").write_bytes(chart.png)
-            (folder / f"{name}.json").write_text(
-                json.dumps({"alt": chart.alt}), encoding="utf-8")
-        return chart
-
-    def save_figures(self) -> Path | None:
-        """Write this view's figures for the runner (no-op when no output_dir was given)."""
-        if self.output_dir and self.ds.is_sample:
-            (Path(self.output_dir) / SAMPLE_FLAG).write_text(SAMPLE_LABEL + "\n")
-        return self.figures.save(self.output_dir, self.view)
 
 
 def start(view: str, period, data: str = "", currency: str = "USD", output_dir: str = ""):
     """Validate a notebook's parameters and load its data; raises one clear ParameterError."""
+    view_spec(view)  # a view the registry knows
     month = check_period(period)
-    currency = check_currency(currency, allow_both=True)
-    both = currency == BOTH
-    currency = "USD" if both else currency
+    currency, both = check_both(currency)
     if data and not Path(data).expanduser().exists():
         raise ParameterError(f"data path '{data}' does not exist")
     ds = load_dataset(data or None)
@@ -168,26 +118,12 @@ def show_banner(ctx: ViewContext) -> None:
         display(HTML(html))
 
 
-# Labels of display columns that are not figures (outlook tables keep their own column names).
-COLUMN_LABELS = {
-    "name": "Line", "item": "Line", "horizon": "Horizon (months)", "n": "Months scored",
-    "rmse_pp": "RMSE (pp)", "mae_pp": "MAE (pp)",
-    "rmse_ratio_vs_random_walk": "RMSE / random walk",
-    "rmse_ratio_vs_seasonal_naive": "RMSE / seasonal naive",
-    "beats_random_walk": "Beats random walk", "yoy_pct": "y/y %",
-    "lo95_pct": "Low 95%", "lo80_pct": "Low 80%", "hi80_pct": "High 80%", "hi95_pct": "High 95%",
-    "basis": "Basis", "growth_change_pp": "Growth change (pp)",
-    "headline_effect_pp": "Effect on headline growth (pp)", "how": "How",
-    "published": "Published", "computed": "Computed", "difference": "Difference",
-    "matches": "Matches at print precision",
-}  # fmt: skip
-
-
 def label(name: str, currency: str = "USD") -> str:
-    """Display label of a column or row: the figure's registered label, else COLUMN_LABELS."""
+    """Display label of a column or row: the figure's registered label
+    (data/figure_names.csv), else its label in data/column_labels.csv, else the name itself."""
     if name in figure_registry().index:
         return label_of(name, currency)
-    return COLUMN_LABELS.get(name, name)
+    return column_labels().get(name, name)
 
 
 def decimals(name: str, default: int = 1) -> int:

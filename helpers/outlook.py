@@ -9,11 +9,14 @@ import pandas as pd
 
 from helpers import charts, classifications, forecast, metrics, seasonal
 from helpers.data import Dataset
+from helpers.forecast import FORECAST_COLUMNS, FORECAST_YOY, HI80, HI95, LO80, LO95
 
-MIN_MONTHS = 48  # four years: X-13 / STL and an honest backtest need at least this much
+MIN_MONTHS = 48  # four years: X-13 / STL, base effects and a forecast need at least this much
 BACKTEST_MODELS = ("bridge", "sarimax", "sarimax_x")
 BASE_MODELS = ("sarimax", "rw_holiday", "combo")  # backtested on every store
 BACKTEST_YEARS = 14  # targets scored: the last 14 years (keeps the view's backtest ~10 s)
+BACKTEST_ORIGINS = 12  # forecast origins `forecast.backtest` needs before it scores anything
+FEW_SCORED_MONTHS = 24  # a backtest scoring fewer months says its ranking is tentative
 REVISION_YEARS = 2  # Jan-Mar end points whose revisions the view measures (2 X-13 runs each)
 GOAL_RATIO, GOAL_COVERAGE = 0.8, (0.75, 0.85)  # issue 13's target at horizons 1 and 3
 NOT_MODELS = (*forecast.BENCHMARKS, "consensus")  # rows of the backtest that are not the kit's
@@ -31,7 +34,7 @@ def limits(ds: Dataset, levels: pd.Series) -> list[str]:
     if levels.notna().sum() < MIN_MONTHS:
         reasons.append(
             f"Only {levels.notna().sum()} months of exports: seasonal adjustment, base effects "
-            f"and the backtest need at least {MIN_MONTHS}."
+            f"and the forecast need at least {MIN_MONTHS} (the backtest more)."
         )
     if ds.indicator_table() is None:
         reasons.append("No leading indicators in the data: the bridge and indicator models "
@@ -81,43 +84,19 @@ def scenario_table(
     if not held:
         empty = pd.DataFrame(columns=["item", "share_pct", "growth_change_pp",
                                       "headline_effect_pp", "how"])  # fmt: skip
-        empty.attrs["note"] = (
-            "*Scenarios not shown: these data hold no exports by partner (United States, "
+        empty.attrs["empty"] = (  # what notebook.table shows instead of an empty table
+            "Scenarios not shown: these data hold no exports by partner (United States, "
             "European Union), so there is no base share to translate a shock with. Import "
-            "partner series to get them.*"
+            "partner series to get them."
         )
         return empty
     return forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
-
-
-def scenario_view(table: pd.DataFrame):
-    """The scenario table for display, or the note saying why there is none."""
-    if table.empty:
-        from IPython.display import Markdown
-
-        return Markdown(table.attrs.get("note", "*No scenario could be computed.*"))
-    from helpers import notebook
-
-    return notebook.table(table, decimals=2)
 
 
 def recent_yoy(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.Series:
     """Export y/y (pct) over the last `months` months, folded Jan-Feb."""
     t = ds.resolve(period).period
     return metrics.yoy(ds.folded("export", currency=currency)).loc[t - months + 1 : t]
-
-
-def fan_frame(forecast: pd.DataFrame) -> pd.DataFrame:
-    """Forecast columns renamed for charts.fan_chart."""
-    return forecast.rename(
-        columns={
-            "yoy_pct": "point",
-            "lo95_pct": "lo95",
-            "lo80_pct": "lo80",
-            "hi80_pct": "hi80",
-            "hi95_pct": "hi95",
-        }  # fmt: skip
-    )
 
 
 def record(figures, period, base=None, backtest=None, forecast=None, scenarios=None,
@@ -143,10 +122,8 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
                         row["base_yoy_pct"])  # fmt: skip
     if forecast is not None:
         for month, row in forecast.iterrows():
-            for column, metric in (("yoy_pct", "forecast_yoy"), ("lo80_pct", "forecast_lo80"),
-                                   ("hi80_pct", "forecast_hi80"), ("lo95_pct", "forecast_lo95"),
-                                   ("hi95_pct", "forecast_hi95")):  # fmt: skip
-                figures.add(metric, "export", "total", "total", month, row[column])
+            for name in (FORECAST_YOY, LO80, HI80, LO95, HI95):  # the columns are figure names
+                figures.add(name, "export", "total", "total", month, row[name])
     if consensus_next is not None and forecast is not None and len(forecast):
         figures.add("consensus_yoy", "export", "total", "total", forecast.index[0],
                     consensus_next["value"])  # fmt: skip
@@ -224,6 +201,10 @@ def backtest_verdict(table: pd.DataFrame) -> str:
         f"\nBest on this history (mean RMSE ratio over horizons {mean[best]:.2f}): **{best}**"
         + ("" if mean[best] < 1 else " — but it does not beat the random walk on average.")
     )
+    scored = int(models["n"].max())
+    if scored < FEW_SCORED_MONTHS:  # a short history: say how little the ranking rests on
+        lines.append(f"\nThese scores rest on {scored} months only (fewer than "
+                     f"{FEW_SCORED_MONTHS}): too few to rank the models with confidence.")
     return "\n".join(lines)
 
 
@@ -242,13 +223,26 @@ class Outlook:
     consensus_next: dict | None = None  # the consensus held for the month after `period`
     holiday: pd.DataFrame | None = None  # New Year diagnostics by flow (`holiday_table`)
     indicators: pd.DataFrame | None = None  # `indicator_leads`
+    backtest_note: str = ""  # why there is no backtest (`backtest_shortfall`), if there is none
+    backtest_months: int | None = None  # months of exports the missing backtest needs
 
     def explain(self, part: str):
         """Markdown saying why a part is missing."""
         from IPython.display import Markdown
 
-        reasons = " ".join(self.notes) or "not enough data"
-        return Markdown(f"*{part} not shown: {reasons}*")
+        return Markdown(f"*{self.missing(part)}*")
+
+    def missing(self, part: str) -> str:
+        """The sentence saying why a part is missing ("Forecast not shown: ...")."""
+        if part == "Backtest" and self.backtest_note:
+            return self.backtest_note
+        return f"{part} not shown: {' '.join(self.notes) or 'not enough data'}"
+
+    def empty_table(self, part: str) -> pd.DataFrame:
+        """An empty table that says why `part` is missing (shown by notebook.table)."""
+        empty = pd.DataFrame()
+        empty.attrs["empty"] = self.missing(part)
+        return empty
 
 
 def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Outlook:
@@ -281,8 +275,8 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     except ValueError as error:  # too short a history for enough forecast origins
         if "forecast origins" not in str(error):
             raise
-        result.notes.append(f"Backtest skipped: {levels.notna().sum()} months of exports leave "
-                            "fewer than 12 forecast origins to score the models on.")  # fmt: skip
+        result.backtest_note, result.backtest_months = backtest_shortfall(levels, horizon)
+        result.notes.append(result.backtest_note)
     if result.backtest is not None:
         result.fan_model = fan_model(result.backtest, levels, horizon)
     else:
@@ -301,10 +295,10 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
 
 def market_inputs(ds: Dataset, period, currency: str = "USD") -> dict:
     """A store's indicators with publication dates, release dates, first-released export y/y
-    and consensus, cut at `period` (``backtest_command.market_inputs``); {} otherwise."""
+    and consensus, cut at `period` (``data.market_inputs``); {} otherwise."""
     if currency != "USD" or not ds.is_store or ds.is_sample:
         return {}
-    from helpers.backtest_command import market_inputs as inputs_of
+    from helpers.data import market_inputs as inputs_of
 
     t = ds.resolve(period).period
     found = inputs_of(ds.location, "export")
@@ -342,7 +336,7 @@ def nowcast_line(result: Outlook) -> str:
     if result.forecast is None or result.forecast.empty:
         return ""
     month = result.forecast.index[0]
-    point = float(result.forecast["yoy_pct"].iloc[0])
+    point = float(result.forecast[FORECAST_YOY].iloc[0])
     label = f"{month:%B %Y}"
     cons = result.consensus_next
     if cons is not None:
@@ -383,24 +377,56 @@ def backtest_start(levels: pd.Series) -> pd.Period:
     return max(recent, valid[0] + 60)
 
 
+def backtest_shortfall(levels: pd.Series, horizon: int) -> tuple[str, int]:
+    """Why the backtest cannot run on `levels` and the months of exports it needs at least.
+
+    It scores forecasts of the months from `backtest_start` on, made from at least
+    BACKTEST_ORIGINS months (forecast origins) from `horizon` months before that; a January
+    published only combined with February is no origin. The months needed are a lower bound:
+    a January to come that is published combined adds one.
+    """
+    valid = levels.dropna().index
+    first_target, last = backtest_start(levels), valid[-1]
+    first_origin = first_target - horizon
+    months = pd.period_range(first_origin, last - 1, freq="M")
+    combined = [m for m in months if m.month == 1 and m not in valid and (m + 1) in valid]
+    held = len(months) - len(combined)
+    more = max(BACKTEST_ORIGINS - held, 1)
+    needed = len(valid) + more
+    note = (
+        f"Backtest skipped: {len(valid)} months of exports leave fewer than {BACKTEST_ORIGINS} "
+        "forecast origins to score the models on: it scores forecasts of the months from "
+        f"{first_target:%B %Y} on (five years into the data), made from {first_origin:%B %Y} "
+        f"on, and data to {last:%B %Y} give {held} such origin{'' if held == 1 else 's'}. It "
+        f"needs at least {more} more month{'s' if more > 1 else ''} of exports (data to "
+        f"{last + more:%B %Y} or later: {needed} months)."
+    )
+    return note, needed
+
+
 def fan_model(table: pd.DataFrame, levels: pd.Series, horizon: int) -> str:
     """The model drawn in the fan chart: lowest mean RMSE ratio to the random walk over the
     backtest's horizons (`forecast.choose_model`); only SARIMAX models when a base month of the
     fan was split from a combined Jan-Feb (the others forecast single months only)."""
-    split, years, _ = forecast._prepared(levels)
-    targets = pd.period_range(split.index[-1] + 1, periods=horizon, freq="M")
-    candidates = forecast.FAN_MODELS
-    if any(forecast._combined_base(f, years) for f in targets):
-        candidates = ("sarimax", "sarimax_x")
-    return forecast.choose_model(table, candidates) or "sarimax"
+    return forecast.choose_model(table, forecast.fan_candidates(levels, horizon)) or "sarimax"
 
 
 def fan_note(result: Outlook) -> str:
-    """Which model the fan chart shows and why (markdown)."""
+    """Which model the fan chart shows and why (markdown); without a backtest that ranks it,
+    says so and how many months of exports the backtest needs."""
     if result.forecast is None or result.fan_model is None:
         return ""
     table = result.backtest
-    rows = table[table["model"] == result.fan_model]
+    rows = pd.DataFrame() if table is None else table[table["model"] == result.fan_model]
+    if rows.empty:
+        why = ("no backtest on these data ranked the models" if result.backtest_months is None
+               else "these data are too short for the backtest that ranks the models (it "
+               f"needs at least {result.backtest_months} months of exports)")  # fmt: skip
+        return (
+            f"The fan chart shows **{result.fan_model}**, the default model: {why}, so nothing "
+            "ranks it against the others and its bands are not checked against its past errors. "
+            f"{result.forecast.attrs.get('note', '')}"
+        )
     ratios = ", ".join(
         f"h={r.horizon}: {r.rmse_ratio_vs_random_walk:.2f}" for r in rows.itertuples()
     )
@@ -427,7 +453,7 @@ def goal_verdict(table: pd.DataFrame | None) -> str:
     passing = sorted(passing[passing].index)
     detail = "; ".join(
         f"{r.model} h={r.horizon}: ratio {r.rmse_ratio_vs_random_walk:.2f}, 80% coverage "
-        f"{r.coverage80:.0%}"
+        + (f"{r.coverage80:.0%}" if pd.notna(r.coverage80) else "not measured (no band yet)")
         for r in models.itertuples()
     )
     target = (
@@ -608,13 +634,13 @@ def fan(result: Outlook, ds: Dataset, source: str):
         return result.explain("Forecast")
     history = recent_yoy(ds, result.period, 36, result.currency)
     title = "Exports: forecast y/y with 80% and 95% intervals"
-    return charts.fan_chart(history, fan_frame(result.forecast), title, source)
+    return charts.fan_chart(history, result.forecast, title, source)
 
 
 def base_display(result: Outlook) -> pd.DataFrame:
     """The base-effect table's reader-facing columns."""
     if result.base is None:
-        return pd.DataFrame()
+        return result.empty_table("Base effects")
     columns = ["base_month", "base_yoy_pct", "trailing_median_yoy_pct", "base_label",
                "implied_yoy_pct", "basis"]  # fmt: skip
     return result.base[columns].rename(
@@ -627,7 +653,7 @@ def base_display(result: Outlook) -> pd.DataFrame:
 def backtest_display(result: Outlook) -> pd.DataFrame:
     """The backtest table's reader-facing columns."""
     if result.backtest is None:
-        return pd.DataFrame()
+        return result.empty_table("Backtest")
     columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
                "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
                "beats_random_walk"]  # fmt: skip
@@ -643,8 +669,8 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
 def forecast_display(result: Outlook) -> pd.DataFrame:
     """The forecast table's reader-facing columns."""
     if result.forecast is None:
-        return pd.DataFrame()
-    return result.forecast[["yoy_pct", "lo95_pct", "lo80_pct", "hi80_pct", "hi95_pct", "basis"]]
+        return result.empty_table("Forecast")
+    return result.forecast[[*FORECAST_COLUMNS, "basis"]]
 
 
 def indicator_display(result: Outlook) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from helpers import classifications
 from helpers.hs_groups import Group, groups
-from helpers.ingest.panel import PANEL_DIR, connect
+from helpers.panel_store import PANEL_DIR, connect
 from helpers.schema import TradeKitError
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "build_hint",
     "exists",
     "group_levels",
+    "group_spec",
     "open_panel",
     "partner_condition",
     "period_filter",
@@ -153,7 +154,11 @@ class GroupSeries:
                 "panel for this flow and partner; the group's figures leave them out.")  # fmt: skip
 
 
-def _group(group: str | Group) -> Group:
+def group_spec(group: str | Group) -> Group:
+    """The product group named `group` in data/classifications/hs_groups.csv (a Group is
+    returned as given); PanelError naming the known groups when there is no such group.
+
+    Also the check of a `--product-group` option and of a drill-down's `product_group`."""
     if isinstance(group, Group):
         return group
     known = groups()
@@ -161,6 +166,7 @@ def _group(group: str | Group) -> Group:
         raise PanelError(f"product group '{group}' is not in data/classifications/hs_groups.csv "
                          f"(known: {', '.join(sorted(known))})")  # fmt: skip
     return known[group]
+
 
 
 def _prefix_case(prefixes, column: str = "hs") -> str:
@@ -205,7 +211,7 @@ def hs_sums(store: str | Path, flow: str, partner: str | None = None, periods=No
 
 def apply_group(sums: pd.DataFrame, group: str | Group, by: str | None = None) -> GroupSeries:
     """A group's monthly levels from HS sums (pandas, small frames), one HS level per prefix."""
-    spec = _group(group)
+    spec = group_spec(group)
     return apply_groups(sums, [spec], by)[spec.name]
 
 
@@ -215,7 +221,7 @@ def apply_groups(sums: pd.DataFrame, names=None, by: str | None = None) -> dict[
     One pass for all groups rather than one per group: a view sums about 40 groups from the same
     few thousand HS rows, and pandas' fixed cost per operation would dominate a loop.
     """
-    specs = [_group(g) for g in (groups() if names is None else names)]
+    specs = [group_spec(g) for g in (groups() if names is None else names)]
     rules = pd.DataFrame(
         [(s.name, p, len(p), s.need(p)) for s in specs for p in s.include],
         columns=["group", "prefix", "length", "need"],
@@ -270,7 +276,7 @@ def group_levels(store: str | Path, group: str | Group, flow: str, partner: str 
     "hs" by the HS codes used. Quantity is summed only when every row has one in the same unit.
     `periods` restricts the months read (default: all).
     """
-    spec = _group(group)
+    spec = group_spec(group)
     sums = hs_sums(store, flow, partner, periods, by_partner=by == "partner",
                    prefixes=spec.include, con=con)  # fmt: skip
     return apply_group(sums, spec, by)

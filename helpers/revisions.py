@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import classifications
+from helpers.data import store_vintages
 
 __all__ = ["revised_by_release"]
 
@@ -43,11 +44,8 @@ def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
         empty.attrs["empty"] = ("Revised by this release: only an import store keeps earlier "
                                 "vintages to compare with.")  # fmt: skip
         return empty
-    from helpers.ingest import store
-
     period = ds.resolve(period).period
-    frames = [store.load(ds.location, latest=False, table=t).assign(table=t)
-              for t in ("month", "ytd")]  # fmt: skip
+    frames = [store_vintages(ds.location, t).assign(table=t) for t in ("month", "ytd")]
     rows = pd.concat(frames, ignore_index=True)
     rows = rows[(rows["currency"] == currency) & (rows["measure"] == "level")]
     rows = rows.assign(period=pd.PeriodIndex(rows["period"].astype(str), freq="M"))

@@ -618,12 +618,16 @@ def write(out: Path = SAMPLE_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: write the sample into data/sample (or --out)."""
+    """Command line: write the sample into data/sample (or --out); returns the exit status."""
+    from helpers.cli import parse_args
+
     parser = argparse.ArgumentParser(
         prog="python -m helpers.sample", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
-    args = parser.parse_args(argv)
+    args, code = parse_args(parser, argv, "sample")
+    if args is None:  # help printed (0) or a usage error (2)
+        return code
     started = dt.datetime.now()
     for path in write(args.out):
         print(f"wrote {path}")

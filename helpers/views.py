@@ -1,40 +1,101 @@
-"""What each view computes and records, as one function per view.
+"""What each view computes and records, as one function per view, each taking the view's
+context (:class:`ViewContext`) as its one argument (and the view's own options by keyword).
 
-The notebooks call these and then display the results; the reconciliation with published
-figures (helpers.reconcile) calls the same functions, so the published-figures test checks the
-code the reports run, not a second implementation.
+The registry (data/views.csv) names each view's function; the notebooks call it through
+:func:`compute` and then display the results; the reconciliation with published figures
+(helpers.reconcile) calls the same functions, so the published-figures test checks the code the
+reports run, not a second implementation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from helpers import breakdown, headline
+from helpers import breakdown, headline, metrics
+from helpers.contract import NOTE_CHARTS_DIR, SAMPLE_FLAG, SAMPLE_LABEL, view_spec
 from helpers.data import Dataset
 from helpers.figures import FigureSet
+
+if TYPE_CHECKING:
+    from helpers.outlook import Outlook
 
 __all__ = [
     "SHARE_YTD_LINES",
     "ImportsView",
+    "OutlookView",
     "ProductView",
     "RegionalView",
+    "ViewContext",
     "all_figures",
+    "compute",
+    "context",
     "headline_view",
     "imports_view",
+    "outlook_view",
     "product_view",
     "regional_view",
 ]
+
+
+@dataclass
+class ViewContext(metrics.HasReleasePeriod):
+    """Validated parameters, the dataset and the figures a view collects."""
+
+    view: str
+    when: metrics.ResolvedPeriod
+    currency: str
+    ds: Dataset
+    output_dir: str = ""
+    figures: FigureSet = field(default_factory=FigureSet)
+    both: bool = False  # show CNY growth beside the USD figures
+
+    @property
+    def source_note(self) -> str:
+        """Chart and table footnote: where the month's data come from, their release (vintage)
+        date and the currency ('Source: GAC preliminary release, 2026-07-15. USD values.')."""
+        return f"{self.ds.source_line(self.when)} {self.currency} values."
+
+    def for_note(self, chart, name: str):
+        """Show `chart` and, in a report build, keep it for the flash note as
+        charts/<name>.png with its alt text in charts/<name>.json (the note shows the views'
+        own charts rather than drawing its own)."""
+        if self.output_dir and hasattr(chart, "png"):  # a Note (no data) is not kept
+            folder = Path(self.output_dir) / NOTE_CHARTS_DIR
+            folder.mkdir(exist_ok=True)
+            (folder / f"{name}.png").write_bytes(chart.png)
+            (folder / f"{name}.json").write_text(
+                json.dumps({"alt": chart.alt}), encoding="utf-8")
+        return chart
+
+    def save_figures(self) -> Path | None:
+        """Write this view's figures for the runner (no-op when no output_dir was given)."""
+        if self.output_dir and self.ds.is_sample:
+            (Path(self.output_dir) / SAMPLE_FLAG).write_text(SAMPLE_LABEL + "\n")
+        return self.figures.save(self.output_dir, self.view)
+
+
+def context(view: str, ds: Dataset, period, currency: str = "USD") -> ViewContext:
+    """A context for computing `view` outside a notebook (no output folder)."""
+    return ViewContext(view, ds.resolve(period), currency, ds, "", FigureSet(currency))
+
+
+def compute(ctx: ViewContext, **options):
+    """Compute and record ctx.view with the function the registry names for it."""
+    return view_spec(ctx.view).compute()(ctx, **options)
 
 # Export lines whose year-to-date share the product view reports.
 SHARE_YTD_LINES = ["integrated_circuits", "electromechanical", "high_tech"]
 
 
-def headline_view(ds: Dataset, period, currency: str, figures: FigureSet) -> headline.Headline:
-    """Headline figures for the month, recorded into `figures`."""
-    h = headline.headline(ds, period, currency)
-    headline.record(figures, h)
+def headline_view(ctx: ViewContext) -> headline.Headline:
+    """Headline figures for the month, recorded."""
+    h = headline.headline(ctx.ds, ctx.when, ctx.currency)
+    headline.record(ctx.figures, h)
     return h
 
 
@@ -46,9 +107,9 @@ class ProductView:
     ytd: pd.DataFrame  # year to date as GAC prints it, each figure on its best basis
 
 
-def product_view(ds: Dataset, period, currency: str, figures: FigureSet) -> ProductView:
+def product_view(ctx: ViewContext) -> ProductView:
     """Exports by product: breakdown, price vs volume and year-to-date shares, recorded."""
-    when = ds.resolve(period)
+    ds, when, currency, figures = ctx.ds, ctx.when, ctx.currency, ctx.figures
     table = breakdown.breakdown(ds, "export", "product", when, currency)
     breakdown.record_breakdown(figures, table, "export", "product")
     pv = breakdown.price_volume_table(ds, "export", when, currency)
@@ -67,9 +128,9 @@ class RegionalView:
     ytd: pd.DataFrame
 
 
-def regional_view(ds: Dataset, period, currency: str, figures: FigureSet) -> RegionalView:
+def regional_view(ctx: ViewContext) -> RegionalView:
     """Exports by destination: breakdown and the US against everyone else, recorded."""
-    when = ds.resolve(period)
+    ds, when, currency, figures = ctx.ds, ctx.when, ctx.currency, ctx.figures
     table = breakdown.breakdown(ds, "export", "partner", when, currency)
     breakdown.record_breakdown(figures, table, "export", "partner")
     split = breakdown.us_split(ds, "export", when, currency)
@@ -89,9 +150,9 @@ class ImportsView:
     ytd_origins: pd.DataFrame
 
 
-def imports_view(ds: Dataset, period, currency: str, figures: FigureSet) -> ImportsView:
+def imports_view(ctx: ViewContext) -> ImportsView:
     """Imports by product and origin, commodity price vs volume, the US split, recorded."""
-    when = ds.resolve(period)
+    ds, when, currency, figures = ctx.ds, ctx.when, ctx.currency, ctx.figures
     products = breakdown.breakdown(ds, "import", "product", when, currency)
     breakdown.record_breakdown(figures, products, "import", "product")
     pv = breakdown.price_volume_table(ds, "import", when, currency)
@@ -107,10 +168,35 @@ def imports_view(ds: Dataset, period, currency: str, figures: FigureSet) -> Impo
     return ImportsView(products, pv, origins, split, ytd_products, ytd_origins)
 
 
+@dataclass
+class OutlookView:
+    result: Outlook  # seasonal adjustment, base effects, backtest, forecast
+    scenarios: pd.DataFrame
+
+
+def outlook_view(ctx: ViewContext, horizon: int = 6, us_further_fall_pct: float = 10.0,
+                 eu_growth_change_pp: float = -2.0,
+                 cny_per_eur_change_pct: float = -5.0) -> OutlookView:  # fmt: skip
+    """The outlook for exports after the month: seasonal adjustment, base effects, backtest,
+    forecast and the three scenarios' effects on export growth, recorded."""
+    from helpers import outlook  # statsmodels and X-13: only the outlook pays for them
+
+    result = outlook.compute(ctx.ds, ctx.when.period, ctx.currency, horizon)
+    scenarios = outlook.scenario_table(ctx.ds, ctx.when.period, us_further_fall_pct,
+                                       eu_growth_change_pp, cny_per_eur_change_pct,
+                                       currency=ctx.currency)  # fmt: skip
+    outlook.record(ctx.figures, ctx.when.period, result.base, result.backtest, result.forecast,
+                   scenarios, holiday=result.holiday, consensus_next=result.consensus_next,
+                   fan_model=result.fan_model)  # fmt: skip
+    return OutlookView(result, scenarios)
+
+
 def all_figures(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
     """Every figure the headline, product, regional and imports views record for a month, at
     full precision (the outlook's model figures are left out: they are not published)."""
     figures = FigureSet(currency)
-    for view in (headline_view, product_view, regional_view, imports_view):
-        view(ds, period, currency, figures)
+    for view in ("headline", "product", "regional", "imports"):
+        ctx = context(view, ds, period, currency)
+        ctx.figures = figures
+        compute(ctx)
     return figures.frame()

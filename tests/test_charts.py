@@ -10,6 +10,7 @@ import pytest
 
 from helpers import chartdata, charts
 from helpers.contract import SAMPLE_LABEL, ParameterError, check_history_months
+from helpers.forecast import FORECAST_YOY, HI80, LO80
 
 MONTHS = pd.period_range("2025-06", "2025-09", freq="M")
 
@@ -165,8 +166,8 @@ def test_waterfall_sorted_folded_and_honest_about_rounding():
 def test_fan_chart_joins_actual_and_explains_janfeb():
     history = pd.Series([5.0, 6.0], index=pd.PeriodIndex(["2025-11", "2025-12"], freq="M"))
     index = pd.PeriodIndex(["2026-01", "2026-02", "2026-03"], freq="M")
-    forecast = pd.DataFrame({"point": [12.2, 12.2, -12.1], "lo80": [5.6, 5.6, -18.3],
-                             "hi80": [19.3, 19.3, -5.4]}, index=index)  # fmt: skip
+    forecast = pd.DataFrame({FORECAST_YOY: [12.2, 12.2, -12.1], LO80: [5.6, 5.6, -18.3],
+                             HI80: [19.3, 19.3, -5.4]}, index=index)  # fmt: skip
     chart = charts.fan_chart(history, forecast, "Forecast", "src")
     assert "starts from the last actual month" in chart.subtitle
     assert "Jan and Feb share one combined forecast" in chart.subtitle

@@ -97,8 +97,11 @@ def test_one_table_every_code_once():
     assert codes == sorted(set(codes)) == [0, 1, 2, 3, 4, 5, 130]
     markdown = cli.exit_code_table(markdown=True).splitlines()
     assert markdown[0] == "| code | meaning | returned by |" and len(markdown) == 2 + len(codes)
-    # code 5 is documented as not returned yet (the runner has no "built with a failed view")
-    assert "not returned yet" in dict((c, m) for c, m, _ in cli.EXIT_CODES)[5]
+    # code 5 is a real constant: a report built with a failed view, returned by run
+    rows = {c: (m, who) for c, m, who in cli.EXIT_CODES}
+    assert cli.PARTIAL == 5 and "PARTIAL" in cli.__all__
+    assert rows[cli.PARTIAL][0].startswith("built with a failed view") and rows[5][1] == "run"
+    assert "--strict" in rows[cli.PARTIAL][0] and "--strict" in rows[cli.FAILED][0]
 
 
 def test_readme_carries_the_exit_code_table():
@@ -136,7 +139,9 @@ def test_version_is_the_package_version(capsys):
 def test_cli_reference_matches_help(monkeypatch):
     monkeypatch.setenv("COLUMNS", "137")  # a wide terminal changes nothing
     """docs/cli.md is what the parsers print today (refresh it with `make docs`)."""
-    assert (ROOT / "docs" / "cli.md").read_text() == cli.reference_markdown(), (
+    from helpers.__main__ import reference_markdown
+
+    assert (ROOT / "docs" / "cli.md").read_text() == reference_markdown(), (
         "docs/cli.md is out of date: run `make docs`")
 
 

@@ -7,6 +7,11 @@ import pytest
 from conftest import combine_janfeb
 from helpers import forecast as fc_mod
 from helpers.forecast import (
+    FORECAST_YOY,
+    HI80,
+    HI95,
+    LO80,
+    LO95,
     backtest,
     base_effects,
     choose_model,
@@ -197,7 +202,7 @@ def test_backtest_needs_indicators_for_bridge():
 
 
 def check_ordered(fc: pd.DataFrame) -> None:
-    cols = ["lo95_pct", "lo80_pct", "yoy_pct", "hi80_pct", "hi95_pct"]
+    cols = [LO95, LO80, FORECAST_YOY, HI80, HI95]
     assert fc[cols].notna().all().all()
     assert (fc[cols].diff(axis=1).iloc[:, 1:] >= -1e-9).all().all()
 
@@ -208,7 +213,7 @@ def test_forecast_intervals_are_ordered():
     assert list(fc.index) == list(pd.period_range(levels.index[-1] + 1, periods=6, freq="M"))
     check_ordered(fc)
     # bands widen with the horizon
-    width = fc["hi95_pct"] - fc["lo95_pct"]
+    width = fc[HI95] - fc[LO95]
     assert width.iloc[-1] > width.iloc[0]
 
 
@@ -218,7 +223,7 @@ def test_forecast_over_a_combined_janfeb_base():
     fc = forecast(published, horizon=3)  # Dec 2022, Jan 2023, Feb 2023
     check_ordered(fc)
     assert fc.loc["2023-01", "basis"] == "Jan-Feb combined"
-    assert fc.loc["2023-01", "yoy_pct"] == fc.loc["2023-02", "yoy_pct"]
+    assert fc.loc["2023-01", FORECAST_YOY] == fc.loc["2023-02", FORECAST_YOY]
     assert fc.loc["2022-12", "basis"] == "month"
 
 
@@ -373,9 +378,9 @@ def test_forecast_empirical_bands_from_backtest_errors():
     fc = forecast_empirical(levels, errors, horizon=4, model="rw_holiday")
     check_ordered(fc)
     own = errors[(errors["model"] == "rw_holiday") & (errors["horizon"] == 2)]["error_pp"]
-    width = fc.loc[fc.index[1], "hi80_pct"] - fc.loc[fc.index[1], "lo80_pct"]
+    width = fc.loc[fc.index[1], HI80] - fc.loc[fc.index[1], LO80]
     assert width == pytest.approx(np.quantile(own, 0.9) - np.quantile(own, 0.1))
     # horizon 4 was not backtested: it borrows horizon 3's errors
     own3 = errors[(errors["model"] == "rw_holiday") & (errors["horizon"] == 3)]["error_pp"]
-    width4 = fc.loc[fc.index[3], "hi95_pct"] - fc.loc[fc.index[3], "lo95_pct"]
+    width4 = fc.loc[fc.index[3], HI95] - fc.loc[fc.index[3], LO95]
     assert width4 == pytest.approx(np.quantile(own3, 0.975) - np.quantile(own3, 0.025))

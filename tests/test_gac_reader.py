@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import classifications
-from helpers.ingest.readers import ReaderError, gac
+from helpers.ingest.readers import ReaderError, gac, gac_layout
 from helpers.paths import CLASSIFICATIONS_DIR, SHARED_DIR
 from helpers.schema import CANONICAL_COLUMNS, TradeKitError, validate
 
@@ -447,9 +449,116 @@ def test_label_key_ignores_spacing_case_and_of_which(label, spaces, upper):
     [("41,046.4\xa0", 41046.4), ("-1.2", -1.2), ("\u22123.0", -3.0), ("492\xa0", 492.0)],
 )
 def test_numbers_as_printed(text, expected):
-    assert gac._number(text) == expected
+    assert gac_layout.parse_number(text) == expected
 
 
 @pytest.mark.parametrize("text", ["-", "\u2014", "", "\xa0"])
 def test_missing_cells(text):
-    assert pd.isna(gac._number(text))
+    assert pd.isna(gac_layout.parse_number(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# SECTIONS: a new table is one entry plus one mapper (docs/gac_tables.md)
+
+CONTINENT_PAGE = """<!DOCTYPE html><html><head><meta charset="UTF-8">
+<title>(9) Imports and Exports by Continent, {month} 2026 (in USD)</title></head><body>
+<div class="atcl-ttl">(9) Imports and Exports by Continent, {month} 2026 (in USD)</div>
+<div class="atcl-date">2026/04/10</div>
+<div class="atcl-cnt"><table><tbody>
+<tr><td colspan="7">(9) Imports and Exports by Continent, {month} 2026 (in USD)</td></tr>
+<tr><td colspan="7">Unit: USD1 Million</td></tr>
+<tr><td>Continent</td><td>Export</td><td></td><td>Import</td><td></td>
+<td>Year-on-Year +/- %</td><td></td></tr>
+<tr><td></td><td>3</td><td>1- to-3</td><td>3</td><td>1- to-3</td><td>Export</td><td>Import</td></tr>
+<tr><td>Total</td><td>300,000.0&nbsp;</td><td>850,000.0&nbsp;</td><td>200,000.0&nbsp;</td>
+<td>600,000.0&nbsp;</td><td>5.0&nbsp;</td><td>-1.5&nbsp;</td></tr>
+<tr><td>Asia</td><td>150,000.0&nbsp;</td><td>420,000.0&nbsp;</td><td>120,000.0&nbsp;</td>
+<td>350,000.0&nbsp;</td><td>4.0&nbsp;</td><td>-&nbsp;</td></tr>
+<tr><td>Africa</td><td>18,000.0&nbsp;</td><td>50,000.0&nbsp;</td><td>10,000.0&nbsp;</td>
+<td>29,000.0&nbsp;</td><td>9.5&nbsp;</td><td>2.0&nbsp;</td></tr>
+<tr><td>Latin America</td><td>25,000.0&nbsp;</td><td>70,000.0&nbsp;</td><td>22,000.0&nbsp;</td>
+<td>60,000.0&nbsp;</td><td>-&nbsp;</td><td>3.1&nbsp;</td></tr>
+<tr><td colspan="7">Note: made-up figures.</td></tr>
+</tbody></table></div></body></html>
+"""
+
+
+def _map_continents(rows: gac_layout.SectionRows) -> gac_layout.Mapped:
+    """The made-up table's mapper: partner codes from the label file; Asia has none."""
+    labels = gac.partner_labels()
+    codes = [labels.get(gac.label_key(label)) for label in rows.printed["label"]]
+    unmapped = [
+        gac.UnmappedLine(rows.raw.file, r.row, r.line, "", r.label, "no kit partner code")
+        for r, code in zip(rows.printed.itertuples(), codes, strict=True) if code is None
+    ]  # fmt: skip
+    return gac_layout.Mapped(rows.printed.assign(code=codes), unmapped)
+
+
+CONTINENTS = gac_layout.SectionSpec(
+    name="Imports and Exports by Continent",
+    title_words=("continent",),
+    kind="continent",
+    layouts={"month": ("export_month", "export_ytd", "import_month", "import_ytd",
+                       "export_ytd_yoy", "import_ytd_yoy")},  # fmt: skip
+    mapper=_map_continents,
+)
+
+
+def continent_page(tmp_path: Path, month: str = "Mar") -> Path:
+    """The made-up continent page for `month` (title and header say month 3)."""
+    path = tmp_path / f"continents_2026_{month}.html"
+    path.write_text(CONTINENT_PAGE.format(month=month), encoding="utf-8")
+    return path
+
+
+def test_unknown_table_is_unsupported_until_registered(tmp_path):
+    with pytest.raises(gac.GacUnsupportedTableError, match="not a release table this reader"):
+        gac.read_gac_tables(continent_page(tmp_path))
+
+
+def test_new_table_is_one_sections_entry_and_one_mapper(tmp_path, monkeypatch):
+    monkeypatch.setattr(gac, "SECTIONS", {**gac.SECTIONS, "by_continent": CONTINENTS})
+    table = gac.parse_page(gac.read_page(continent_page(tmp_path)))
+    meta = table.meta
+    assert meta["section"] == "by_continent" and meta["section_number"] == 9
+    assert meta["layout"] == "continent_month" and meta["currency"] == "USD"
+    assert meta["scale"] == 1e6 and meta["vintage"] == "2026-04-10"
+    assert meta["period"] == pd.Period("2026-03", "M") and meta["flow"] is None
+    assert [u.label for u in table.unmapped] == ["Asia"]
+    assert pick(table.printed, label="Africa")["export_ytd"] == 50000.0
+    month, ytd = gac.store_rows(table)
+    for frame in (month, ytd):
+        assert list(frame.columns) == CANONICAL_COLUMNS
+        assert set(frame["product"]) == {"TOTAL"} and "asia" not in set(frame["partner"])
+        assert set(frame["source"]) == {"gac:continents_2026_Mar.html"}
+    validate(month, "continents")
+    assert value(month, flow="export", partner="WORLD") == pytest.approx(300000.0e6, rel=REL)
+    assert value(month, flow="import", partner="africa") == pytest.approx(10000.0e6, rel=REL)
+    assert value(table.ytd, flow="import", partner="latin_america") == pytest.approx(60000.0e6)
+    yoy = table.printed_yoy
+    assert value(yoy, flow="import", partner="WORLD") == -1.5  # rates as printed, not scaled
+    assert "latin_america" not in set(yoy.loc[yoy["flow"] == "export", "partner"])  # "-"
+    assert table.prior_ytd.empty and table.month_rates.empty  # no such columns in the layout
+
+
+def test_new_table_layouts_and_header_are_checked_generically(tmp_path, monkeypatch):
+    monkeypatch.setattr(gac, "SECTIONS", {**gac.SECTIONS, "by_continent": CONTINENTS})
+    with pytest.raises(gac.GacLayoutError, match="no janfeb layout is known for continent"):
+        gac.read_gac_tables(continent_page(tmp_path, "January-February"))
+    raw = gac.read_page(continent_page(tmp_path))
+    row = next(r for r in raw.rows if r.cells[0] == "Africa")
+    row.cells.pop()
+    with pytest.raises(gac.GacTruncatedTableError, match="6 cells where the continent_month"):
+        gac.parse_page(raw)
+    with pytest.raises(gac.GacLayoutError, match=r"header names month\(s\) \[3\]"):
+        gac.read_gac_tables(continent_page(tmp_path, "Apr"))
+
+
+def test_sections_are_complete_and_the_readers_do_not_import_each_other():
+    for key, spec in gac.SECTIONS.items():
+        assert spec.title_words and "month" in spec.layouts, key
+        assert all(len(set(columns)) == len(columns) for columns in spec.layouts.values()), key
+    assert set(gac.PARTNER_SECTIONS) == {"by_country", "total_values", "bulletin_by_country"}
+    code = ("import sys, helpers.ingest.readers.gac_bulletin; "
+            "assert 'helpers.ingest.readers.gac' not in sys.modules")  # fmt: skip
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0

@@ -11,6 +11,7 @@ import pytest
 from helpers import outlook, seasonal
 from helpers.data import Dataset
 from helpers.figures import FigureSet
+from helpers.forecast import FORECAST_COLUMNS
 from helpers.ingest import importer
 from helpers.paths import SAMPLE_DIR, SHARED_DIR
 from helpers.report.runner import run_report
@@ -177,8 +178,8 @@ def test_outlook_notebook_on_the_real_series(tmp_path):
 def _market_result() -> outlook.Outlook:
     """An Outlook with a one-month forecast, a held consensus and a backtest (made-up)."""
     result = outlook.Outlook(pd.Period("2026-06", "M"), "USD", fan_model="sarimax")
-    result.forecast = pd.DataFrame({"yoy_pct": [5.14], "lo80_pct": [1.0], "hi80_pct": [9.0],
-                                    "lo95_pct": [-1.0], "hi95_pct": [11.0]},
+    result.forecast = pd.DataFrame(dict(zip(FORECAST_COLUMNS, [[5.14], [-1.0], [1.0], [9.0],
+                                                               [11.0]], strict=True)),
                                    index=pd.PeriodIndex(["2026-07"], freq="M"))  # fmt: skip
     result.consensus_next = {"value": 6.6, "source": "jin10", "as_of": "2026-08-07"}
     result.backtest = pd.DataFrame([

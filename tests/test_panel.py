@@ -164,6 +164,14 @@ def test_group_with_missing_codes_says_so(store):
     assert "none of its HS codes (72, 73)" in steel.note
 
 
+def test_group_spec_is_the_public_group_lookup():
+    spec = panel.group_spec("new_three")
+    assert spec.name == "new_three" and "group_spec" in panel.__all__
+    assert panel.group_spec(spec) is spec  # a Group passes through
+    with pytest.raises(panel.PanelError, match="'chips' is not in .*known: "):
+        panel.group_spec("chips")
+
+
 def test_coarsest_level_used_when_file_mixes_levels(tmp_path):
     text = HS6.read_text().splitlines()
     # add an HS4 8542 World row for 2025 equal to a *different* number: it must win over HS6

@@ -148,7 +148,7 @@ def test_linux_folders_follow_xdg(monkeypatch, tmp_path):
 
 _WORKER = """
 import subprocess, sys, time
-from helpers.report import runner
+from helpers.report import workers
 # a session of its own, as a kernel's: out of reach of the worker's process group
 sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
                            start_new_session=True)
@@ -175,8 +175,8 @@ def _gone(pid: int, within: float = 10.0) -> bool:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX's")
 @pytest.mark.parametrize("action", [
-    "runner._kill_own_group()",                        # what SIGTERM (prctl's signal) runs
-    "runner._watch_parent(2 ** 22 + 12345, every=0.05)",  # the psutil watcher: parent gone
+    "workers._kill_own_group()",                        # what SIGTERM (prctl's signal) runs
+    "workers._watch_parent(2 ** 22 + 12345, every=0.05)",  # the psutil watcher: parent gone
 ])  # fmt: skip
 def test_worker_cleanup_kills_its_children_through_psutil(action):
     worker = subprocess.Popen([sys.executable, "-c", _WORKER.format(action=action)], cwd=ROOT,

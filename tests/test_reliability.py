@@ -27,7 +27,7 @@ import pytest
 
 from helpers import __main__ as cli
 from helpers.ingest import importer, store
-from helpers.report import runner
+from helpers.report import runner, workers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STANDINS = FIXTURES / "notebooks"
@@ -476,19 +476,19 @@ def test_failing_statement_from_a_real_ipython_traceback():
     result = shell.run_cell("import json\nx = 1\njson.loads('{bad')\ny = 2", silent=True)
     error = result.error_in_exec
     lines = shell.InteractiveTB.structured_traceback(type(error), error, error.__traceback__)
-    where = runner.failing_statement(lines)
+    where = workers.failing_statement(lines)
     assert where["line"] == 3 and where["statement"] == "json.loads('{bad')"
     assert where["raised_in"].split(":")[0].endswith("json/decoder.py")
-    described = runner._describe_failure({"exec_count": 4, "cell_index": 3, "ename": "E",
+    described = workers.describe_failure({"exec_count": 4, "cell_index": 3, "ename": "E",
                                           "evalue": "v", "cell_line": 3, **{
                                               "statement": where["statement"]}})
     assert described == "in cell In [4], line 3 `json.loads('{bad')`: E: v"
 
 
 def test_kernel_start_failures_are_recognised():
-    assert runner._kernel_failed_to_start(RuntimeError("Kernel died before replying to "
+    assert workers._kernel_failed_to_start(RuntimeError("Kernel died before replying to "
                                                        "kernel_info"))  # fmt: skip
-    assert not runner._kernel_failed_to_start(ValueError("bad notebook JSON"))
+    assert not workers._kernel_failed_to_start(ValueError("bad notebook JSON"))
 
 
 # --------------------------------------------------------------------------- subprocesses (slow)

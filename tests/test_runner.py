@@ -14,8 +14,10 @@ import nbformat
 import pandas as pd
 import pytest
 
+from helpers import figures
+from helpers.figures import FiguresFileError
 from helpers.paths import SAMPLE_DIR
-from helpers.report import runner
+from helpers.report import runner, workers
 from helpers.report.runner import ParameterError, ReportError, run_report
 
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -100,17 +102,17 @@ def test_help(capsys):
 
 
 def test_round_value():
-    assert runner.round_value(8.25, "x", "pct") == 8.3  # half-up, not banker's rounding
-    assert runner.round_value(-8.25, "x", "pct") == -8.3
-    assert runner.round_value(7.4449, "x", "pp") == 7.4
-    assert runner.round_value(90.45, "x", "usd_bn") == 90.5
-    assert runner.round_value(1.23456, "x", "ratio") == 1.23
-    assert runner.round_value(328456.789, "x", "usd_mn") == 328456.789
-    assert math.isnan(runner.round_value(float("nan"), "x", "pct"))
+    assert figures.round_value(8.25, "x", "pct") == 8.3  # half-up, not banker's rounding
+    assert figures.round_value(-8.25, "x", "pct") == -8.3
+    assert figures.round_value(7.4449, "x", "pp") == 7.4
+    assert figures.round_value(90.45, "x", "usd_bn") == 90.5
+    assert figures.round_value(1.23456, "x", "ratio") == 1.23
+    assert figures.round_value(328456.789, "x", "usd_mn") == 328456.789
+    assert math.isnan(figures.round_value(float("nan"), "x", "pct"))
 
 
 def test_combine_figures_sorted_stably():
-    cols = runner.PUBLISHED_COLUMNS
+    cols = figures.PUBLISHED_COLUMNS
     outlook = pd.DataFrame(
         [["yoy", "export", "total", "total", "2025-09", 1.06, "pct"]], columns=cols
     )
@@ -122,8 +124,8 @@ def test_combine_figures_sorted_stably():
         ],
         columns=cols,
     )
-    out = runner.combine_figures({"outlook": outlook, "headline": headline})
-    assert list(out.columns) == [*runner.FIGURE_COLUMNS, "view"]
+    out = figures.combine_figures({"outlook": outlook, "headline": headline}, VIEWS)
+    assert list(out.columns) == [*figures.FIGURE_COLUMNS, "view"]
     assert out["basis"].tolist() == ["computed"] * 4  # the 7-column vocabulary: computed
     assert out["view"].tolist() == ["headline"] * 3 + ["outlook"]
     assert out["metric"].tolist() == ["level", "yoy", "yoy", "yoy"]
@@ -132,8 +134,8 @@ def test_combine_figures_sorted_stably():
 
 def test_combine_figures_missing_column():
     bad = pd.DataFrame({"metric": ["yoy"], "value": [1.0]})
-    with pytest.raises(ReportError, match="lacks column"):
-        runner.combine_figures({"headline": bad})
+    with pytest.raises(FiguresFileError, match="figures_headline.csv lacks column"):
+        figures.combine_figures({"headline": bad}, VIEWS)
 
 
 def test_hash_data(tmp_path):
@@ -158,7 +160,7 @@ def test_template_is_offline(tmp_path):
     nbformat.write(nb, src)
     for show in (False, True):
         html = tmp_path / f"nb-{show}.html"
-        runner._export_html(src, html, show, {"metadata": {"name": "t"}})
+        workers._export_html(src, html, show, {"metadata": {"name": "t"}})
         text = html.read_text()
         assert not CDN_TAG.search(text)
         assert "require.min.js" not in text and "mathjax" not in text.lower()
@@ -306,7 +308,7 @@ def test_show_code_data_file_and_replace(tmp_path):
 
 
 @pytest.mark.slow
-def test_failure_keeps_previous_report(report, tmp_path):
+def test_strict_failure_keeps_previous_report(report, tmp_path):
     good, _ = report
     out = tmp_path / "reports"
     previous = out / "2017-06"
@@ -320,6 +322,7 @@ def test_failure_keeps_previous_report(report, tmp_path):
             out=out,
             notebooks_dir=STANDINS,
             progress=lines.append,
+            strict=True,
         )
     err = exc.value
     assert not isinstance(err, ParameterError)
@@ -351,3 +354,38 @@ def test_main_failure_exit_code(tmp_path, capsys):
     assert "view 'product' failed" in err and "ValueError" in err
     assert str(out / "2017-06.failed" / "product.ipynb") in err
     assert not (out / "2017-06").exists()
+
+
+@pytest.mark.slow
+def test_failed_view_leaves_the_others_built(report, tmp_path, capsys):
+    """Without --strict one failing view (the stand-in product raises before 2018) gets a page
+    naming the failing statement and the command reproducing it; the other four views, the
+    note and the index are built, and the run exits 5."""
+    out = tmp_path / "reports"
+    rc = runner.main(["run", "--period", "2017-06", "--out", str(out), "--notebooks",
+                      str(STANDINS)])  # fmt: skip
+    assert rc == 5
+    err = capsys.readouterr().err
+    assert "view 'product' failed in cell In [" in err and "ValueError" in err
+    command = (f"python -m helpers run --period 2017-06 --views product --out {out.resolve()} "
+               "--strict")  # fmt: skip
+    assert command in err
+    path = out / "2017-06"
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert list(manifest["failed"]) == ["product"]
+    assert manifest["failed"]["product"]["reproduce"] == command
+    page = (path / "product.html").read_text()
+    assert "failed" in page and 'raise ValueError(f&#34;no customs data for {period}' in page
+    assert "ValueError: no customs data for 2017-06" in page and command in page
+    assert 'href="notebooks/product.ipynb"' in page
+    executed = nbformat.read(path / "notebooks" / "product.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in executed.cells for o in c.get("outputs", []))
+    built = pd.read_csv(path / "figures.csv")
+    assert sorted(built["view"].unique()) == ["headline", "imports", "outlook", "regional"]
+    for v in ("headline", "regional", "imports", "outlook"):
+        assert f"{v.title()} (stand-in)" in (path / f"{v}.html").read_text()
+    index = (path / "index.html").read_text()
+    assert "failed in this build" in index
+    note = (path / "note.md").read_text()
+    assert "product view (failed in this build" in note
+    assert not (out / "2017-06.failed").exists() and leftovers(out) == []

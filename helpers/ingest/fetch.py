@@ -62,9 +62,10 @@ from lxml import html as lxml_html
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from helpers import cli
 from helpers.atomic import atomic_write
-from helpers.cli import parse_args
 from helpers.contract import ParameterError, check_period
+from helpers.schema import TradeKitError
 
 __all__ = [
     "FetchError", "FetchReport", "Fetcher", "IndexLink", "MissingPage", "SiteUnreachable",
@@ -132,7 +133,7 @@ class FetchReport:
         return "\n".join(lines)
 
 
-class FetchError(Exception):
+class FetchError(TradeKitError):
     """A request failed after its retries, or the response is not usable."""
 
 
@@ -623,7 +624,7 @@ def _usage_problem(args) -> str | None:
 
 def main(argv: list[str] | None = None, min_delay: float = 1.0) -> int:
     """Run the fetch command (min_delay: the politeness floor; tests lower it)."""
-    args, code = parse_args(_parser(), argv, "fetch")
+    args, code = cli.parse_args(_parser(), argv, "fetch")
     if args is None:
         return code
     try:

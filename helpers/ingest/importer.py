@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.cli import parse_args
+from helpers import cli
 from helpers.ingest import store as store_mod
 from helpers.schema import DataValidationError, Problem, TradeKitError
 
@@ -184,7 +184,7 @@ def import_comtrade(store, vintage: str, path: Path | None = None, raw=None, nam
     written only when the store accepted the import, so a rejected file changes neither.
     """
     from helpers.ingest import panel
-    from helpers.ingest.readers.comtrade import _aggregate
+    from helpers.ingest.readers.comtrade import kit_rows as comtrade_kit_rows
     from helpers.progress import Progress
 
     name = name or str(path)
@@ -196,7 +196,7 @@ def import_comtrade(store, vintage: str, path: Path | None = None, raw=None, nam
         else:
             rows, notes = panel.stage_frame(con, raw, name)
         progress.step(f"read and checked {rows:,} rows (DuckDB)")
-        frame = _aggregate(panel.kit_rows(con), vintage, "comtrade", notes)
+        frame = comtrade_kit_rows(panel.kit_rows(con), vintage, "comtrade", notes)
         progress.step(f"summed {len(frame):,} kit-product rows")
         report = store_mod.ingest(store, frame, name, notes=frame.attrs.get("notes"))
         progress.step("store updated" if report.ok else "store rejected the rows")
@@ -221,7 +221,7 @@ def _rejected(name: str, error: Exception) -> store_mod.ImportReport:
 def main(argv: list[str] | None = None) -> int:
     """Run the import command; returns the exit status."""
     parser = _parser()
-    args, code = parse_args(parser, argv, "import")
+    args, code = cli.parse_args(parser, argv, "import")
     if args is None:
         return code
     if args.kind == "series" and args.mapping is None and not all(

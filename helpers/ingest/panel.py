@@ -23,7 +23,8 @@ something changed, by writing a temporary file beside it and renaming it over th
 Files are streamed by DuckDB's CSV reader (every cell as text, numbered in file order by a
 streaming row_number) into an on-disk scratch database inside the store, checked and
 normalised there with SQL; nothing is ever loaded whole into pandas. DuckDB runs with 2 threads
-and a memory limit (``connect``), spilling to the scratch folder.
+and a memory limit (``connect``, from helpers.panel_store: the panel's folder and the
+connection are shared with the query side, helpers.panel), spilling to the scratch folder.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from helpers import classifications
 from helpers.ingest.readers import comtrade
+from helpers.panel_store import PANEL_DIR, connect
 from helpers.schema import Problem
 
 __all__ = [
@@ -56,7 +57,6 @@ __all__ = [
     "staging",
 ]
 
-PANEL_DIR = "panel"
 FILE_NAME = "data.parquet"
 FILE_COLUMNS = ["period", "partner", "partner_code", "hs", "value", "currency", "quantity",
                 "quantity_unit", "net_weight_t", "source", "vintage"]  # fmt: skip
@@ -79,21 +79,6 @@ class PanelReport:
         older = f", older vintage ignored {self.older}" if self.older else ""
         return (f"HS panel: {self.rows} rows; new {self.new}, revised {self.revised}, "
                 f"unchanged {self.unchanged}{older}; partitions written: {written}")  # fmt: skip
-
-
-def connect(threads: int = 2, memory_limit: str = "1GB", temp_dir: str | Path | None = None,
-            database: str = ":memory:") -> duckdb.DuckDBPyConnection:  # fmt: skip
-    """A DuckDB connection with bounded threads and memory (spills to `temp_dir`).
-
-    The default spill folder is in the system's temporary directory, never the working folder.
-    """
-    con = duckdb.connect(database)
-    con.execute(f"SET threads = {int(threads)}")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
-    spill = Path(temp_dir) if temp_dir else Path(tempfile.gettempdir()) / "china_trade_kit_duckdb"
-    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-    return con
 
 
 @contextlib.contextmanager
@@ -125,7 +110,7 @@ def _header(path: Path) -> list[str]:
 
 def _columns(header: list[str], name: str) -> dict[str, str]:
     """Comtrade+ name -> column name in the file (raises ComtradeError for missing columns)."""
-    comtrade._resolve(pd.DataFrame(columns=header), name)
+    comtrade.resolve_columns(pd.DataFrame(columns=header), name)
     found = {}
     for target, names in comtrade.ALIASES.items():
         hit = target if target in header else next((n for n in names if n in header), None)

@@ -13,15 +13,9 @@ import jinja2
 import numpy as np
 from markupsafe import Markup
 
+from helpers.contract import check_both, view_spec
 from helpers.figures import round_half_up
 
-DESCRIPTIONS = {
-    "headline": "Exports, imports and the balance: growth, contributions, surprises.",
-    "product": "Major export products: electromechanical, high-tech, ICs, vehicles.",
-    "regional": "Exports by destination: the US, EU, ASEAN, Africa and the rest; blocs.",
-    "imports": "Imports by product and origin: commodity prices and volumes, the US.",
-    "outlook": "Seasonal adjustment, base effects, nowcast backtest, forecast, scenarios.",
-}
 UNITS = {
     "pct": "{:+.1f}%",
     "pp": "{:+.1f} pp",
@@ -172,7 +166,8 @@ def month_label(period: str) -> str:
 
 def currency_text(currency: str) -> str:
     """'USD', or 'USD, with CNY growth beside it' for a both-currencies report."""
-    return "USD, with CNY growth beside it" if currency.upper() == "BOTH" else currency
+    code, both = check_both(currency)
+    return f"{code}, with CNY growth beside it" if both else code
 
 
 def release_period(period: str, figures) -> tuple[str, str]:
@@ -216,11 +211,15 @@ def render_index(
     notes = headline_notes(figures, period)
     if "headline" in not_built:  # say why the cards are empty rather than "no consensus"
         notes = ["not built: the store lacks the month's totals (see Headline)"] * 3
+    elif "headline" in (manifest.get("failed") or {}):
+        notes = ["the headline view failed in this build (see Headline)"] * 3
     kpis = [{"label": label, "value": value, "note": note}
             for (label, value), note in zip(headline_numbers(figures, period), notes,
                                             strict=True)]  # fmt: skip
+    failed = manifest.get("failed") or {}
     items = [{"href": f"{v}.html", "name": v.title(), "missing": not_built.get(v) or 0,
-              "description": DESCRIPTIONS.get(v, "")} for v in views]  # fmt: skip
+              "failed": v in failed, "description": view_spec(v).blurb}
+             for v in views]  # fmt: skip
     git = manifest.get("git") or {}
     commit = (git.get("commit") or "")[:10] + (" (modified)" if git.get("dirty") else "")
     data = manifest.get("data", {})

@@ -156,8 +156,9 @@ def residual_nodes(flow: str) -> list[str]:
     ]
 
 
-def _resolve(raw: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Rename known aliases to Comtrade+ names; check the required columns."""
+def resolve_columns(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rename known aliases to Comtrade+ names; check the required columns (ComtradeError
+    naming the file `name`)."""
     rename = {}
     for target, names in ALIASES.items():
         found = next((n for n in names if n in raw.columns), None)
@@ -265,7 +266,7 @@ def frame_from_comtrade(
     source: str = "comtrade",
 ) -> pd.DataFrame:
     """Turn a Comtrade table (file contents or API result) into canonical USD rows."""
-    frame = _resolve(raw.copy(), name)
+    frame = resolve_columns(raw.copy(), name)
     if "_line" not in frame:
         frame["_line"] = np.arange(len(frame)) + 2
     notes: list[str] = []
@@ -360,7 +361,7 @@ def frame_from_comtrade(
         }
     )
     rows = rows[rows["partner"] != "_aggregate"]
-    return _aggregate(rows, vintage or datetime.now(UTC).date().isoformat(), source, notes)
+    return kit_rows(rows, vintage or datetime.now(UTC).date().isoformat(), source, notes)
 
 
 def _sum_nan(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
@@ -371,7 +372,9 @@ def _sum_nan(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataF
     return sums.where(gaps == 0)
 
 
-def _aggregate(rows: pd.DataFrame, vintage: str, source: str, notes: list[str]) -> pd.DataFrame:
+def kit_rows(rows: pd.DataFrame, vintage: str, source: str, notes: list[str]) -> pd.DataFrame:
+    """Comtrade leaf rows (period, flow, partner, cmd, value, quantities) summed into the kit's
+    partners, blocs and product lines as store rows; what is left out is added to `notes`."""
     qcols = ["q_tonnes", "q_units", "q_pairs"]
     leaves = _sum_nan(rows, ["period", "flow", "partner", "cmd"], ["value", *qcols])
     kinds = classifications.partners()["kind"]

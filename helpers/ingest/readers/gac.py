@@ -3,8 +3,13 @@
 Tables read (identified by their description, not their number): (1) total values, (4) by
 country/region, (5) major exports and (6) major imports by quantity and value; CNY and USD
 editions; the normal-month layout and the January-February combined layout (NOTES §1). Monthly
-Bulletin pages (titles dated "6.2026") go to helpers.ingest.readers.gac_bulletin, which reads
-table (2) by country (region) of origin/destination into the same GacTable.
+Bulletin pages (titles dated "6.2026") are read the same way through the entry that
+helpers.ingest.readers.gac_bulletin adds to SECTIONS (table (2) by country (region) of
+origin/destination), into the same GacTable.
+
+SECTIONS lists every table: its title words, layouts, mapper and flow (a SectionSpec, see
+helpers.ingest.readers.gac_layout and docs/gac_tables.md). parse_page is generic: a new table is
+one SECTIONS entry plus one `_map_*` function.
 
     read_gac(path) -> DataFrame           single-month values in the canonical columns
                                           (a January-February table gives months=2 at February)
@@ -48,10 +53,8 @@ Label files (data/classifications), matched after dropping case, punctuation, "*
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -60,17 +63,51 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from helpers import classifications
-from helpers.ingest.readers import ReaderError
-from helpers.paths import CLASSIFICATIONS_DIR
+from helpers.ingest.readers import gac_bulletin
+from helpers.ingest.readers.gac_bulletin import BULLETIN_BY_COUNTRY
+from helpers.ingest.readers.gac_layout import (
+    PARTNER_LABELS,
+    PRODUCT_LABELS,
+    Edition,
+    GacCurrencyMismatchError,
+    GacLayoutError,
+    GacNoTableError,
+    GacReadError,
+    GacTable,
+    GacTruncatedTableError,
+    GacUnitError,
+    GacUnknownLabelError,
+    GacUnsupportedTableError,
+    Mapped,
+    RawPage,
+    RawRow,
+    SectionRows,
+    SectionSpec,
+    UnmappedLine,
+    clean,
+    empty_canonical,
+    int_or_none,
+    is_missing,
+    label_key,
+    parse_number,
+    partner_labels,
+    product_labels,
+    unit_key,
+)
 from helpers.schema import CANONICAL_COLUMNS
 
-PARTNER_LABELS = CLASSIFICATIONS_DIR / "gac_partner_labels.csv"
-PRODUCT_LABELS = CLASSIFICATIONS_DIR / "gac_product_labels.csv"
+__all__ = [
+    "BULLETIN_BY_COUNTRY", "BY_COUNTRY", "EXPORTS", "IMPORTS", "PARTNER_LABELS",
+    "PARTNER_SECTIONS", "PRODUCT_LABELS", "SECTIONS", "TOTALS", "TOTAL_ROWS",
+    "GacCurrencyMismatchError", "GacLayoutError", "GacNoTableError", "GacReadError", "GacTable",
+    "GacTruncatedTableError", "GacUnitError", "GacUnknownLabelError", "GacUnsupportedTableError",
+    "RawPage", "RawRow", "SectionSpec", "UnmappedLine", "check_label_files", "label_key",
+    "parse_page", "partner_labels", "product_labels", "read_gac", "read_gac_tables",
+    "read_html_text", "read_page", "store_rows", "unit_key",
+]  # fmt: skip
 
 BY_COUNTRY, EXPORTS, IMPORTS = "by_country", "major_exports", "major_imports"
 TOTALS = "total_values"  # section (1)
-BULLETIN_BY_COUNTRY = "bulletin_by_country"  # Monthly Bulletin table (2), see gac_bulletin
-PARTNER_SECTIONS = (BY_COUNTRY, TOTALS, BULLETIN_BY_COUNTRY)  # rows are partners, product TOTAL
 # Section (1) row labels (label_key) -> flow; "total" and "balance" are read, not stored
 TOTAL_ROWS = {
     "total export and import": "total", "total exports and imports": "total",
@@ -78,158 +115,16 @@ TOTAL_ROWS = {
     "export": "export", "exports": "export", "total import": "import", "total imports": "import",
     "import": "import", "imports": "import", "balance": "balance", "trade balance": "balance",
 }  # fmt: skip
-SECTION_FLOW = {EXPORTS: "export", IMPORTS: "import"}
 
-# Data columns after the label, per layout (values as printed, before scaling).
-LAYOUT_COLUMNS = {
-    "by_country_month": [
-        "total_month", "total_ytd", "export_month", "export_ytd", "import_month", "import_ytd",
-        "total_ytd_yoy", "export_ytd_yoy", "import_ytd_yoy",
-    ],
-    "by_country_janfeb": [
-        "total_ytd", "export_ytd", "import_ytd", "total_ytd_yoy", "export_ytd_yoy",
-        "import_ytd_yoy",
-    ],
-    "totals_month": ["value_month", "value_ytd", "mom_pct", "month_yoy", "ytd_yoy"],
-    "totals_janfeb": ["value_ytd", "ytd_yoy"],
-    "commodity_month": [
-        "unit", "qty_month", "value_month", "qty_ytd", "value_ytd", "qty_prior_ytd",
-        "value_prior_ytd", "qty_ytd_yoy", "value_ytd_yoy",
-    ],
-    "commodity_janfeb": [
-        "unit", "qty_ytd", "value_ytd", "qty_prior_ytd", "value_prior_ytd", "qty_ytd_yoy",
-        "value_ytd_yoy",
-    ],
-}  # fmt: skip
-
-MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_MONTH_WORD = (
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_PERIOD_RE = re.compile(
-    rf"\b{_MONTH_WORD}(?:\s*[-\u2013\u2014~]\s*{_MONTH_WORD})?\s*,?\s*((?:19|20)\d\d)\b", re.I
-)
 _TITLE_CURRENCY_RE = re.compile(r"\bin\s+(cny|rmb|usd|yuan|us\s*dollars?)\b", re.I)
 _UNIT_RE = re.compile(r"\bunit\s*[:\uff1a]\s*(.+)$", re.I)
-_NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 _DECIMAL_RE = re.compile(r"[-+]?[\d,]*\d\.\d+")
-MISSING = {"", "-", "\u2014", "\u2013", "\u2012", "--", "\uff0d", "\u2026", "..."}
+_OVERFLOW_RE = re.compile(r"#+")
 HEADER_WORDS = {
     "import source", "export destination", "commodity", "quantity", "value", "quantity unit",
     "qty unit", "export & import", "export", "import", "country/region", "countries/regions",
     "item",
 }  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-
-
-class GacReadError(ReaderError):
-    """Base class of the GAC reader's errors."""
-
-
-class GacNoTableError(GacReadError):
-    """The page holds no data table (GAC's 2018 by-country pages carry an image)."""
-
-
-class GacUnsupportedTableError(GacReadError):
-    """A page this reader does not parse (trade mode, section (1) totals, index pages...)."""
-
-
-class GacCurrencyMismatchError(GacReadError):
-    """The title's currency disagrees with the Unit line's: the page is rejected, not guessed."""
-
-
-class GacUnitError(GacReadError):
-    """The value unit line is missing or unreadable, or a quantity unit is not in the label file."""
-
-
-class GacLayoutError(GacReadError):
-    """The table does not have a layout this reader knows (period, header, columns, numbers)."""
-
-
-class GacTruncatedTableError(GacLayoutError):
-    """The table is cut short: a row with the wrong number of cells, no Total row, not closed."""
-
-
-class GacUnknownLabelError(GacReadError):
-    """A partner label that is not in data/classifications/gac_partner_labels.csv."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Result types
-
-
-@dataclass
-class RawRow:
-    """One <tr> of the release table: cell texts (nbsp kept, expanded by colspan)."""
-
-    number: int
-    line: int | None
-    cells: list[str]
-    spanning: bool
-
-
-@dataclass
-class RawPage:
-    """What reading a saved page yields, before any interpretation."""
-
-    file: str
-    titles: list[str]
-    release_date: str | None
-    rows: list[RawRow]
-    closed: bool
-
-
-@dataclass
-class UnmappedLine:
-    """A commodity line that was read but has no kit product code."""
-
-    file: str
-    row: int
-    line: int | None
-    flow: str
-    label: str
-    reason: str
-
-
-@dataclass
-class GacTable:
-    """Everything one release table holds.
-
-    month        canonical frame of single-month values (Jan-Feb tables: months=2 at February)
-    ytd          canonical-like frame of the cumulative Jan..m values (months = m, may exceed 2)
-    prior_ytd    canonical-like frame of the prior year's Jan..m values (commodity pages only)
-    printed_yoy  canonical-like frame of the printed YTD y/y %, measure "yoy_pct"
-                 (plus quantity_yoy_pct on commodity pages)
-    printed      the table as printed: one row per table row, numbers unscaled, with row, line,
-                 label, indent, parent, code, and for commodity pages the quantity unit and factor
-    unmapped     commodity lines without a kit product code (bulletin: rows without a partner
-                 code, flow "")
-    meta         file, title, section, section_number, flow, currency, unit, scale, period,
-                 months, ytd_months, layout, unit_column_missing, release_date, vintage,
-                 vintage_source (bulletin pages also: bulletin, overflow_cells)
-    month_rates  canonical rows for table "month": printed single-month y/y ("yoy_pct") and
-                 month-on-month ("mom_pct"), section (1) only
-    ytd_rates    canonical rows for table "ytd": printed YTD y/y ("yoy_pct", the rows of
-                 printed_yoy) and quantity y/y ("quantity_yoy_pct", sections (5)/(6))
-    """
-
-    month: pd.DataFrame
-    ytd: pd.DataFrame
-    prior_ytd: pd.DataFrame
-    printed_yoy: pd.DataFrame
-    printed: pd.DataFrame
-    unmapped: list[UnmappedLine] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
-    month_rates: pd.DataFrame = field(default_factory=lambda: _empty_canonical())
-    ytd_rates: pd.DataFrame = field(default_factory=lambda: _empty_canonical())
-
-
-def _empty_canonical() -> pd.DataFrame:
-    return pd.DataFrame(columns=CANONICAL_COLUMNS)
 
 
 def store_rows(table: GacTable) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -241,8 +136,9 @@ def store_rows(table: GacTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
 
     def stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
+        """The non-empty parts in the canonical columns, stacked."""
         parts = [p.reindex(columns=CANONICAL_COLUMNS) for p in parts if len(p)]
-        return pd.concat(parts, ignore_index=True) if parts else _empty_canonical()
+        return pd.concat(parts, ignore_index=True) if parts else empty_canonical()
 
     month = stack([table.month, table.month_rates])
     ytd = stack([table.ytd, table.prior_ytd, table.ytd_rates])
@@ -251,41 +147,6 @@ def store_rows(table: GacTable) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # ---------------------------------------------------------------------------------------------
 # Text helpers
-
-
-def _clean(text: str | None) -> str:
-    """Collapse all whitespace (nbsp included) to single spaces and NFKC-normalise."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def label_key(label: str) -> str:
-    """Matching key of a GAC label: case, punctuation, stars, nbsp and "of which:" ignored."""
-    text = _clean(label).lower()
-    text = re.sub(r"^of which\s*:\s*", "", text)
-    text = text.replace("&", " and ")
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def unit_key(unit: str | None) -> str:
-    """Matching key of a GAC quantity unit ("10,000 Tons" == "10000 tons")."""
-    text = re.sub(r"(?<=\d),(?=\d)", "", _clean(unit).lower())
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def _is_missing(text: str) -> bool:
-    return _clean(text) in MISSING
-
-
-def _number(text: str) -> float | None:
-    """Parse a printed number ("41,046.4\xa0", "-1.2", "−3"); NaN for "-", "—" or empty.
-
-    Returns None when the cell is not a number.
-    """
-    cleaned = _clean(text).replace("\u2212", "-").replace(",", "").replace(" ", "")
-    if cleaned in MISSING:
-        return np.nan
-    return float(cleaned) if _NUMBER_RE.fullmatch(cleaned) else None
 
 
 def _row_text(text: str) -> str:
@@ -298,14 +159,9 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
-def _int(value) -> int | None:
-    """An int from a frame cell (row and line numbers), None when missing."""
-    return None if value is None or pd.isna(value) else int(value)
-
-
 def _iso_date(text: str | None) -> str | None:
     """Release dates print as 2026/04/08 or (2018-2019) 06/10/2019."""
-    text = _clean(text)
+    text = clean(text)
     for fmt in ("%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y"):
         try:
             return datetime.strptime(text, fmt).date().isoformat()
@@ -316,34 +172,6 @@ def _iso_date(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Label files
-
-
-@cache
-def partner_labels() -> dict[str, str]:
-    """Label key -> partner code, from gac_partner_labels.csv."""
-    table = pd.read_csv(PARTNER_LABELS, dtype=str, keep_default_na=False)
-    keys = table["label"].map(label_key)
-    clash = table.assign(key=keys).groupby("key")["partner"].nunique()
-    if (clash > 1).any():
-        raise GacReadError(
-            PARTNER_LABELS.name, f"labels map to several codes: {list(clash[clash > 1].index)}"
-        )
-    return dict(zip(keys, table["partner"], strict=True))
-
-
-@cache
-def product_labels() -> pd.DataFrame:
-    """gac_product_labels.csv with matching keys and numeric factors."""
-    table = pd.read_csv(PRODUCT_LABELS, dtype=str, keep_default_na=False)
-    table["key"] = table["label"].map(label_key)
-    table["unit_key"] = table["gac_unit"].map(unit_key)
-    table["factor"] = pd.to_numeric(table["factor"].replace("", np.nan))
-    clash = table.groupby(["flow", "key"])["product"].nunique()
-    if (clash > 1).any():
-        raise GacReadError(
-            PRODUCT_LABELS.name, f"labels map to several codes: {list(clash[clash > 1].index)}"
-        )
-    return table
 
 
 def check_label_files() -> list[str]:
@@ -364,6 +192,7 @@ def check_label_files() -> list[str]:
 
 
 def _canonical_unit(flow: str, code: str) -> str:
+    """The product's quantity unit in products.csv ('' when it has none)."""
     tree = classifications.product_tree(flow)
     return tree.at[code, "quantity_unit"] if code in tree.index else ""
 
@@ -405,8 +234,8 @@ def read_page(path: str | Path) -> RawPage:
         doc = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise GacNoTableError(path.name, f"not an HTML page ({exc})") from exc
-    titles = [_clean(t) for t in doc.xpath("//title/text()")]
-    titles += [_clean(d.text_content()) for d in doc.xpath("//*[contains(@class,'atcl-ttl')]")]
+    titles = [clean(t) for t in doc.xpath("//title/text()")]
+    titles += [clean(d.text_content()) for d in doc.xpath("//*[contains(@class,'atcl-ttl')]")]
     dates = [d.text_content() for d in doc.xpath("//*[contains(@class,'atcl-date')]")]
     dates += doc.xpath("//meta[@name='PubDate']/@content")
     release = next((iso for iso in map(_iso_date, dates) if iso), None)
@@ -428,7 +257,7 @@ def read_page(path: str | Path) -> RawPage:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing: rows -> frames
+# Parsing helpers: rows -> title, unit, layout, printed rows
 
 
 def _split_rows(raw: RawPage) -> tuple[list[RawRow], list[RawRow], list[RawRow]]:
@@ -436,12 +265,12 @@ def _split_rows(raw: RawPage) -> tuple[list[RawRow], list[RawRow], list[RawRow]]
     banners, header, data = [], [], []
     notes_at = None
     for row in raw.rows:
-        if not any(_clean(c) for c in row.cells):
+        if not any(clean(c) for c in row.cells):
             continue
         if notes_at is not None:
             if not row.spanning:
                 raise GacLayoutError(
-                    raw.file, "data row below the notes", row.number, row.line, _clean(row.cells[0])
+                    raw.file, "data row below the notes", row.number, row.line, clean(row.cells[0])
                 )
             continue
         if row.spanning:
@@ -458,64 +287,71 @@ def _split_rows(raw: RawPage) -> tuple[list[RawRow], list[RawRow], list[RawRow]]
 
 def _looks_like_header(row: RawRow) -> bool:
     """Header rows name columns; the second by-country header ("3", "1- to-3") has no decimals."""
-    cells = [_clean(c).lower() for c in row.cells]
+    cells = [clean(c).lower() for c in row.cells]
     if any(c in HEADER_WORDS for c in cells):
         return True
     return not any(_DECIMAL_RE.fullmatch(c) for c in cells)
 
 
+def _editions(sections: dict[str, SectionSpec]) -> list[Edition]:
+    """The editions of `sections`, in the order they first appear (identity, not equality)."""
+    editions: list[Edition] = []
+    for spec in sections.values():
+        if not any(spec.edition is known for known in editions):
+            editions.append(spec.edition)
+    return editions
+
+
 def _parse_title(raw: RawPage, banners: list[RawRow]) -> dict:
-    """Section, period, months and title currency from the table's title (or the page's)."""
-    table_titles = [_clean(r.cells[0]) for r in banners if not _UNIT_RE.search(_clean(r.cells[0]))]
-    titles = [t for t in table_titles + raw.titles if _PERIOD_RE.search(t)]
-    if not titles:
+    """Section (its SECTIONS key), period, months and title currency from the table's title (or
+    the page's): the edition whose period the titles print, then its first matching section."""
+    table_titles = [clean(r.cells[0]) for r in banners if not _UNIT_RE.search(clean(r.cells[0]))]
+    candidates = table_titles + raw.titles
+    for edition in _editions(SECTIONS):
+        titles = [t for t in candidates if edition.period_re.search(t)]
+        if titles:
+            break
+    else:
         raise GacUnsupportedTableError(
             raw.file, f"no release table title with a month (titles: {raw.titles or table_titles})"
         )
     title = titles[0]
     low = title.lower()
-    if "trade mode" in low:
-        raise GacUnsupportedTableError(raw.file, f"'{title}': tables by trade mode are not read")
-    if "country" in low:
-        section = BY_COUNTRY
-    elif "major export" in low:
-        section = EXPORTS
-    elif "major import" in low:
-        section = IMPORTS
-    elif re.search(r"total (export|value|import)", low):
-        section = TOTALS
-    else:
+    for words, reason in edition.unread_titles.items():
+        if words in low:
+            raise GacUnsupportedTableError(raw.file, f"'{title}': {reason}")
+    mine = {key: spec for key, spec in SECTIONS.items() if spec.edition is edition}
+    section = next((key for key, spec in mine.items() if spec.matches(title)), None)
+    if section is None:
+        known = " and ".join(f"'{spec.name}'" for spec in mine.values())
         raise GacUnsupportedTableError(
-            raw.file, f"'{title}': not a release table this reader knows"
+            raw.file, edition.unknown_title.format(title=title, known=known)
         )
 
-    match = _PERIOD_RE.search(title)
-    first = MONTH_NAMES.index(match.group(1)[:3].lower()) + 1
-    last = MONTH_NAMES.index(match.group(2)[:3].lower()) + 1 if match.group(2) else first
-    if (first, last) not in {(1, 2)} and first != last:
-        raise GacLayoutError(raw.file, f"'{title}': only January-February ranges are known")
+    period, janfeb = edition.read_period(raw.file, title)
     number = re.match(r"\((\d+)\)", title)
     currencies = {}
-    for text in dict.fromkeys(table_titles + raw.titles):
-        found = _TITLE_CURRENCY_RE.search(text)
+    for text in dict.fromkeys(candidates):
+        found = edition.title_currency and _TITLE_CURRENCY_RE.search(text)
         if found:
             currencies[text] = "USD" if found.group(1).lower().startswith("us") else "CNY"
     return {
         "title": title,
         "section": section,
         "section_number": int(number.group(1)) if number else None,
-        "period": pd.Period(year=int(match.group(3)), month=last, freq="M"),
-        "janfeb": first != last,
+        "period": period,
+        "janfeb": janfeb,
+        **edition.meta,
         "title_currencies": currencies,
     }
 
 
 def _parse_value_unit(raw: RawPage, banners: list[RawRow], title_currencies: dict) -> dict:
     """Currency and scale from the Unit line; reject a page whose title says otherwise."""
-    unit_row = next((r for r in banners if _UNIT_RE.search(_clean(r.cells[0]))), None)
+    unit_row = next((r for r in banners if _UNIT_RE.search(clean(r.cells[0]))), None)
     if unit_row is None:
         raise GacUnitError(raw.file, "no 'Unit:' line above the table header")
-    unit_text = _clean(unit_row.cells[0])
+    unit_text = clean(unit_row.cells[0])
     low = _UNIT_RE.search(unit_text).group(1).lower()
     currency = "CNY" if re.search(r"cny|rmb|yuan", low) else None
     if currency is None and re.search(r"\busd|\bus\s*(\$|dollar)", low):
@@ -547,30 +383,29 @@ def _parse_value_unit(raw: RawPage, banners: list[RawRow], title_currencies: dic
     return {"currency": currency, "unit": unit_text, "scale": factor * multiplier[word]}
 
 
-def _header_months(header: list[RawRow]) -> set[int]:
-    """Month numbers the header names: "3", "1- to-3", "1-5 Total", "May", "Jan-May in Total"."""
-    found = set()
-    for row in header:
-        for cell in (_clean(c).lower() for c in row.cells):
-            if re.fullmatch(r"\d{1,2}", cell):
-                found.add(int(cell))
-            found.update(int(m) for m in re.findall(r"\b1\s*-\s*(?:to\s*-?\s*)?(\d{1,2})\b", cell))
-            names = re.findall(rf"\bjan\w*\.?\s*-\s*{_MONTH_WORD}", cell)
-            if re.fullmatch(_MONTH_WORD, cell):
-                names.append(cell)
-            found.update(MONTH_NAMES.index(name[:3]) + 1 for name in names)
-    return found
+def _layout_variant(raw: RawPage, spec: SectionSpec, meta: dict, data: list[RawRow]) -> str:
+    """"janfeb" for a January-February title, else "month"; "january" for a January page whose
+    rows have the width of the spec's january layout (one column per flow, also the YTD)."""
+    variant = "janfeb" if meta["janfeb"] else "month"
+    january = spec.layouts.get("january")
+    if (variant == "month" and meta["period"].month == 1 and january is not None
+            and len(data[0].cells) == len(january) + 1):  # fmt: skip
+        variant = "january"
+    if variant not in spec.layouts:
+        raise GacLayoutError(
+            raw.file, f"'{meta['title']}': no {variant} layout is known for {spec.kind} tables"
+        )
+    return variant
 
 
 def _check_cells(raw: RawPage, data: list[RawRow], width: int, layout: str, shifted: bool) -> None:
     """Every data row must have the layout's cell count (shifted rows: one fewer, or empty last)."""
 
     def fits(row: RawRow) -> bool:
+        """The row has the layout's width (or the shifted width)."""
         if not shifted:
             return len(row.cells) == width
-        return len(row.cells) == width - 1 or (
-            len(row.cells) == width and not _clean(row.cells[-1])
-        )
+        return len(row.cells) == width - 1 or (len(row.cells) == width and not clean(row.cells[-1]))
 
     bad = [row for row in data if not fits(row)]
     if not bad:
@@ -582,7 +417,7 @@ def _check_cells(raw: RawPage, data: list[RawRow], width: int, layout: str, shif
             f"data rows have {counts} cells but the {layout} layout (from the title) has {width}",
             data[0].number,
             data[0].line,
-            _clean(data[0].cells[0]),
+            clean(data[0].cells[0]),
         )
     row = bad[0]
     raise GacTruncatedTableError(
@@ -590,7 +425,7 @@ def _check_cells(raw: RawPage, data: list[RawRow], width: int, layout: str, shif
         f"{len(row.cells)} cells where the {layout} layout has {width} (truncated table?)",
         row.number,
         row.line,
-        _clean(row.cells[0]),
+        clean(row.cells[0]),
     )
 
 
@@ -598,13 +433,29 @@ def _unit_column_missing(data: list[RawRow], width: int) -> bool:
     """April 2025 USD: rows lack the Quantity Unit cell (values one column left, empty last)."""
 
     def shifted(row: RawRow) -> bool:
+        """The row lacks the unit cell: one cell short, or an empty last cell and no unit."""
         if len(row.cells) == width - 1:
             return True
-        second = _clean(row.cells[1]) if len(row.cells) > 1 else ""
-        unit_like = not _is_missing(second) and _number(second) is None
-        return len(row.cells) == width and not _clean(row.cells[-1]) and not unit_like
+        second = clean(row.cells[1]) if len(row.cells) > 1 else ""
+        unit_like = not is_missing(second) and parse_number(second) is None
+        return len(row.cells) == width and not clean(row.cells[-1]) and not unit_like
 
     return bool(data) and all(shifted(row) for row in data)
+
+
+def _clear_overflow(data: list[RawRow], columns: list[str]) -> tuple[list[RawRow], list[dict]]:
+    """Copies of the rows with "############" cells emptied, and where they were."""
+    rows, found = [], []
+    for row in data:
+        cells = list(row.cells)
+        for at in range(1, min(len(cells), len(columns) + 1)):
+            if _OVERFLOW_RE.fullmatch(clean(cells[at])):
+                label = clean(cells[0])
+                found.append({"row": row.number, "line": row.line, "label": label,
+                              "column": columns[at - 1]})  # fmt: skip
+                cells[at] = ""
+        rows.append(replace(row, cells=cells))
+    return rows, found
 
 
 def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.DataFrame:
@@ -612,7 +463,7 @@ def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.Da
     records, stack = [], []
     for row in data:
         label_cell = row.cells[0]
-        label = _clean(re.sub(r"^\s*of which\s*:\s*", "", _clean(label_cell), flags=re.I))
+        label = clean(re.sub(r"^\s*of which\s*:\s*", "", clean(label_cell), flags=re.I))
         if not label:
             raise GacLayoutError(raw.file, "data row without a label", row.number, row.line)
         indent = _indent(label_cell)
@@ -624,7 +475,7 @@ def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.Da
             "label": label,
             "indent": indent,
             "parent": stack[-1][1] if stack else None,
-            "of_which": _clean(label_cell).lower().startswith("of which"),
+            "of_which": clean(label_cell).lower().startswith("of which"),
             "aggregate": "*" in label,
         }
         stack.append((indent, label))
@@ -632,17 +483,17 @@ def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.Da
         values += [""] * (len(columns) - len(values))
         for column, cell in zip(columns, values, strict=True):
             if column == "unit":
-                record[column] = None if _is_missing(cell) else _clean(cell)
+                record[column] = None if is_missing(cell) else clean(cell)
                 continue
-            number = _number(cell)
+            number = parse_number(cell)
             if number is None:
                 raise GacLayoutError(
-                    raw.file, f"'{_clean(cell)}' in column {column} is not a number",
+                    raw.file, f"'{clean(cell)}' in column {column} is not a number",
                     row.number, row.line, label,
                 )  # fmt: skip
             record[column] = number
         if all(np.isnan(record[c]) for c in columns if c != "unit") and not any(
-            _clean(c) for c in row.cells[1:]
+            clean(c) for c in row.cells[1:]
         ):
             raise GacTruncatedTableError(
                 raw.file,
@@ -655,8 +506,13 @@ def _printed_rows(raw: RawPage, data: list[RawRow], columns: list[str]) -> pd.Da
     return pd.DataFrame.from_records(records)
 
 
-def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
+# ---------------------------------------------------------------------------------------------
+# Mappers: printed rows -> a code per row (one per kind of table; see SECTIONS)
+
+
+def _map_partners(rows: SectionRows) -> Mapped:
     """Partner code per row; unknown labels are an error (partners are a closed list)."""
+    raw, printed = rows.raw, rows.printed
     labels = partner_labels()
     codes = printed["label"].map(lambda text: labels.get(label_key(text)))
     unknown = printed[codes.isna()]
@@ -666,8 +522,8 @@ def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
             raw.file,
             f"unknown partner label; add it to {PARTNER_LABELS.name} if it is a new variant "
             f"({len(unknown)} unknown: {list(unknown['label'])})",
-            _int(first["row"]),
-            _int(first["line"]),
+            int_or_none(first["row"]),
+            int_or_none(first["line"]),
             first["label"],
         )
     if "WORLD" not in set(codes):
@@ -675,25 +531,26 @@ def _map_partners(raw: RawPage, printed: pd.DataFrame) -> pd.DataFrame:
         raise GacTruncatedTableError(
             raw.file,
             f"no 'Total' row among the {len(printed)} data rows (truncated table?)",
-            _int(first["row"]),
-            _int(first["line"]),
+            int_or_none(first["row"]),
+            int_or_none(first["line"]),
             first["label"],
         )
-    return printed.assign(code=codes)
+    return Mapped(printed.assign(code=codes))
 
 
-def _map_totals(raw: RawPage, printed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _map_totals(rows: SectionRows) -> Mapped:
     """Section (1): flow per row, and one WORLD row with export_/import_ columns for the frames.
 
     The printed month y/y and m/m become GacTable.month_rates (as printed, pct).
     """
+    raw, printed = rows.raw, rows.printed
     flows = printed["label"].map(lambda text: TOTAL_ROWS.get(label_key(text)))
     unknown = printed[flows.isna()]
     if len(unknown):
         first = unknown.iloc[0]
         raise GacUnknownLabelError(
             raw.file, f"unknown section (1) row (known: {sorted(set(TOTAL_ROWS))})",
-            _int(first["row"]), _int(first["line"]), first["label"],
+            int_or_none(first["row"]), int_or_none(first["line"]), first["label"],
         )  # fmt: skip
     printed = printed.assign(code=flows)
     missing = {"export", "import"} - set(flows)
@@ -704,7 +561,7 @@ def _map_totals(raw: RawPage, printed: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
         for column in ("value_month", "value_ytd", "ytd_yoy", "month_yoy", "mom_pct"):
             if column in rec:
                 wide[f"{rec['code']}_{column.removeprefix('value_')}"] = rec[column]
-    return printed, pd.DataFrame([wide])
+    return Mapped(printed, rows=pd.DataFrame([wide]))
 
 
 def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: bool, year: int):
@@ -715,7 +572,9 @@ def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: 
     """
 
     def fail(detail: str) -> GacUnitError:
-        return GacUnitError(raw.file, detail, _int(rec.row), _int(rec.line), rec.label)
+        """The error naming this row."""
+        row, line = int_or_none(rec.row), int_or_none(rec.line)
+        return GacUnitError(raw.file, detail, row, line, rec.label)
 
     printed_unit = rec.unit if isinstance(rec.unit, str) else None
     if printed_unit is not None:
@@ -738,10 +597,10 @@ def _quantity_factor(raw: RawPage, rec, candidates: pd.DataFrame, unit_missing: 
     return listed["factor"].iloc[0], listed["gac_unit"].iloc[0]
 
 
-def _map_products(
-    raw: RawPage, printed: pd.DataFrame, flow: str, unit_missing: bool, year: int
-) -> tuple[pd.DataFrame, list[UnmappedLine]]:
+def _map_products(rows: SectionRows) -> Mapped:
     """Product code, quantity unit and factor per row; lines without a code go to unmapped."""
+    raw, printed, flow = rows.raw, rows.printed, rows.spec.flow
+    year = rows.meta["period"].year
     labels = product_labels()
     labels = labels[labels["flow"] == flow]
     qty_columns = [c for c in printed.columns if c.startswith("qty_") and not c.endswith("_yoy")]
@@ -756,36 +615,109 @@ def _map_products(
                 if len(candidates)
                 else f"label not in {PRODUCT_LABELS.name}"
             )
-            unmapped.append(
-                UnmappedLine(raw.file, _int(rec.row), _int(rec.line), flow, rec.label, reason)
-            )
+            unmapped.append(UnmappedLine(raw.file, int_or_none(rec.row), int_or_none(rec.line),
+                                         flow, rec.label, reason))  # fmt: skip
             mapped.append((None, rec.unit, np.nan, None))
             continue
         target = _canonical_unit(flow, code)
         factor, unit = np.nan, rec.unit
         if target and any(pd.notna(getattr(rec, c)) for c in qty_columns):
-            factor, unit = _quantity_factor(raw, rec, candidates, unit_missing, year)
+            factor, unit = _quantity_factor(raw, rec, candidates, rows.unit_missing, year)
         mapped.append((code, unit, factor, target if pd.notna(factor) else None))
     codes, units, factors, canon = (list(x) for x in zip(*mapped, strict=True))
     printed = printed.assign(code=codes, unit=units, factor=factors, quantity_unit=canon)
-    return printed, unmapped
+    return Mapped(printed, unmapped)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables the reader knows: one entry per table (docs/gac_tables.md)
+
+_BY_COUNTRY_MONTH = (
+    "total_month", "total_ytd", "export_month", "export_ytd", "import_month", "import_ytd",
+    "total_ytd_yoy", "export_ytd_yoy", "import_ytd_yoy",
+)  # fmt: skip
+_COMMODITY_LAYOUTS = {
+    "month": (
+        "unit", "qty_month", "value_month", "qty_ytd", "value_ytd", "qty_prior_ytd",
+        "value_prior_ytd", "qty_ytd_yoy", "value_ytd_yoy",
+    ),
+    "janfeb": (
+        "unit", "qty_ytd", "value_ytd", "qty_prior_ytd", "value_prior_ytd", "qty_ytd_yoy",
+        "value_ytd_yoy",
+    ),
+}  # fmt: skip
+
+# Order matters within an edition: by-country titles also say "Total Export & Import Values".
+SECTIONS: dict[str, SectionSpec] = {
+    BY_COUNTRY: SectionSpec(
+        name="Total Export & Import Values by Country/Region",
+        title_words=("country",),
+        kind="by_country",
+        layouts={
+            "month": _BY_COUNTRY_MONTH,
+            "janfeb": ("total_ytd", "export_ytd", "import_ytd", "total_ytd_yoy",
+                       "export_ytd_yoy", "import_ytd_yoy"),
+        },  # fmt: skip
+        mapper=_map_partners,
+    ),
+    EXPORTS: SectionSpec(
+        name="Major Exports by Quantity and Value",
+        title_words=("major export",),
+        kind="commodity",
+        layouts=_COMMODITY_LAYOUTS,
+        mapper=_map_products,
+        flow="export",
+        by_partner=False,
+        quantities=True,
+    ),
+    IMPORTS: SectionSpec(
+        name="Major Imports by Quantity and Value",
+        title_words=("major import",),
+        kind="commodity",
+        layouts=_COMMODITY_LAYOUTS,
+        mapper=_map_products,
+        flow="import",
+        by_partner=False,
+        quantities=True,
+    ),
+    TOTALS: SectionSpec(
+        name="Total Export & Import Values",
+        title_words=(r"total (export|value|import)",),
+        kind="totals",
+        layouts={
+            "month": ("value_month", "value_ytd", "mom_pct", "month_yoy", "ytd_yoy"),
+            "janfeb": ("value_ytd", "ytd_yoy"),
+        },
+        mapper=_map_totals,
+        month_rates=True,
+        source_suffix=" (section 1)",  # section (4)'s Total row has the same key, finer
+    ),
+    **gac_bulletin.SECTIONS,
+}
+# rows are partners, product TOTAL (the importer's bulletin overlap check reads these)
+PARTNER_SECTIONS = tuple(key for key, spec in SECTIONS.items() if spec.by_partner)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing: rows -> frames, driven by SECTIONS
 
 
 def _check_duplicates(raw: RawPage, printed: pd.DataFrame) -> None:
+    """Two rows mapping to one code would store two values under one key: reject the page."""
     dupes = printed[printed["code"].notna() & printed.duplicated("code", keep=False)]
     if len(dupes):
         first, second = dupes.iloc[0], dupes[dupes["code"] == dupes.iloc[0]["code"]].iloc[1]
         raise GacLayoutError(
             raw.file,
             f"rows {first['row']} and {second['row']} both map to '{first['code']}'",
-            _int(second["row"]),
-            _int(second["line"]),
+            int_or_none(second["row"]),
+            int_or_none(second["line"]),
             second["label"],
         )
 
 
 def _frame(
-    printed: pd.DataFrame, meta: dict, specs, period, months, measure="level"
+    printed: pd.DataFrame, meta: dict, specs, period, months, measure="level", by_partner=True
 ) -> pd.DataFrame:
     """Canonical(-like) rows from printed columns; specs = [(flow, value column, qty column)]."""
     mapped = printed[printed["code"].notna()]
@@ -793,15 +725,14 @@ def _frame(
     for flow, value_col, qty_col in specs:
         if value_col not in mapped.columns:
             continue
-        by_country = meta["section"] in PARTNER_SECTIONS
         scale = meta["scale"] if measure == "level" else 1.0
         part = pd.DataFrame(
             {
                 "period": pd.PeriodIndex([period] * len(mapped), freq="M"),
                 "months": months,
                 "flow": flow,
-                "partner": mapped["code"].to_numpy() if by_country else "WORLD",
-                "product": "TOTAL" if by_country else mapped["code"].to_numpy(),
+                "partner": mapped["code"].to_numpy() if by_partner else "WORLD",
+                "product": "TOTAL" if by_partner else mapped["code"].to_numpy(),
                 "value": mapped[value_col].to_numpy() * scale,
                 "currency": meta["currency"],
                 "quantity": np.nan,
@@ -830,8 +761,55 @@ def _frame(
     return out
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The non-empty frames stacked; an empty canonical frame when there are none."""
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_canonical()
+
+
+def _tables(spec: SectionSpec, meta: dict, mapped: Mapped) -> GacTable:
+    """The GacTable's frames from the mapped rows; which columns exist decides what is built."""
+    period, janfeb = meta["period"], meta["janfeb"]
+    flows = [spec.flow] if spec.flow else ["export", "import"]
+    prefix = {f: ("value" if spec.flow else f) for f in flows}
+    rows = mapped.rows if mapped.rows is not None else mapped.printed
+    qty = "qty" if spec.quantities else None
+
+    def specs(suffix: str):
+        """(flow, value column, quantity column) of each flow for a column suffix."""
+        return [(f, f"{prefix[f]}_{suffix}", f"{qty}_{suffix}" if qty else None) for f in flows]
+
+    def frame(columns, period, months, measure="level"):
+        """Canonical rows of these columns (see _frame)."""
+        return _frame(rows, meta, columns, period, months, measure, spec.by_partner)
+
+    printed_yoy = frame(specs("ytd_yoy"), period, period.month, "yoy_pct")
+    ytd_rates = [printed_yoy.reindex(columns=CANONICAL_COLUMNS)]
+    if spec.quantities:  # the quantity's y/y, a row of its own
+        quantity_yoy = [(f, "qty_ytd_yoy", None) for f in flows]
+        ytd_rates.append(frame(quantity_yoy, period, period.month, "quantity_yoy_pct"))
+    month_rates = []
+    if spec.month_rates:  # the month's y/y and m/m (a Jan-Feb page: the cumulative y/y)
+        month_yoy = specs("ytd_yoy" if janfeb else "month_yoy")
+        month_rates.append(frame(month_yoy, period, meta["months"], "yoy_pct"))
+        if not janfeb:
+            month_rates.append(frame(specs("mom_pct"), period, 1, "mom_pct"))
+    return GacTable(
+        month=frame(specs("ytd" if janfeb else "month"), period, meta["months"]),
+        ytd=frame(specs("ytd"), period, period.month),
+        prior_ytd=frame(specs("prior_ytd"), period - 12, period.month),
+        printed_yoy=printed_yoy,
+        printed=mapped.printed,
+        unmapped=mapped.unmapped,
+        meta=meta,
+        month_rates=_concat(month_rates),
+        ytd_rates=_concat(ytd_rates),
+    )
+
+
 def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
-    """Interpret a read page: metadata, layout, rows, codes; then build the frames.
+    """Interpret a read page: section (from SECTIONS), metadata, layout, rows, codes; then build
+    the frames.
 
     A header naming another month than the title (GAC's June 2025 (5) USD page says "5 / 1-5"
     under a June title) raises GacLayoutError, or with header_conflict="defer" is recorded in
@@ -839,110 +817,59 @@ def parse_page(raw: RawPage, header_conflict: str = "reject") -> GacTable:
     helpers.ingest.gac_checks).
     """
     banners, header, data = _split_rows(raw)
-    from helpers.ingest.readers import gac_bulletin  # imports this module: import here
-
-    if gac_bulletin.is_bulletin(raw, banners):
-        return gac_bulletin.parse_bulletin(raw, banners, header, data)
     meta = {"file": raw.file, **_parse_title(raw, banners)}
+    spec = SECTIONS[meta["section"]]
     meta.update(_parse_value_unit(raw, banners, meta.pop("title_currencies")))
     if not header:
         raise GacLayoutError(raw.file, "no header rows above the data")
     if not data:
         raise GacTruncatedTableError(raw.file, "the table has a header but no data rows")
-    period, janfeb, section = meta["period"], meta["janfeb"], meta["section"]
-    named = _header_months(header) - {period.month}
-    conflict = None
-    if named:
-        error = GacLayoutError(
-            raw.file,
-            f"the header names month(s) {sorted(named)} but the title says {period}",
-            header[0].number,
-            header[0].line,
-        )
-        if header_conflict != "defer":
-            raise error
-        conflict = {"header_months": sorted(named), "message": str(error)}
-    kind = {BY_COUNTRY: "by_country", TOTALS: "totals"}.get(section, "commodity")
-    layout = f"{kind}_{'janfeb' if janfeb else 'month'}"
-    columns = list(LAYOUT_COLUMNS[layout])
+    period, janfeb = meta["period"], meta["janfeb"]
+    variant = _layout_variant(raw, spec, meta, data)
+    layout = f"{spec.kind}_{variant}"
+    columns = list(spec.layouts[variant])
+    conflict = spec.check_header(raw, header, period, layout, header_conflict)
     width = len(columns) + 1
-    unit_missing = kind == "commodity" and _unit_column_missing(data, width)
+    unit_missing = spec.quantities and _unit_column_missing(data, width)
     _check_cells(raw, data, width, layout, unit_missing)
     if not raw.closed:
         last = data[-1]
         raise GacTruncatedTableError(
             raw.file, "the table is not closed: the file ends inside it (truncated page?)",
-            last.number, last.line, _clean(last.cells[0]),
+            last.number, last.line, clean(last.cells[0]),
         )  # fmt: skip
     if unit_missing:
         columns.remove("unit")
+    overflow: list[dict] = []
+    if spec.overflow:
+        data, overflow = _clear_overflow(data, columns)
     printed = _printed_rows(raw, data, columns)
     if unit_missing:
         printed.insert(printed.columns.get_loc(columns[0]), "unit", None)
+    if variant == "january":  # the month is also the year to date
+        for column in [c for c in columns if c.endswith("_month")]:
+            printed[f"{column.removesuffix('_month')}_ytd"] = printed[column]
 
-    flow = SECTION_FLOW.get(section)
-    unmapped: list[UnmappedLine] = []
-    wide = None
-    if kind == "by_country":
-        printed = _map_partners(raw, printed)
-    elif kind == "totals":
-        printed, wide = _map_totals(raw, printed)
-    else:
-        printed, unmapped = _map_products(raw, printed, flow, unit_missing, period.year)
-    _check_duplicates(raw, printed)
+    mapped = spec.mapper(SectionRows(raw, printed, spec, dict(meta), unit_missing, overflow))
+    _check_duplicates(raw, mapped.printed)
 
     vintage = raw.release_date
     meta.update(
-        flow=flow,
+        flow=spec.flow,
         months=2 if janfeb else 1,
         ytd_months=period.month,
         layout=layout,
         unit_column_missing=unit_missing,
         release_date=raw.release_date,
-        vintage=vintage or ((period + 1).start_time + pd.Timedelta(days=14)).date().isoformat(),
+        vintage=vintage or spec.edition.assumed_vintage(period),
         vintage_source="printed" if vintage else "assumed",
         header_conflict=conflict,
     )
-    if kind == "totals":
-        meta["source"] = f"gac:{raw.file} (section 1)"
-    flows = [flow] if flow else ["export", "import"]
-    prefix = {f: ("value" if kind == "commodity" else f) for f in flows}
-    frame_rows = wide if wide is not None else printed
-    qty = "qty" if kind == "commodity" else None
-
-    def specs(suffix: str):
-        return [(f, f"{prefix[f]}_{suffix}", f"{qty}_{suffix}" if qty else None) for f in flows]
-
-    month_suffix = "ytd" if janfeb else "month"
-    printed_yoy = _frame(frame_rows, meta, specs("ytd_yoy"), period, period.month, "yoy_pct")
-    ytd_rates = [printed_yoy.reindex(columns=CANONICAL_COLUMNS)]
-    if kind == "commodity":  # the quantity's y/y, a row of its own
-        quantity_yoy = [(f, "qty_ytd_yoy", None) for f in flows]
-        ytd_rates.append(
-            _frame(frame_rows, meta, quantity_yoy, period, period.month, "quantity_yoy_pct")
-        )
-    month_rates = []
-    if kind == "totals":  # section (1) prints the month's y/y and m/m (Jan-Feb: cumulative y/y)
-        month_rates.append(_frame(frame_rows, meta, specs("ytd_yoy" if janfeb else "month_yoy"),
-                                  period, meta["months"], "yoy_pct"))  # fmt: skip
-        if not janfeb:
-            month_rates.append(_frame(frame_rows, meta, specs("mom_pct"), period, 1, "mom_pct"))
-    return GacTable(
-        month=_frame(frame_rows, meta, specs(month_suffix), period, meta["months"]),
-        ytd=_frame(frame_rows, meta, specs("ytd"), period, period.month),
-        prior_ytd=_frame(frame_rows, meta, specs("prior_ytd"), period - 12, period.month),
-        printed_yoy=printed_yoy,
-        printed=printed,
-        unmapped=unmapped,
-        meta=meta,
-        month_rates=_concat(month_rates),
-        ytd_rates=_concat(ytd_rates),
-    )
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else _empty_canonical()
+    suffix = spec.edition.source_suffix + spec.source_suffix
+    if suffix:
+        meta["source"] = f"gac:{raw.file}{suffix}"
+    meta.update(mapped.meta)
+    return _tables(spec, meta, mapped)
 
 
 def read_gac_tables(path: str | Path, header_conflict: str = "reject") -> GacTable:

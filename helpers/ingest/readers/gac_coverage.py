@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.ingest.readers import ReaderError
-from helpers.ingest.readers.gac import label_key, product_labels
+from helpers.ingest.readers.gac_layout import label_key, product_labels
 
 __all__ = ["CoverageError", "expand_hs", "read_coverage"]
 
