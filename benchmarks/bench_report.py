@@ -29,9 +29,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from helpers.contract import view_spec, views
 from helpers.data import load_dataset
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.report.runner import VIEWS, ReportError, run_report
+from helpers.report.runner import ReportError, run_report
 
 PARAMS = 'period: str = "2025-09"\ndata: str = ""\ncurrency: str = "USD"\noutput_dir: str = ""'
 IMPORTS = """from pathlib import Path
@@ -49,7 +50,7 @@ FIGURES = """if output_dir:
 
 def write_floor(folder: Path) -> Path:
     """Write the five floor notebooks into folder and return it."""
-    for i, view in enumerate(VIEWS, start=1):
+    for view in views():
         params = new_code_cell(PARAMS)
         params.metadata["tags"] = ["parameters"]
         nb = new_notebook(
@@ -60,14 +61,14 @@ def write_floor(folder: Path) -> Path:
             "display_name": "Python 3",
             "language": "python",
         }
-        nbformat.write(nb, folder / f"{i}_{view}.ipynb")
+        nbformat.write(nb, folder / view_spec(view).notebook)
     return folder
 
 
 def timed_build(period: str, out: Path, workers: int, **kwargs) -> tuple[float, dict]:
     """Wall time of one build, and its per-view timings."""
     t0 = time.perf_counter()
-    path = run_report(period, out=out, workers=workers, progress=None, **kwargs)
+    path = run_report(period, out=out, workers=workers, progress=None, strict=True, **kwargs)
     wall = time.perf_counter() - t0
     return wall, json.loads((path / "manifest.json").read_text())["timings"]
 
@@ -75,7 +76,7 @@ def timed_build(period: str, out: Path, workers: int, **kwargs) -> tuple[float, 
 def show(label: str, wall: float, timings: dict) -> None:
     """Print one build's wall time and per-view execute/export times."""
     print(f"{label:<6} {wall:6.1f} s wall")
-    for view in VIEWS:
+    for view in views():
         t = timings.get(view)
         if t:
             print(
@@ -101,11 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         (tmp / "floor_notebooks").mkdir()
         floor_dir = write_floor(tmp / "floor_notebooks")
-        missing = [
-            f"{i}_{v}.ipynb"
-            for i, v in enumerate(VIEWS, start=1)
-            if not (NOTEBOOKS_DIR / f"{i}_{v}.ipynb").is_file()
-        ]
+        missing = [view_spec(v).notebook for v in views()
+                   if not (NOTEBOOKS_DIR / view_spec(v).notebook).is_file()]
         if missing:
             print(f"real   not run: notebook(s) missing in {NOTEBOOKS_DIR}: {', '.join(missing)}")
             return 0
@@ -129,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     if label == "relday":
                         run_report(previous, out=tmp / f"prev-{n}", workers=args.workers,
-                                   progress=None)  # fmt: skip
+                                   progress=None, strict=True)  # fmt: skip
                     real, real_t = timed_build(args.period, tmp / f"real-{n}", args.workers)
                 except ReportError as exc:
                     print(f"{label:<6} failed: {exc}")
