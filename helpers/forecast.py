@@ -30,6 +30,8 @@ Models (names used by ``backtest``):
   known at the origin; a combined Jan-Feb rate with the mean of the two months' effects), so
   February's holiday swing is not carried into March, and a base-effect term (last year's
   change of the adjusted y/y, ``base_effect_term``) enters (both fixed on 2010-2015 targets).
+  Beyond one month ahead the ARX is direct (``_arx_direct_forecasts``: one regression per
+  horizon on what is known at the origin) rather than iterated (fixed on 2010-2015 targets).
 * ``combo_arx``: the equal-weight mean of ``arx``, ``sarimax`` and ``rw_holiday`` (a priori).
 
 Against the market (issue 23): with the indicators' publication dates (``published``) a
@@ -79,6 +81,7 @@ DEFAULT_FX_ELASTICITY = 0.5
 MAX_CARRY_MONTHS = 6  # with publication dates: a value is carried forward at most this long
 DEFAULT_RELEASE_DAY = 7  # GAC's release of month t, when no date is held: the 7th of t+1
 ARX_BASE_TERM = True  # the ARX's base-effect regressor (chosen on 2010-2015 targets)
+ARX_DIRECT = True  # ARX beyond h=1: direct, not iterated (chosen on 2010-2015 targets)
 TRADE_LEVEL_PREFIXES = ("korea_", "us_")  # indicators that are trade levels: used as y/y
 
 
@@ -400,6 +403,49 @@ def base_effect_term(yoy: pd.Series, index: pd.PeriodIndex) -> pd.Series:
     12 before t, so it is known at an origin for horizons up to 12."""
     y = yoy.reindex(pd.period_range(index[0] - 13, index[-1], freq="M"))
     return (y.shift(12) - y.shift(13)).reindex(index).rename("base_pp")
+
+
+def _arx_direct_forecasts(
+    yoy: pd.Series,
+    adjusted: pd.Series,
+    genuine: pd.Series,
+    features: pd.DataFrame,
+    origin: pd.Period,
+    available_through,
+    steps: int,
+    holiday_d12: pd.DataFrame,
+) -> np.ndarray:
+    """Direct ARX forecasts of y/y for origin+1 … origin+steps (NaN where one cannot be fitted).
+
+    One OLS per horizon s: y_t on a constant, the New-Year-adjusted y/y of t−s (`adjusted`, known
+    at the origin), the holiday differences and the base-effect term of t, and each indicator of
+    month t−s+1 (at the origin the indicators reach origin+1 at best: PMI and Korea's trade
+    are out before GAC's release). At s = 1 this is the iterated ARX's first step; further ahead
+    the stale indicators and the lag get their own coefficients instead of being iterated."""
+    import statsmodels.api as sm
+
+    hist = yoy.loc[:origin]
+    index = pd.period_range(hist.index[0], origin + steps, freq="M")
+    feats = _available(features, available_through, index)
+    lagged = adjusted.loc[:origin].reindex(index)
+    target = hist.reindex(index)
+    fixed = pd.concat([holiday_d12.reindex(index).add_prefix("d12_"),
+                       base_effect_term(adjusted.loc[:origin], index)], axis=1)  # fmt: skip
+    single = genuine.reindex(index, fill_value=True).to_numpy()
+    out = np.full(steps, np.nan)
+    for s in range(1, steps + 1):
+        shifted = feats.shift(s - 1)
+        shifted = shifted.loc[:, shifted.loc[origin + s :].notna().all().to_numpy()]
+        design = pd.concat([fixed, shifted], axis=1)
+        design["lag_yoy_pct"] = lagged.shift(s)
+        design.insert(0, "const", 1.0)
+        rows = (design.index <= origin) & design.notna().all(axis=1).to_numpy()
+        rows &= target.notna().to_numpy() & single
+        if rows.sum() < design.shape[1] + 10:
+            continue
+        beta = sm.OLS(target[rows], design[rows]).fit().params.to_numpy()
+        out[s - 1] = float(design.loc[origin + s].to_numpy() @ beta)
+    return out
 
 
 def _factor_loadings(features: pd.DataFrame, rows: pd.PeriodIndex) -> tuple:
@@ -869,6 +915,12 @@ def backtest_forecasts(
             preds["arx"] = _bridge_forecasts(
                 yoy, last_yoy, genuine, features, origin, through, steps, holiday_d12, lag_effect
             )
+            if ARX_DIRECT and lag_effect is not None and steps > 1:
+                direct = _arx_direct_forecasts(
+                    yoy, holiday_adjusted_yoy(last_yoy, lag_effect), genuine, features, origin,
+                    through, steps, holiday_d12,
+                )  # fmt: skip
+                preds["arx"][1:] = direct[1:]
         if "combo" in models:
             preds["combo"] = (preds["sarimax"] + preds["rw_holiday"]) / 2
         if "combo_arx" in models:

@@ -81,3 +81,28 @@ def test_arx_iterates_on_the_adjusted_lag():
     plain = forecast._bridge_forecasts(y.loc[:origin], y, genuine, features, origin, origin + 2,
                                        2)  # fmt: skip
     assert abs(plain[1] - mar) > 0.1  # the unadjusted lag misses
+
+
+def test_direct_arx_two_months_ahead_by_hand():
+    # y_t = 1 + 0.5·a_{t-2} + 2·x_{t-1} exactly (a: y with the holiday effect removed): the
+    # horizon-2 regression on the adjusted y/y two months back and the indicator of the month
+    # after the origin fits exactly, holiday and base-effect coefficients zero
+    rng = np.random.default_rng(1)
+    index = pd.period_range("2010-01", periods=72, freq="M")
+    x = pd.Series(rng.normal(0, 3, 72), index=index)
+    effect = pd.Series(np.where(index.month == 2, 0.2, 0.0), index=index)
+    y = pd.Series(0.0, index=index)
+    for t in range(2, 72):
+        a = 100 * ((1 + y.iloc[t - 2] / 100) * np.exp(-effect.iloc[t - 2]) - 1)
+        y.iloc[t] = 1 + 0.5 * a + 2 * x.iloc[t - 1]
+    adjusted = forecast.holiday_adjusted_yoy(y, effect)
+    genuine = pd.Series(True, index=index)
+    origin = pd.Period("2015-02", "M")
+    d12 = forecast._holiday_diffs(pd.period_range(index[0], origin + 2, freq="M"))
+    out = forecast._arx_direct_forecasts(y.loc[:origin], adjusted, genuine,
+                                         pd.DataFrame({"x": x}), origin, origin + 1, 2, d12)
+    # adjusted February: 100·((1 + y/100)·exp(-0.2) - 1); April = 1 + 0.5·that + 2·x(March)
+    feb = 100 * ((1 + y[origin] / 100) * np.exp(-0.2) - 1)
+    assert out[1] == pytest.approx(1 + 0.5 * feb + 2 * x[origin + 1], abs=1e-8)
+    assert out[1] == pytest.approx(y[origin + 2], abs=1e-8)
+    assert np.isfinite(out[0])
