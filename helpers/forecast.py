@@ -423,6 +423,7 @@ def _arx_direct_forecasts(
     are out before GAC's release). At s = 1 this is the iterated ARX's first step; further ahead
     the stale indicators and the lag get their own coefficients instead of being iterated."""
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
     hist = yoy.loc[:origin]
     index = pd.period_range(hist.index[0], origin + steps, freq="M")
@@ -443,7 +444,9 @@ def _arx_direct_forecasts(
         rows &= target.notna().to_numpy() & single
         if rows.sum() < design.shape[1] + 10:
             continue
-        beta = sm.OLS(target[rows], design[rows]).fit().params.to_numpy()
+        with warnings.catch_warnings():  # early short windows: the two holiday columns can
+            warnings.simplefilter("ignore", SingularMatrixWarning)  # coincide (pinv solves it)
+            beta = sm.OLS(target[rows], design[rows]).fit().params.to_numpy()
         out[s - 1] = float(design.loc[origin + s].to_numpy() @ beta)
     return out
 
@@ -1258,8 +1261,9 @@ MODEL_LABELS = {
     "rw_holiday": "random walk on New-Year-adjusted y/y (mean of the last 3 adjusted months, "
     "holiday effect of the target month added back)",
     "combo": "equal-weight combination of the SARIMAX and the New-Year-adjusted random walk",
-    "arx": "ARX: regression of y/y on last month's y/y, New Year regressors and the leading "
-    "indicators as published before the release",
+    "arx": "ARX: regression of y/y on last month's New-Year-adjusted y/y, a base effect, New "
+    "Year regressors and the leading indicators as published before the release (direct "
+    "beyond one month ahead)",
     "combo_arx": "equal-weight combination of the ARX, the SARIMAX and the New-Year-adjusted "
     "random walk",
     "consensus": "the economists' consensus before the release (Jin10)",
