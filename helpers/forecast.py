@@ -25,7 +25,13 @@ Models (names used by ``backtest``):
   any 2000-2013 result was seen) carried forward, plus the target month's own holiday effect.
 * ``combo``: the equal-weight mean of ``sarimax`` and ``rw_holiday`` (weights fixed a priori).
 * ``arx``: the bridge regression plus the 12-month differences of the New Year regressors (an
-  ARX on y/y: last month's y/y, holiday effects, indicators of the target month as known).
+  ARX on y/y: last month's y/y, holiday effects, indicators of the target month as known). The
+  lagged y/y is New-Year-adjusted (``holiday_adjusted_yoy`` with rw_holiday's coefficients as
+  known at the origin; a combined Jan-Feb rate with the mean of the two months' effects), so
+  February's holiday swing is not carried into March, and a base-effect term (last year's
+  change of the adjusted y/y, ``base_effect_term``) enters (both fixed on 2010-2015 targets).
+  Beyond one month ahead the ARX is direct (``_arx_direct_forecasts``: one regression per
+  horizon on what is known at the origin) rather than iterated (fixed on 2010-2015 targets).
 * ``combo_arx``: the equal-weight mean of ``arx``, ``sarimax`` and ``rw_holiday`` (a priori).
 
 Against the market (issue 23): with the indicators' publication dates (``published``) a
@@ -104,6 +110,8 @@ SARIMA_ORDER = ((0, 1, 1), (0, 1, 1, 12))
 DEFAULT_FX_ELASTICITY = 0.5
 MAX_CARRY_MONTHS = 6  # with publication dates: a value is carried forward at most this long
 DEFAULT_RELEASE_DAY = 7  # GAC's release of month t, when no date is held: the 7th of t+1
+ARX_BASE_TERM = True  # the ARX's base-effect regressor (chosen on 2010-2015 targets)
+ARX_DIRECT = True  # ARX beyond h=1: direct, not iterated (chosen on 2010-2015 targets)
 TRADE_LEVEL_PREFIXES = ("korea_", "us_")  # indicators that are trade levels: used as y/y
 # The columns of a fan-chart forecast (`forecast`, `forecast_empirical`), named once: they are
 # the figure names of data/figure_names.csv, kept from the model through helpers.outlook to
@@ -384,14 +392,20 @@ def _bridge_forecasts(
     available_through,
     steps: int,
     holiday_d12: pd.DataFrame | None = None,
+    lag_effect: pd.Series | None = None,
 ) -> np.ndarray:
     """Bridge forecasts of y/y for origin+1 … origin+steps (NaN if it cannot be fitted).
 
     `available_through`: a month or a Vintage (`_available`). Indicators with no value for a
     target month (beyond the carry limit: stopped, or published too late) are left out at this
     origin. With `holiday_d12` (the ARX model) the 12-month differences of the New Year
-    regressors enter the regression too."""
+    regressors enter the regression too; with `lag_effect` (log points by month,
+    ``lag_holiday_effects``) the lagged y/y is New-Year-adjusted (``holiday_adjusted_yoy``), also
+    when iterated on a forecast, so February's holiday swing is not carried into March."""
     import statsmodels.api as sm
+
+    if lag_effect is not None:
+        last_yoy = holiday_adjusted_yoy(last_yoy, lag_effect)
 
     hist = yoy.loc[:origin]
     index = pd.period_range(hist.index[0], origin + steps, freq="M")
@@ -399,6 +413,8 @@ def _bridge_forecasts(
     feats = feats.loc[:, feats.loc[origin + 1 :].notna().all().to_numpy()]
     if holiday_d12 is not None:
         feats = pd.concat([holiday_d12.reindex(index).add_prefix("d12_"), feats], axis=1)
+    if lag_effect is not None and ARX_BASE_TERM:
+        feats = feats.assign(base_pp=base_effect_term(last_yoy.loc[:origin], index))
     design = _bridge_design(hist.reindex(index), last_yoy.loc[:origin], feats)
     train = design.index <= origin
     rows = train & design.notna().all(axis=1).to_numpy() & hist.reindex(index).notna().to_numpy()
@@ -410,9 +426,67 @@ def _bridge_forecasts(
     for step in range(1, steps + 1):
         x = design.loc[origin + step].to_numpy().copy()
         x[-1] = lag
-        lag = float(x @ beta)
-        out.append(lag)
+        value = float(x @ beta)
+        out.append(value)
+        lag = value
+        if lag_effect is not None:
+            effect = lag_effect.get(origin + step, np.nan)
+            lag = 100 * ((1 + value / 100) * np.exp(-effect) - 1) if np.isfinite(effect) else value
     return np.array(out)
+
+
+def base_effect_term(yoy: pd.Series, index: pd.PeriodIndex) -> pd.Series:
+    """Base effect of month t, on `index`: y_{t-12} - y_{t-13}, the change of y/y a year
+    earlier (a jump a year ago tends to be reversed in this year's y/y); needs only months up to
+    12 before t, so it is known at an origin for horizons up to 12."""
+    y = yoy.reindex(pd.period_range(index[0] - 13, index[-1], freq="M"))
+    return (y.shift(12) - y.shift(13)).reindex(index).rename("base_pp")
+
+
+def _arx_direct_forecasts(
+    yoy: pd.Series,
+    adjusted: pd.Series,
+    genuine: pd.Series,
+    features: pd.DataFrame,
+    origin: pd.Period,
+    available_through,
+    steps: int,
+    holiday_d12: pd.DataFrame,
+) -> np.ndarray:
+    """Direct ARX forecasts of y/y for origin+1 … origin+steps (NaN where one cannot be fitted).
+
+    One OLS per horizon s: y_t on a constant, the New-Year-adjusted y/y of t−s (`adjusted`, known
+    at the origin), the holiday differences and the base-effect term of t, and each indicator of
+    month t−s+1 (at the origin the indicators reach origin+1 at best: PMI and Korea's trade
+    are out before GAC's release). At s = 1 this is the iterated ARX's first step; further ahead
+    the stale indicators and the lag get their own coefficients instead of being iterated."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+    hist = yoy.loc[:origin]
+    index = pd.period_range(hist.index[0], origin + steps, freq="M")
+    feats = _available(features, available_through, index)
+    lagged = adjusted.loc[:origin].reindex(index)
+    target = hist.reindex(index)
+    fixed = pd.concat([holiday_d12.reindex(index).add_prefix("d12_"),
+                       base_effect_term(adjusted.loc[:origin], index)], axis=1)  # fmt: skip
+    single = genuine.reindex(index, fill_value=True).to_numpy()
+    out = np.full(steps, np.nan)
+    for s in range(1, steps + 1):
+        shifted = feats.shift(s - 1)
+        shifted = shifted.loc[:, shifted.loc[origin + s :].notna().all().to_numpy()]
+        design = pd.concat([fixed, shifted], axis=1)
+        design["lag_yoy_pct"] = lagged.shift(s)
+        design.insert(0, "const", 1.0)
+        rows = (design.index <= origin) & design.notna().all(axis=1).to_numpy()
+        rows &= target.notna().to_numpy() & single
+        if rows.sum() < design.shape[1] + 10:
+            continue
+        with warnings.catch_warnings():  # early short windows: the two holiday columns can
+            warnings.simplefilter("ignore", SingularMatrixWarning)  # coincide (pinv solves it)
+            beta = sm.OLS(target[rows], design[rows]).fit().params.to_numpy()
+        out[s - 1] = float(design.loc[origin + s].to_numpy() @ beta)
+    return out
 
 
 def _factor_loadings(features: pd.DataFrame, rows: pd.PeriodIndex) -> tuple:
@@ -640,6 +714,49 @@ def _holiday_diffs(index: pd.PeriodIndex) -> pd.DataFrame:
     return (regs - regs.shift(12)).reindex(index)
 
 
+def _holiday_beta(
+    log_levels: pd.Series, genuine: pd.Series, holiday_d12: pd.DataFrame, origin: pd.Period
+) -> np.ndarray | None:
+    """New Year coefficients β (log points per unit of each regressor) known at `origin`.
+
+    OLS slope of (1-B)(1-B^12) log X on the same differences of the regressors, over months up
+    to `origin` where the month and the month before are genuine single months (None with fewer
+    than 24 such months). Shared by ``rw_holiday`` and the ARX's holiday-adjusted lag."""
+    logs = log_levels.loc[:origin]
+    dd = (logs - logs.shift(12)).diff()
+    dreg = holiday_d12.reindex(logs.index).diff()
+    ok = dd.notna() & dreg.notna().all(axis=1) & genuine.reindex(logs.index).to_numpy()
+    ok &= genuine.reindex(logs.index).shift(1, fill_value=False).to_numpy()
+    if ok.sum() < 24:
+        return None
+    beta, *_ = np.linalg.lstsq(dreg[ok].to_numpy(), dd[ok].to_numpy(), rcond=None)
+    return beta
+
+
+def holiday_adjusted_yoy(yoy: pd.Series, effect: pd.Series) -> pd.Series:
+    """y/y (pct) with the New Year effect removed: 100·((1 + y/100)·exp(−e) − 1), where e
+    (`effect`, log points, same index) is the month's holiday effect on its log y/y (dR12·β);
+    a NaN effect leaves the month as it is."""
+    e = effect.reindex(yoy.index).fillna(0.0).to_numpy()
+    return 100 * ((1 + yoy / 100) * np.exp(-e) - 1)
+
+
+def lag_holiday_effects(
+    holiday_d12: pd.DataFrame, beta: np.ndarray, genuine: pd.Series
+) -> pd.Series:
+    """Holiday effect (log points) on each month's comparable y/y (``_comparable_yoy``):
+    dR12_t·β for a single month; in January and February whose comparable rate is the combined
+    January-February y/y (`genuine` False) the mean of that year's January and February effects
+    (the combined rate carries about the average of the two). Months beyond `genuine` (future
+    targets) count as single months."""
+    effect = pd.Series(holiday_d12.to_numpy() @ np.asarray(beta, float), index=holiday_d12.index)
+    single = genuine.reindex(effect.index, fill_value=True).to_numpy(dtype=bool)
+    idx = effect.index
+    janfeb = effect.where(np.isin(idx.month, [1, 2]))
+    mean = janfeb.groupby(idx.year).transform("mean")
+    return effect.where(single, mean)
+
+
 def _rw_holiday_forecasts(
     log_levels: pd.Series,
     genuine: pd.Series,
@@ -656,16 +773,12 @@ def _rw_holiday_forecasts(
     months is averaged and carried forward; the forecast adds back the target's own holiday
     difference: log y/y_{T+h} = mean(a) + dR12_{T+h}·β.
     """
+    beta = _holiday_beta(log_levels, genuine, holiday_d12, origin)
+    if beta is None:
+        return np.full(steps, np.nan)
     logs = log_levels.loc[:origin]
     d12 = logs - logs.shift(12)
-    dd = d12.diff()
     reg = holiday_d12.reindex(logs.index)
-    dreg = reg.diff()
-    ok = dd.notna() & dreg.notna().all(axis=1) & genuine.reindex(logs.index).to_numpy()
-    ok &= genuine.reindex(logs.index).shift(1, fill_value=False).to_numpy()
-    if ok.sum() < 24:
-        return np.full(steps, np.nan)
-    beta, *_ = np.linalg.lstsq(dreg[ok].to_numpy(), dd[ok].to_numpy(), rcond=None)
     adjusted = (d12 - reg.to_numpy() @ beta)[genuine.reindex(logs.index).to_numpy()].dropna()
     if adjusted.empty:
         return np.full(steps, np.nan)
@@ -838,9 +951,17 @@ def backtest_forecasts(
             edges = np.column_stack([means + z * sd for z in (-Z80, Z80, -Z95, Z95)])
             bands[name] = 100 * (np.exp(edges) / base[:, None] - 1)
         if "arx" in models and expensive:
+            beta = _holiday_beta(log_split, genuine, holiday_d12, origin)
+            lag_effect = None if beta is None else lag_holiday_effects(holiday_d12, beta, genuine)
             preds["arx"] = _bridge_forecasts(
-                yoy, last_yoy, genuine, features, origin, through, steps, holiday_d12
+                yoy, last_yoy, genuine, features, origin, through, steps, holiday_d12, lag_effect
             )
+            if ARX_DIRECT and lag_effect is not None and steps > 1:
+                direct = _arx_direct_forecasts(
+                    yoy, holiday_adjusted_yoy(last_yoy, lag_effect), genuine, features, origin,
+                    through, steps, holiday_d12,
+                )  # fmt: skip
+                preds["arx"][1:] = direct[1:]
         if "combo" in models:
             preds["combo"] = (preds["sarimax"] + preds["rw_holiday"]) / 2
         if "combo_arx" in models:
@@ -1190,8 +1311,9 @@ MODEL_LABELS = {
     "rw_holiday": "random walk on New-Year-adjusted y/y (mean of the last 3 adjusted months, "
     "holiday effect of the target month added back)",
     "combo": "equal-weight combination of the SARIMAX and the New-Year-adjusted random walk",
-    "arx": "ARX: regression of y/y on last month's y/y, New Year regressors and the leading "
-    "indicators as published before the release",
+    "arx": "ARX: regression of y/y on last month's New-Year-adjusted y/y, a base effect, New "
+    "Year regressors and the leading indicators as published before the release (direct "
+    "beyond one month ahead)",
     "combo_arx": "equal-weight combination of the ARX, the SARIMAX and the New-Year-adjusted "
     "random walk",
     "consensus": "the economists' consensus before the release (Jin10)",
