@@ -64,7 +64,8 @@ def _top_level_role(line: pd.Series) -> str:
     return "overlap" if line.get("gac_aggregate", "True") == "True" else "listed"
 
 
-def product_layout(flow: str) -> list[tuple[str, str, int]]:
+@cache  # the classification files do not change during a run
+def product_layout(flow: str) -> tuple[tuple[str, str, int], ...]:
     """(code, role, depth) rows in display order for a flow's product hierarchy."""
     tree = classifications.product_tree(flow)
     rows: list[tuple[str, str, int]] = []
@@ -82,7 +83,7 @@ def product_layout(flow: str) -> list[tuple[str, str, int]]:
 
     walk("TOTAL", 0)
     # overlapping aggregates go last, after the parts
-    return [r for r in rows if r[1] != "overlap"] + [r for r in rows if r[1] == "overlap"]
+    return tuple(r for r in rows if r[1] != "overlap") + tuple(r for r in rows if r[1] == "overlap")
 
 
 @cache  # the classification files do not change during a run; the note asks ~400 times

@@ -12,9 +12,12 @@ are written from them by fixed templates.
 from __future__ import annotations
 
 import base64
+import json
 import textwrap
 from dataclasses import dataclass, field
+from functools import cache
 from html import escape
+from pathlib import Path
 
 import matplotlib
 
@@ -24,7 +27,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.transforms as mtransforms  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
 from helpers import chartdata  # noqa: E402
@@ -32,6 +34,7 @@ from helpers.contract import SAMPLE_LABEL  # noqa: E402
 from helpers.figures import format_value, round_half_up  # noqa: E402
 from helpers.forecast import FORECAST_COLUMNS, FORECAST_YOY, HI80, HI95, LO80, LO95  # noqa: E402
 from helpers.images import figure_png  # noqa: E402
+from helpers.paths import DATA_DIR  # noqa: E402
 
 __all__ = [
     "DPI",
@@ -86,9 +89,50 @@ THEME = {
 }  # fmt: skip
 
 
+# seaborn's whitegrid theme, resolved into rcParams once (seaborn_rc, write_theme_file):
+# importing seaborn costs a view notebook about a second (it imports scipy.stats), for one
+# set_theme call; tests/test_charts.py checks the file against seaborn's own values
+THEME_FILE = DATA_DIR / "chart_theme.json"
+SEABORN_THEME = {"style": "whitegrid", "context": "notebook"}
+
+
+@cache
+def _seaborn_rc() -> dict:
+    return json.loads(THEME_FILE.read_text(encoding="utf-8"))["rc"]
+
+
+def seaborn_rc() -> dict:
+    """The rcParams seaborn's set_theme(**SEABORN_THEME) sets, computed by seaborn itself, less
+    image.cmap (seaborn's own colormap: the kit's charts name theirs) and axes.prop_cycle (the
+    kit's palette is in THEME)."""
+    import seaborn as sns
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        before = dict(matplotlib.rcParams)
+        sns.set_theme(**SEABORN_THEME)
+        after = dict(matplotlib.rcParams)
+    return {key: getattr(value, "value", value) for key, value in sorted(after.items())
+            if before.get(key) != value and key not in ("image.cmap", "axes.prop_cycle")}
+
+
+def write_theme_file() -> Path:
+    """Write data/chart_theme.json from seaborn (after a seaborn upgrade: `python -c "from
+    helpers import charts; charts.write_theme_file()"`)."""
+    import seaborn as sns
+
+    document = {"what": f"rcParams of seaborn's set_theme({SEABORN_THEME}) less image.cmap and "
+                        "axes.prop_cycle (helpers.charts.seaborn_rc)",
+                "seaborn": sns.__version__, "rc": seaborn_rc()}  # fmt: skip
+    THEME_FILE.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return THEME_FILE
+
+
 def apply_theme() -> None:
-    """The kit's one chart style (fonts, colours, grid), applied to every chart."""
-    sns.set_theme(style="whitegrid", context="notebook", rc=THEME)
+    """The kit's one chart style (fonts, colours, grid), applied to every chart: seaborn's
+    whitegrid theme (data/chart_theme.json), then the kit's own THEME over it."""
+    matplotlib.rcParams.update(_seaborn_rc())
+    matplotlib.rcParams.update(THEME)
 
 
 apply_theme()

@@ -108,17 +108,25 @@ class Dataset:
         """A series as the views compare it: January folded into February in every year once
         any year is published combined (see metrics.fold_janfeb). `stored_only` leaves out
         year-ago months derived from printed rates (for figures that must not use them)."""
-        return metrics.fold_janfeb(
+        key = ("folded", flow, partner, product, currency, column, stored_only)
+        return self._memo(key, lambda: metrics.fold_janfeb(
             self.levels(flow, partner, product, currency, column, stored_only=stored_only),
-            self.combined_years,
-        )
+            self.combined_years))  # fmt: skip
 
     def folded_partner(self, flow: str, partner: str, currency: str = "USD",
                        as_of: pd.Period | None = None) -> pd.Series:  # fmt: skip
         """partner_levels, folded like :meth:`folded`."""
-        return metrics.fold_janfeb(
-            self.partner_levels(flow, partner, currency, as_of), self.combined_years
-        )
+        key = ("folded_partner", flow, partner, currency, as_of)
+        return self._memo(key, lambda: metrics.fold_janfeb(
+            self.partner_levels(flow, partner, currency, as_of), self.combined_years))
+
+    def _memo(self, key: tuple, compute) -> pd.Series:
+        """A copy of the series computed once per key: the views ask for the same folded
+        series dozens of times (the table is never changed after loading)."""
+        memo = self.__dict__.setdefault("_series_memo", {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key].copy()
 
     def periods(self) -> pd.PeriodIndex:
         """Months for which the dataset holds the world total of either flow (stored, not

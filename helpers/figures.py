@@ -67,9 +67,16 @@ def registry() -> pd.DataFrame:
     return table
 
 
-def _entry(name: str) -> pd.Series:
+@cache
+def _entries() -> dict[str, dict]:
+    """The registry's rows as plain dicts: looked up thousands of times per report, where a
+    DataFrame row lookup costs a hundred times more."""
+    return registry().to_dict(orient="index")
+
+
+def _entry(name: str) -> dict:
     try:
-        return registry().loc[name]
+        return _entries()[name]
     except KeyError:
         raise KeyError(
             f"'{name}' is not a figure name: add it to {REGISTRY_FILE.name} (name, unit, "
@@ -134,11 +141,11 @@ class FiguresFileError(TradeKitError, ValueError):
 def figure_decimals(metric: str, unit: str) -> int | None:
     """Decimals figures.csv keeps: the registered figure's when the unit is the registered one,
     else by unit (None = as written, e.g. usd_mn from a custom notebook)."""
-    names, unit = registry(), str(unit).strip().lower()
-    if metric in names.index:
-        registered = names.at[metric, "unit"]
+    entry, unit = _entries().get(metric), str(unit).strip().lower()
+    if entry is not None:
+        registered = entry["unit"]
         if unit == registered or (registered == "bn" and unit.endswith("_bn")):
-            return int(names.at[metric, "decimals"])
+            return int(entry["decimals"])
     return UNIT_DECIMALS.get(unit)
 
 
@@ -167,10 +174,14 @@ def combine_figures(frames: dict[str, pd.DataFrame], order: Sequence[str]) -> pd
     if not parts:
         return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
     out = pd.concat(parts, ignore_index=True)
+    # decimals looked up once per (metric, unit), not once per value
+    pairs = set(zip(out["metric"], out["unit"], strict=True))
+    places = {key: figure_decimals(*key) for key in pairs}
     for column in NUMERIC_COLUMNS:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
         rows = zip(out[column], out["metric"], out["unit"], strict=True)
-        out[column] = [round_value(v, m, u) for v, m, u in rows]
+        out[column] = [v if places[(m, u)] is None else round_half_up(v, places[(m, u)])
+                       for v, m, u in rows]  # fmt: skip
     rank = {v: i for i, v in enumerate(order)}
     out["basis"] = out["basis"].astype(object).where(out["basis"].notna(), "computed")
     out["basis"] = out["basis"].replace("", "computed")

@@ -21,16 +21,22 @@ COMPRESS_LEVEL = 6  # zlib level: 9 is ~6x slower for ~5% less
 
 
 def palette_png(image: Image.Image) -> bytes:
-    """`image` as a palette PNG of at most 256 colours (Pillow's maximum-coverage quantiser),
-    without dithering.
+    """`image` as a palette PNG of at most 256 colours (Pillow's octree quantiser), without
+    dithering, its background colour kept exact.
 
-    Maximum coverage rather than Pillow's faster octree, which gives each colour the mean of
-    its cell and so turns a white background into (254, 254, 254) beside the page's white:
-    on the kit's charts it is off by at most a few levels of 255 anywhere (the benchmark prints
-    the figures). No dithering: its noise on flat fills costs bytes and shows."""
-    indexed = image.convert("RGB").quantize(colors=PALETTE_COLOURS,
-                                            method=Image.Quantize.MAXCOVERAGE,
-                                            dither=Image.Dither.NONE)  # fmt: skip
+    The octree is the fastest of Pillow's quantisers; it gives each colour the mean of its
+    cell, which would turn a white background into (254, 254, 254) beside the page's white, so
+    the palette entry of the background (the corner pixel: a chart's face) is set back to the
+    exact colour. Elsewhere it is off by a level or two of 255 on flat fills and more only on
+    anti-aliased edges (`benchmarks/bench_charts.py --sizes` prints the error). No dithering:
+    its noise on flat fills costs bytes and shows."""
+    rgb = image.convert("RGB")
+    indexed = rgb.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE,
+                           dither=Image.Dither.NONE)  # fmt: skip
+    entry = indexed.getpixel((0, 0))
+    palette = indexed.getpalette()
+    palette[3 * entry: 3 * entry + 3] = rgb.getpixel((0, 0))
+    indexed.putpalette(palette)
     buffer = io.BytesIO()
     indexed.save(buffer, format="PNG", compress_level=COMPRESS_LEVEL)
     return buffer.getvalue()

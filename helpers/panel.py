@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # duckdb loads on first use: views that never query the panel skip it
+    import duckdb
 import pandas as pd
 
 from helpers import classifications

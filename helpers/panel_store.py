@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # duckdb loads on first use: views that never query the panel skip it
+    import duckdb
 
 __all__ = ["PANEL_DIR", "connect"]
 
@@ -24,6 +26,8 @@ def connect(threads: int = 2, memory_limit: str = "1GB", temp_dir: str | Path | 
 
     The default spill folder is in the system's temporary directory, never the working folder.
     """
+    import duckdb
+
     con = duckdb.connect(database)
     con.execute(f"SET threads = {int(threads)}")
     con.execute(f"SET memory_limit = '{memory_limit}'")

@@ -191,3 +191,19 @@ def test_small_multiples_thin_events_and_count_what_they_show():
                                               "September 2025", "src")  # fmt: skip
     assert chart.title == ("Unit values fell y/y for 2 of the 2 largest export lines with "
                            "quantities (10 in all) in September 2025")
+
+
+def test_theme_file_is_seaborns_whitegrid():
+    """data/chart_theme.json holds what seaborn's set_theme sets (regenerate it with
+    charts.write_theme_file after a seaborn upgrade), and drawing a chart needs no seaborn."""
+    import json
+    import subprocess
+    import sys
+
+    held = json.loads(charts.THEME_FILE.read_text(encoding="utf-8"))["rc"]
+    assert held == json.loads(json.dumps(charts.seaborn_rc()))
+    assert held["axes.edgecolor"] == ".8" and held["axes.grid"] is True  # whitegrid's
+    code = ("import sys; from helpers import charts; charts.apply_theme(); "
+            "print('seaborn' in sys.modules, 'scipy.stats' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -32,13 +32,15 @@ def test_few_colours_are_kept_exactly():
 
 
 def test_a_white_background_stays_white():
-    """Anti-aliased grey edges on white: the white (most of the image) is kept exactly."""
-    r = np.arange(300) % 256
+    """Near-white greys and reds on white, more than 256 colours: the background (the corner
+    pixel) is kept exactly although its octree cell holds near-whites too."""
+    r = 200 + np.arange(300) % 56
     pixels = np.full((200, 300, 3), 255, dtype=np.uint8)
-    pixels[:100] = np.stack([r, r, r], axis=-1)[None, :, :]  # 256 greys
-    pixels[100:110, :, 0] = np.arange(300) % 200  # and some reds: more than 256 colours
-    decoded = _decoded(images.palette_png(Image.fromarray(pixels, "RGB"))).convert("RGB")
-    assert np.array_equal(np.asarray(decoded)[150:], pixels[150:])
+    pixels[100:150] = np.stack([r, r, r], axis=-1)[None, :, :]  # greys up to 254
+    pixels[150:160, :, 0] = np.arange(300) % 200  # and some reds: more than 256 colours
+    decoded = np.asarray(_decoded(images.palette_png(Image.fromarray(pixels, "RGB")))
+                         .convert("RGB"))  # fmt: skip
+    assert np.array_equal(decoded[:100], pixels[:100]) and (decoded[170:] == 255).all()
 
 
 def test_many_colours_become_256_close_ones():
