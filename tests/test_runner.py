@@ -367,8 +367,8 @@ def test_failed_view_leaves_the_others_built(report, tmp_path, capsys):
     assert rc == 5
     err = capsys.readouterr().err
     assert "view 'product' failed in cell In [" in err and "ValueError" in err
-    command = (f"python -m helpers run --period 2017-06 --views product --out {out.resolve()} "
-               "--strict")  # fmt: skip
+    command = (f"python -m helpers run --period 2017-06 --views product --notebooks "
+               f"{STANDINS} --out {out.resolve()} --strict")  # fmt: skip
     assert command in err
     path = out / "2017-06"
     manifest = json.loads((path / "manifest.json").read_text())
