@@ -51,7 +51,7 @@ _REQUIRED_THRESHOLDS = (
     "steady_band_pp", "consensus_band_pp", "min_contribution_pp", "top_products", "top_children",
     "mover_min_abs_pct",
     "movers", "declines", "top_blocs", "price_volume_dominance", "import_products",
-    "import_commodities", "import_origins", "base_gap_pp", "base_months",
+    "import_commodities", "import_origins", "base_gap_pp", "base_label_pp", "base_months",
 )  # fmt: skip
 
 
@@ -1084,19 +1084,19 @@ def _band_sentence(fig: Figures, period: str, month: str, rules: dict) -> str:
 def _outlook(note: Note, fig: Figures, period: str, rules: dict) -> None:
     sentences = []
     months = [p for p in fig.periods("base_effect") if p > period][: int(rules["base_months"])]
-    three_month = fig.get("yoy_3m", "export", "total", "total", period)
     if months:
         parts = []
         for month in months:
             implied = fig.get("base_effect", "export", "total", "total", month)
             base = fig.get("base_yoy", "export", "total", "total", month)
+            median = fig.get("base_median_yoy", "export", "total", "total", month)
             text = f"{fmt_pct(implied)} in {month_name(month).split()[0]}"
-            if base is not None and three_month is not None:
-                gap = base - three_month
-                if gap > rules["base_gap_pp"]:
-                    text += f" (a high base: {fmt_pct(base)} a year earlier)"
-                elif gap < -rules["base_gap_pp"]:
-                    text += f" (a low base: {fmt_pct(base)} a year earlier)"
+            if base is not None and median is not None:  # the outlook page's rule
+                gap, level = base - median, rules["base_label_pp"]
+                kind = "high" if gap > level else "low" if gap < -level else ""
+                if kind:  # the median (of the year before the base month) says why 1.7% is high
+                    text += (f" (a {kind} base: {fmt_pct(base)} a year earlier, "
+                             f"median {fmt_pct(median)})")  # fmt: skip
             parts.append(text)
         sentences.append("Base effects: if exports hold their seasonally adjusted level, "
                          f"y/y growth would be {_list(parts)}.")  # fmt: skip

@@ -10,6 +10,7 @@ import pandas as pd
 from helpers import charts, classifications, forecast, metrics, seasonal
 from helpers.data import Dataset
 from helpers.forecast import FORECAST_COLUMNS, FORECAST_YOY, HI80, HI95, LO80, LO95
+from helpers.note import load_thresholds
 
 MIN_MONTHS = 48  # four years: X-13 / STL, base effects and a forecast need at least this much
 BACKTEST_MODELS = ("bridge", "sarimax", "sarimax_x")
@@ -120,6 +121,8 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
                         row["implied_yoy_pct"])  # fmt: skip
             figures.add("base_yoy", "export", "total", "total", month,
                         row["base_yoy_pct"])  # fmt: skip
+            figures.add("base_median_yoy", "export", "total", "total", month,
+                        row["trailing_median_yoy_pct"])  # fmt: skip
     if forecast is not None:
         for month, row in forecast.iterrows():
             for name in (FORECAST_YOY, LO80, HI80, LO95, HI95):  # the columns are figure names
@@ -258,7 +261,9 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
         return result
     indicators = indicators_to(ds, t)
     result.sa = seasonal.seasonally_adjust(levels)
-    result.base = forecast.base_effects(levels, horizon, sa=result.sa)
+    # the page and the note call a base high or low by one rule (data/note_thresholds.yaml)
+    gap = float(load_thresholds()["base_label_pp"])
+    result.base = forecast.base_effects(levels, horizon, sa=result.sa, threshold_pp=gap)
     models = BASE_MODELS + (("bridge", "sarimax_x") if indicators is not None else ())
     market = market_inputs(ds, t, currency)
     if market.get("published") is not None:  # indicators with publication dates: ARX too
