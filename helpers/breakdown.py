@@ -367,7 +367,40 @@ def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFr
         }
         for code in ("united_states", "non_us")
     }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return _us_split_bases(ds, table, flow, t, currency, levels, total)
+
+
+def _us_split_bases(ds: Dataset, table: pd.DataFrame, flow: str, t: pd.Period, currency: str,
+                    levels: dict[str, pd.Series], total: pd.Series) -> pd.DataFrame:  # fmt: skip
+    """The US split's growth and contributions marked derived, with the range the printed
+    rounding allows, when the world's or the US's year-ago month was derived from GAC's
+    printed rates (helpers.basis); the table unchanged when both were stored."""
+    base = t - 12
+    world = basis.derived_base(ds, (flow, "WORLD", "TOTAL", currency), base)
+    us = basis.derived_base(ds, (flow, "united_states", "TOTAL", currency), base)
+    if world is None and us is None:
+        return table
+
+    def bounds(row, level):  # (value, low, high) of a year-ago level, stored or derived
+        if row is None:
+            return level, level, level
+        return row["value"], row["value_low"], row["value_high"]
+
+    world_b = bounds(world, total.get(base, np.nan))
+    us_b = bounds(us, levels["united_states"].get(base, np.nan))
+    # everyone else = world - US: its widest range pairs the world's low with the US's high
+    rest_b = (world_b[0] - us_b[0], world_b[1] - us_b[2], world_b[2] - us_b[1])
+    for code, base_b in (("united_states", us_b), ("non_us", rest_b)):
+        now = levels[code].get(t, np.nan)
+        if not (np.isfinite(now) and all(np.isfinite(base_b))) or base_b[1] <= 0:
+            continue
+        growth = basis.growth_bounds(now, base_b[0], base_b[1], base_b[2])
+        contribution = basis.contribution_bounds(now, base_b, world_b)
+        for name, (_, low, high) in (("yoy", growth), ("contribution", contribution)):
+            table.loc[code, [f"{name}_basis", f"{name}_low", f"{name}_high"]] = [
+                "derived", low, high]
+    return table
 
 
 def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from helpers import breakdown, classifications, metrics, seasonal
+from helpers import basis, breakdown, classifications, metrics, seasonal
 from helpers.data import Dataset
 from helpers.figures import round_half_up
 from helpers.paths import DATA_DIR
@@ -74,7 +74,8 @@ def growth_panel(ds: Dataset, period, months: int = 36, currency: str = "USD") -
     """Exports and imports y/y, their 3-month-sum y/y and consensus (pct) over the window.
 
     Columns `<flow>_yoy`, `<flow>_yoy_3m`, `<flow>_consensus_yoy` (NaN where the data hold no
-    consensus; consensus is in USD terms, so none for CNY figures).
+    consensus; consensus is in USD terms, so none for CNY figures). attrs["derived"]: the flows
+    whose y/y for the month rests on a year-ago month derived from GAC's printed rates.
     """
     when, window = _window(ds, period, months)
     columns = {}
@@ -87,7 +88,10 @@ def growth_panel(ds: Dataset, period, months: int = 36, currency: str = "USD") -
             consensus.reindex(window) if consensus is not None else np.nan
         )
     frame = pd.DataFrame(columns, index=window)
-    frame.attrs.update(label=when.label, period=when.period, currency=currency)
+    # the month's y/y on a year-ago month derived from GAC's printed rates is shown with "≈"
+    derived = [flow for flow in FLOWS if basis.derived_base(
+        ds, (flow, "WORLD", "TOTAL", currency), when.period - 12) is not None]  # fmt: skip
+    frame.attrs.update(label=when.label, period=when.period, currency=currency, derived=derived)
     return _drop_folded_january(frame, ds)
 
 

@@ -336,15 +336,16 @@ def _mark_events(axes, window: pd.PeriodIndex, numbers: bool = True,
 
 
 def _label_last(ax, x, series: pd.Series, colour: str, unit: str = "%", sign: bool = True,
-                label_y: float | None = None):  # fmt: skip
-    """Write the latest value beside its point (at `label_y` when labels had to be spread)."""
+                label_y: float | None = None, prefix: str = ""):  # fmt: skip
+    """Write the latest value beside its point (at `label_y` when labels had to be spread;
+    `prefix` "≈" for a derived value)."""
     valid = series.dropna()
     if valid.empty:
         return
     position = x[series.index.get_loc(valid.index[-1])]
     ax.scatter([position], [valid.iloc[-1]], color=colour, s=22, zorder=4)
     y = valid.iloc[-1] if label_y is None else label_y
-    ax.annotate(f"{format_value(valid.iloc[-1], 1, sign=sign)}{unit}", (position, y),
+    ax.annotate(f"{prefix}{format_value(valid.iloc[-1], 1, sign=sign)}{unit}", (position, y),
                 xytext=(5, 0), textcoords="offset points", va="center", fontsize=8.5,
                 fontweight="bold", color=colour)  # fmt: skip
 
@@ -382,10 +383,19 @@ def _month_name(label: str) -> str:
 # ------------------------------------------------------------------------------- headline
 
 
+def _approx(panel: pd.DataFrame, flow: str) -> str:
+    """'≈' when the panel's latest y/y of `flow` rests on a derived year-ago month."""
+    actual = panel[f"{flow}_yoy"].dropna()
+    latest = len(actual) > 0 and actual.index[-1] == panel.attrs.get("period")
+    return "\u2248" if latest and flow in panel.attrs.get("derived", ()) else ""
+
+
 def growth_claim(panel: pd.DataFrame, flow: str = "export") -> str:
-    """'Exports beat consensus for a third month' or, without consensus, the latest y/y."""
+    """'Exports beat consensus for a third month' or, without consensus, the latest y/y ('≈'
+    before a y/y derived from GAC's printed rates)."""
     noun = f"{flow.capitalize()}s"
     actual, consensus = panel[f"{flow}_yoy"], panel[f"{flow}_consensus_yoy"]
+    approx = _approx(panel, flow)
     verdict, run = chartdata.beat_streak(actual, consensus)
     label = panel.attrs.get("label", "")
     if verdict in ("beat", "missed") and run >= 2:
@@ -393,12 +403,12 @@ def growth_claim(panel: pd.DataFrame, flow: str = "export") -> str:
         return f"{noun} {verdict} consensus for a {streak} month in a row ({label})"
     if verdict:
         latest = format_value(actual.dropna().iloc[-1], 1, sign=True)
-        return f"{noun} {verdict} consensus in {label}: {latest}% y/y"
+        return f"{noun} {verdict} consensus in {label}: {approx}{latest}% y/y"
     valid = actual.dropna()
     if valid.empty:
         return f"{noun}: no y/y growth in the data"
     direction = "grew" if valid.iloc[-1] >= 0 else "fell"
-    return f"{noun} {direction} {format_value(abs(valid.iloc[-1]))}% y/y in {label}"
+    return f"{noun} {direction} {approx}{format_value(abs(valid.iloc[-1]))}% y/y in {label}"
 
 
 def growth_chart(panel: pd.DataFrame, source) -> Chart | Note:
@@ -419,7 +429,7 @@ def growth_chart(panel: pd.DataFrame, source) -> Chart | Note:
         if consensus.notna().any():
             ax.scatter(x, consensus, marker="_", s=90, lw=2, color="#111111", zorder=3,
                        label="Consensus")  # fmt: skip
-        _label_last(ax, x, panel[f"{flow}_yoy"], colour)
+        _label_last(ax, x, panel[f"{flow}_yoy"], colour, prefix=_approx(panel, flow))
         _zero(ax)
         ax.set_ylabel(f"{noun}, % y/y")
         ax.set_xlim(x[0] - 20, x[-1] + 75)
@@ -442,7 +452,7 @@ def _latest_text(panel: pd.DataFrame, flow: str) -> str:
     valid = panel[f"{flow}_yoy"].dropna()
     if valid.empty:
         return f"No {flow} growth."
-    text = (f"Latest {flow}s {format_value(valid.iloc[-1], 1, sign=True)}% "
+    text = (f"Latest {flow}s {_approx(panel, flow)}{format_value(valid.iloc[-1], 1, sign=True)}% "
             f"({valid.index[-1]:%b %Y})")  # fmt: skip
     consensus = panel[f"{flow}_consensus_yoy"].get(valid.index[-1], np.nan)
     if pd.notna(consensus):

@@ -480,7 +480,9 @@ def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
     second = _cap(_list(parts)) if parts else ""
     if us is not None and rest is not None:
         joint = "and" if (us >= 0) == (rest >= 0) else "while"
-        tail = f"exports to the US {moved(us)} {joint} those to the rest of the world {moved(rest)}"
+        us_text, rest_text = (moved_basis(fig, "yoy", "export", "partner", code, period)
+                              for code in ("united_states", "non_us"))  # fmt: skip
+        tail = f"exports to the US {us_text} {joint} those to the rest of the world {rest_text}"
         second = f"{second}; {tail}" if second else _cap(tail)
     return _sentences_of([first + ".", second + "." if second else ""])
 
@@ -578,7 +580,8 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
         if flow == "export":
             rest = fig.get("yoy", "export", "partner", "non_us", period)
             if rest is not None:
-                sentence += f" Excluding the US, exports {moved(rest)}."
+                rest_text = moved_basis(fig, "yoy", "export", "partner", "non_us", period)
+                sentence += f" Excluding the US, exports {rest_text}."
         sentence += (" " + ytd_text) if ytd_text else ""
         rows.append(
             (

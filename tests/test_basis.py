@@ -249,3 +249,50 @@ def test_additivity_note_says_what_the_rounded_parts_add_to():
     text = additivity_note(table)
     assert "contribute +0.8 pp in all, equal to total growth of +0.8% before rounding" in text
     assert "each rounded to 0.1 pp, add to +0.9" in text
+
+
+def test_us_split_on_derived_year_ago_months():
+    """World and US a year earlier both derived from printed YTD rates: everyone else's growth
+    and contribution are derived, with the widest range (world low - US high ... world high - US
+    low). By hand, CNY 100 million: world base 68466.7 / 1.119 - 38812.1 = 22373.512 (22346.185
+    at 11.95%, 22400.864 at 11.85%); US base 6000 / 0.8 - 3000 = 4500 (4495.315 at -19.95%,
+    4504.690 at -20.05%); everyone else now 22297 - 2000 = 20297 against 17873.512
+    (17841.495 to 17905.548)."""
+    from pathlib import Path
+
+    from helpers import breakdown
+    from helpers.data import Dataset, latest_vintage
+    from helpers.schema import typed
+
+    trade = _rows([
+        {"period": "2026-03", "flow": "export", "value": 22297.0},
+        {"period": "2026-03", "flow": "export", "partner": "united_states", "value": 2000.0},
+        {"period": "2025-02", "months": 2, "flow": "export", "value": 38812.1},
+        {"period": "2025-02", "months": 2, "flow": "export", "partner": "united_states",
+         "value": 3000.0},
+    ])  # fmt: skip
+    ytd = _rows([
+        {"period": "2026-03", "months": 3, "flow": "export", "value": 68466.7},
+        {"period": "2026-03", "months": 3, "flow": "export", "value": 11.9, "measure": "yoy_pct"},
+        {"period": "2026-03", "months": 3, "flow": "export", "partner": "united_states",
+         "value": 6000.0},
+        {"period": "2026-03", "months": 3, "flow": "export", "partner": "united_states",
+         "value": -20.0, "measure": "yoy_pct"},
+    ])  # fmt: skip
+    derived = basis.derive_year_ago(trade, ytd)
+    assert len(derived) == 2
+    full = latest_vintage(typed(pd.concat([trade, derived[CANONICAL_COLUMNS]], ignore_index=True)))
+    ds = Dataset(full, Path("test"), printed_ytd=ytd[ytd["measure"] == "yoy_pct"], ytd=ytd,
+                 derived=derived)  # fmt: skip
+    table = breakdown.us_split(ds, "export", "2026-03", "CNY")
+    rest = table.loc["non_us"]
+    assert rest["yoy"] == pytest.approx(13.5591026, abs=1e-5)  # 20297 / 17873.512 - 1
+    assert rest["yoy_basis"] == "derived"
+    assert rest["yoy_low"] == pytest.approx(13.3559252, abs=1e-5)  # 20297 / 17905.548 - 1
+    assert rest["yoy_high"] == pytest.approx(13.7628912, abs=1e-5)  # 20297 / 17841.495 - 1
+    # (20297 - 17873.512) / 22373.512; the corners of both ranges bound it
+    assert rest["contribution"] == pytest.approx(10.8319509, abs=1e-5)
+    assert rest["contribution_low"] == pytest.approx(10.6757117, abs=1e-5)
+    assert rest["contribution_high"] == pytest.approx(10.9884774, abs=1e-5)
+    us = table.loc["united_states"]
+    assert us["yoy"] == pytest.approx(-55.5555556, abs=1e-5) and us["yoy_basis"] == "derived"

@@ -37,6 +37,17 @@ def test_growth_claim(exports, consensus, claim):
     assert charts.growth_claim(_growth(exports, consensus)) == claim
 
 
+def test_growth_claim_marks_a_derived_month():
+    """The month's y/y on a year-ago month derived from GAC's printed rates reads '≈'; an
+    earlier month's does not (the flag belongs to the report's month)."""
+    panel = _growth([1, 5, 6, -0.3], [np.nan] * 4)
+    panel.attrs.update(period=MONTHS[-1], derived=["export"])
+    assert charts.growth_claim(panel) == "Exports fell \u22480.3% y/y in September 2025"
+    assert charts.growth_claim(panel, "import") == "Imports fell 0.3% y/y in September 2025"
+    panel.attrs.update(period=MONTHS[-1] + 1)  # the latest value is not the report's month
+    assert charts.growth_claim(panel) == "Exports fell 0.3% y/y in September 2025"
+
+
 def test_balance_claim():
     panel = pd.DataFrame({"balance": [80.0, 90.46], "balance_prev_year": [70.0, 81.7]},
                          index=MONTHS[-2:])  # fmt: skip
