@@ -125,8 +125,8 @@ def first_print_random_walk(store: Path, flow: str, evaluation: pd.DataFrame) ->
     return "random walk on first prints (SOURCES.md's): " + ", ".join(parts)
 
 
-COLUMNS = ["model", "horizon", "n", "rmse_pp", "rmse_ratio_vs_random_walk",
-           "rmse_ratio_vs_consensus", "n_consensus", "coverage80", "coverage95"]  # fmt: skip
+COLUMNS = ["model", "horizon", "n", "rmse", "rmse_ratio_random_walk",
+           "rmse_ratio_consensus", "n_consensus", "coverage80", "coverage95"]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             frames.append(result["evaluation"].assign(flow=flow, window=f"{start}..{end}"))
     if args.csv:
         table = pd.concat(frames, ignore_index=True)
-        out = table[["flow", "window", *CSV_ORDER]].rename(
-            columns=backtest_command.CSV_COLUMNS)
+        out = table[["flow", "window", *backtest_command.CSV_COLUMNS]]
         out.to_csv(args.csv, index=False, lineterminator="\n")
         print(f"\nwrote {args.csv}")
     exports = results["export"]
@@ -178,15 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     h1 = table.loc[(best, 1)]
     h3 = table.loc[(best, 3)] if (best, 3) in table.index else None
-    h3_ratio = h3["rmse_ratio_vs_random_walk"] if h3 is not None else float("nan")
-    print(f"exports h1_ratio_consensus={h1['rmse_ratio_vs_consensus']:.2f} "
-          f"h1_ratio_random_walk={h1['rmse_ratio_vs_random_walk']:.2f} "
+    h3_ratio = h3["rmse_ratio_random_walk"] if h3 is not None else float("nan")
+    print(f"exports h1_ratio_consensus={h1['rmse_ratio_consensus']:.2f} "
+          f"h1_ratio_random_walk={h1['rmse_ratio_random_walk']:.2f} "
           f"h3_ratio_random_walk={h3_ratio:.2f} coverage80={h1['coverage80']:.2f} "
           f"n={int(h1['n'])} model={best}")
     return 0
 
 
-CSV_ORDER = list(backtest_command.CSV_COLUMNS)
 
 if __name__ == "__main__":
     sys.exit(main())

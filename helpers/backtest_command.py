@@ -30,22 +30,10 @@ from helpers.schema import TradeKitError
 
 __all__ = ["CSV_COLUMNS", "backtest_table", "choose_best", "main"]
 
-CSV_COLUMNS = {
-    "model": "model",
-    "horizon": "horizon",
-    "n": "n",
-    "rmse_pp": "rmse",
-    "mae_pp": "mae",
-    "rmse_ratio_vs_random_walk": "rmse_ratio_random_walk",
-    "rmse_ratio_vs_seasonal_naive": "rmse_ratio_seasonal_naive",
-    "coverage80": "coverage80",
-    "coverage95": "coverage95",
-    "mae_ratio_vs_random_walk": "mae_ratio_random_walk",
-    "n_coverage": "n_coverage",
-    "dm_pvalue_vs_random_walk": "dm_pvalue_random_walk",
-    "rmse_ratio_vs_consensus": "rmse_ratio_consensus",
-    "n_consensus": "n_consensus",
-}
+# the CSV's columns: the summary's own (forecast.summarise_backtest), which are the figure names
+CSV_COLUMNS = ("model", "horizon", "n", "rmse", "mae", "rmse_ratio_random_walk",
+               "rmse_ratio_seasonal_naive", "coverage80", "coverage95", "mae_ratio_random_walk",
+               "n_coverage", "dm_pvalue_random_walk", "rmse_ratio_consensus", "n_consensus")
 DEFAULT_MODELS = ("sarimax", "rw_holiday", "combo")
 MARKET_MODELS = ("sarimax", "rw_holiday", "combo", "arx", "combo_arx")
 
@@ -91,7 +79,7 @@ def backtest_table(
     models=None,
     market: dict | None = None,
 ) -> pd.DataFrame:
-    """The backtest summary with the CSV's column names (see CSV_COLUMNS).
+    """The backtest summary in the CSV's columns (CSV_COLUMNS).
 
     `market` (``market_inputs``): indicators with publication dates, release dates,
     first-released y/y and the consensus; then every model is scored on the first print and
@@ -110,7 +98,7 @@ def backtest_table(
         published=market.get("published"), releases=market.get("releases"),
         actuals=market.get("actuals"), consensus=market.get("consensus"),
     )  # fmt: skip
-    out = table[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS)
+    out = table[list(CSV_COLUMNS)]
     targets = table.attrs["forecasts"]["target"]
     out.attrs["window"] = f"{targets.min()} to {targets.max()}"
     return out
@@ -121,8 +109,8 @@ def choose_best(table: pd.DataFrame, horizon: int = 1) -> str | None:
     forecast.summarise_backtest's columns), or None."""
     rows = table[(table["horizon"] == horizon)
                  & ~table["model"].isin((*forecast.BENCHMARKS, "consensus"))]  # fmt: skip
-    rows = rows.dropna(subset=["rmse_pp"])
-    return None if rows.empty else str(rows.loc[rows["rmse_pp"].idxmin(), "model"])
+    rows = rows.dropna(subset=["rmse"])
+    return None if rows.empty else str(rows.loc[rows["rmse"].idxmin(), "model"])
 
 
 def main(argv: list[str] | None = None) -> int:

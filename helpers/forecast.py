@@ -38,7 +38,7 @@ Against the market (issue 23): with the indicators' publication dates (``publish
 forecast from origin T is made the day before GAC's release of T+1 (``origin_dates``) and uses
 only indicator values published by then (``Vintage``); with first-released y/y (``actuals``)
 every model is scored against the first print, as the consensus was; with a consensus series
-``summarise_backtest`` adds rmse_ratio_vs_consensus and a "consensus" row. ``as_released``
+``summarise_backtest`` adds rmse_ratio_consensus and a "consensus" row. ``as_released``
 folds January into February in years first released only combined (what was published).
 
 SARIMAX parameters are estimated by maximum likelihood (scale concentrated out, approximate
@@ -1026,7 +1026,7 @@ def summarise_backtest(forecasts: pd.DataFrame, consensus: pd.Series | None = No
 
     Adds coverage80/coverage95: the share of scored outcomes that fell inside the model's 80%
     and 95% bands (n_coverage rows had a band; NaN when none had). With `consensus` (y/y pct by
-    target month): rmse_ratio_vs_consensus, each model's RMSE over the consensus's on the
+    target month): rmse_ratio_consensus, each model's RMSE over the consensus's on the
     scored months where the consensus exists (n_consensus of them), against the same actuals;
     and at horizon 1 a "consensus" row (its n, RMSE, MAE and ratios on those months).
     """
@@ -1048,20 +1048,20 @@ def summarise_backtest(forecasts: pd.DataFrame, consensus: pd.Series | None = No
                     "model": name,
                     "horizon": int(h),
                     "n": len(wide),
-                    "rmse_pp": rmse[name],
-                    "mae_pp": mae[name],
-                    "rmse_ratio_vs_random_walk": rmse[name] / rmse["random_walk"],
-                    "mae_ratio_vs_random_walk": mae[name] / mae["random_walk"],
-                    "rmse_ratio_vs_seasonal_naive": rmse[name] / rmse["seasonal_naive"],
+                    "rmse": rmse[name],
+                    "mae": mae[name],
+                    "rmse_ratio_random_walk": rmse[name] / rmse["random_walk"],
+                    "mae_ratio_random_walk": mae[name] / mae["random_walk"],
+                    "rmse_ratio_seasonal_naive": rmse[name] / rmse["seasonal_naive"],
                     "beats_random_walk": bool(rmse[name] < rmse["random_walk"]),
                     "beats_seasonal_naive": bool(rmse[name] < rmse["seasonal_naive"]),
-                    "dm_pvalue_vs_random_walk": _dm_pvalue(
+                    "dm_pvalue_random_walk": _dm_pvalue(
                         wide[name].to_numpy(), wide["random_walk"].to_numpy(), int(h)
                     ),
                     "coverage80": coverage80,
                     "coverage95": coverage95,
                     "n_coverage": n_coverage,
-                    "rmse_ratio_vs_consensus": versus["ratio"].get(name, np.nan),
+                    "rmse_ratio_consensus": versus["ratio"].get(name, np.nan),
                     "n_consensus": versus["n"],
                 }
             )
@@ -1098,15 +1098,15 @@ def _versus_consensus(wide: pd.DataFrame, common: pd.DataFrame,
     rmse = np.sqrt((on**2).mean())
     mae = on.abs().mean()
     ratio = (rmse / rmse_c).to_dict()
-    row = {"model": "consensus", "horizon": 1, "n": n, "rmse_pp": rmse_c, "mae_pp": mae_c,
-           "rmse_ratio_vs_random_walk": rmse_c / rmse["random_walk"],
-           "mae_ratio_vs_random_walk": mae_c / mae["random_walk"],
-           "rmse_ratio_vs_seasonal_naive": rmse_c / rmse["seasonal_naive"],
+    row = {"model": "consensus", "horizon": 1, "n": n, "rmse": rmse_c, "mae": mae_c,
+           "rmse_ratio_random_walk": rmse_c / rmse["random_walk"],
+           "mae_ratio_random_walk": mae_c / mae["random_walk"],
+           "rmse_ratio_seasonal_naive": rmse_c / rmse["seasonal_naive"],
            "beats_random_walk": bool(rmse_c < rmse["random_walk"]),
            "beats_seasonal_naive": bool(rmse_c < rmse["seasonal_naive"]),
-           "dm_pvalue_vs_random_walk": _dm_pvalue(error[mask], on["random_walk"].to_numpy(), 1),
+           "dm_pvalue_random_walk": _dm_pvalue(error[mask], on["random_walk"].to_numpy(), 1),
            "coverage80": np.nan, "coverage95": np.nan, "n_coverage": 0,
-           "rmse_ratio_vs_consensus": 1.0, "n_consensus": n}  # fmt: skip
+           "rmse_ratio_consensus": 1.0, "n_consensus": n}  # fmt: skip
     return {"n": n, "ratio": ratio, "row": row}
 
 
@@ -1128,10 +1128,10 @@ def backtest(
 
     `published`, `releases` and `actuals` as in ``backtest_forecasts`` (publication dates of
     the indicators, GAC's release dates, first-released y/y); `consensus` (y/y pct by month) adds
-    rmse_ratio_vs_consensus and a consensus row (``summarise_backtest``).
+    rmse_ratio_consensus and a consensus row (``summarise_backtest``).
 
     One row per (model, horizon), benchmarks included: n (scored targets, the same for every
-    model), rmse_pp, mae_pp, ratios vs random walk and seasonal naive (< 1 = better),
+    model), rmse, mae, ratios vs random walk and seasonal naive (< 1 = better),
     beats_random_walk / beats_seasonal_naive (RMSE strictly lower), a Diebold-Mariano
     p-value vs the random walk, and the coverage of the 80% and 95% bands. The long table of
     forecasts is in ``.attrs["forecasts"]``. See ``backtest_forecasts`` for the design.
@@ -1157,7 +1157,7 @@ def choose_model(table: pd.DataFrame, candidates: Iterable[str] = FAN_MODELS) ->
     full = counts[counts == horizons].index
     if full.empty:
         return None
-    score = rows[rows["model"].isin(full)].groupby("model")["rmse_ratio_vs_random_walk"].mean()
+    score = rows[rows["model"].isin(full)].groupby("model")["rmse_ratio_random_walk"].mean()
     return str(score.idxmin())
 
 

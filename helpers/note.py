@@ -1045,7 +1045,7 @@ def _fan_model(fig: Figures, months: list[str]) -> str | None:
         return None
     split = ratios["item"].str.rsplit("_h", n=1)
     table = pd.DataFrame({"model": split.str[0], "horizon": split.str[1],
-                          "rmse_ratio_vs_random_walk": ratios["value"].to_numpy()})  # fmt: skip
+                          "rmse_ratio_random_walk": ratios["value"].to_numpy()})  # fmt: skip
     candidates = forecast.FAN_MODELS
     if any(pd.Period(m, "M").month in (1, 2) for m in months):
         years = set(pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")["year"].astype(int))

@@ -133,28 +133,28 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
     if backtest is not None and fan_model is not None:
         own = backtest[(backtest["model"] == fan_model) & (backtest["horizon"] == 1)]
         for row in own.itertuples():
-            figures.add("rmse", "export", "model", "nowcast_h1", period, row.rmse_pp)
+            figures.add("rmse", "export", "model", "nowcast_h1", period, row.rmse)
             figures.add("rmse_ratio_random_walk", "export", "model", "nowcast_h1", period,
-                        row.rmse_ratio_vs_random_walk)  # fmt: skip
+                        row.rmse_ratio_random_walk)  # fmt: skip
             figures.add("coverage80", "export", "model", "nowcast_h1", period, row.coverage80)
             if getattr(row, "n_consensus", 0):
                 figures.add("rmse_ratio_consensus", "export", "model", "nowcast_h1", period,
-                            row.rmse_ratio_vs_consensus)  # fmt: skip
+                            row.rmse_ratio_consensus)  # fmt: skip
                 figures.add("n_consensus", "export", "model", "nowcast_h1", period,
                             row.n_consensus)  # fmt: skip
     if backtest is not None:
         for row in backtest.itertuples():
             item = f"{row.model}_h{row.horizon}"
-            if hasattr(row, "rmse_ratio_vs_consensus") and row.n_consensus:
+            if hasattr(row, "rmse_ratio_consensus") and row.n_consensus:
                 figures.add("rmse_ratio_consensus", "export", "model", item, period,
-                            row.rmse_ratio_vs_consensus)  # fmt: skip
+                            row.rmse_ratio_consensus)  # fmt: skip
                 figures.add("n_consensus", "export", "model", item, period, row.n_consensus)
-            figures.add("rmse", "export", "model", item, period, row.rmse_pp)
-            figures.add("mae", "export", "model", item, period, row.mae_pp)
+            figures.add("rmse", "export", "model", item, period, row.rmse)
+            figures.add("mae", "export", "model", item, period, row.mae)
             figures.add("rmse_ratio_random_walk", "export", "model", item, period,
-                        row.rmse_ratio_vs_random_walk)  # fmt: skip
+                        row.rmse_ratio_random_walk)  # fmt: skip
             figures.add("rmse_ratio_seasonal_naive", "export", "model", item, period,
-                        row.rmse_ratio_vs_seasonal_naive)  # fmt: skip
+                        row.rmse_ratio_seasonal_naive)  # fmt: skip
             figures.add("n", "export", "model", item, period, row.n)
             if hasattr(row, "coverage80"):
                 figures.add("coverage80", "export", "model", item, period, row.coverage80)
@@ -195,10 +195,10 @@ def backtest_verdict(table: pd.DataFrame) -> str:
             else f"beats the random walk only at h={', '.join(map(str, beats))}"
         )
         ratios = ", ".join(
-            f"{r.rmse_ratio_vs_random_walk:.2f} (h={r.horizon})" for r in rows.itertuples()
+            f"{r.rmse_ratio_random_walk:.2f} (h={r.horizon})" for r in rows.itertuples()
         )
         lines.append(f"- **{name}** {verdict}: RMSE ratio {ratios}; {rows['n'].iloc[0]} months.")
-    mean = models.groupby("model")["rmse_ratio_vs_random_walk"].mean()
+    mean = models.groupby("model")["rmse_ratio_random_walk"].mean()
     best = mean.idxmin()
     lines.append(
         f"\nBest on this history (mean RMSE ratio over horizons {mean[best]:.2f}): **{best}**"
@@ -356,12 +356,12 @@ def nowcast_line(result: Outlook) -> str:
         return line
     own = table[(table["model"] == result.fan_model) & (table["horizon"] == 1)]
     cons_row = table[(table["model"] == "consensus") & (table["horizon"] == 1)]
-    if len(own) and len(cons_row) and "rmse_ratio_vs_consensus" in own:
+    if len(own) and len(cons_row) and "rmse_ratio_consensus" in own:
         r, c = own.iloc[0], cons_row.iloc[0]
-        verdict = "beat" if r["rmse_ratio_vs_consensus"] < 1 else "did not beat"
+        verdict = "beat" if r["rmse_ratio_consensus"] < 1 else "did not beat"
         line += (f" Record against the consensus: one month ahead, {result.fan_model} "
                  f"{verdict} it on the {int(c['n'])} backtest months that have one (RMSE "
-                 f"{r['rmse_ratio_vs_consensus']:.2f}x the consensus's {c['rmse_pp']:.1f} pp, "
+                 f"{r['rmse_ratio_consensus']:.2f}x the consensus's {c['rmse']:.1f} pp, "
                  "on first-released y/y).")
     if len(own) and pd.notna(own.iloc[0]["coverage80"]):
         cover = float(own.iloc[0]["coverage80"])
@@ -433,7 +433,7 @@ def fan_note(result: Outlook) -> str:
             f"{result.forecast.attrs.get('note', '')}"
         )
     ratios = ", ".join(
-        f"h={r.horizon}: {r.rmse_ratio_vs_random_walk:.2f}" for r in rows.itertuples()
+        f"h={r.horizon}: {r.rmse_ratio_random_walk:.2f}" for r in rows.itertuples()
     )
     return (
         f"The fan chart shows **{result.fan_model}** — {forecast.MODEL_LABELS[result.fan_model]}"
@@ -451,13 +451,13 @@ def goal_verdict(table: pd.DataFrame | None) -> str:
     lo, hi = GOAL_COVERAGE
     models = table[~table["model"].isin(NOT_MODELS) & table["horizon"].isin([1, 3])]
     ok = models.assign(
-        good=(models["rmse_ratio_vs_random_walk"] <= GOAL_RATIO)
+        good=(models["rmse_ratio_random_walk"] <= GOAL_RATIO)
         & models["coverage80"].between(lo, hi)
     )
     passing = ok.groupby("model")["good"].all()
     passing = sorted(passing[passing].index)
     detail = "; ".join(
-        f"{r.model} h={r.horizon}: ratio {r.rmse_ratio_vs_random_walk:.2f}, 80% coverage "
+        f"{r.model} h={r.horizon}: ratio {r.rmse_ratio_random_walk:.2f}, 80% coverage "
         + (f"{r.coverage80:.0%}" if pd.notna(r.coverage80) else "not measured (no band yet)")
         for r in models.itertuples()
     )
@@ -659,11 +659,11 @@ def backtest_display(result: Outlook) -> pd.DataFrame:
     """The backtest table's reader-facing columns."""
     if result.backtest is None:
         return result.empty_table("Backtest")
-    columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
-               "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95",
+    columns = ["model", "horizon", "n", "rmse", "mae", "rmse_ratio_random_walk",
+               "rmse_ratio_seasonal_naive", "coverage80", "coverage95",
                "beats_random_walk"]  # fmt: skip
     if result.backtest["n_consensus"].fillna(0).gt(0).any():
-        columns[7:7] = ["rmse_ratio_vs_consensus", "n_consensus"]
+        columns[7:7] = ["rmse_ratio_consensus", "n_consensus"]
     return (
         result.backtest[columns]
         .set_index(["model", "horizon"])

@@ -92,18 +92,18 @@ def test_consensus_ratio_by_hand_on_five_months():
     table = forecast.summarise_backtest(long, consensus).set_index("model")
     # sarimax on the five consensus months: sqrt((4+1+0+9+1)/5) = sqrt(3);
     # consensus: sqrt((1+4+4+0+4)/5) = sqrt(2.6); ratio sqrt(3/2.6) = 1.0742
-    assert table.loc["sarimax", "rmse_ratio_vs_consensus"] == pytest.approx(np.sqrt(3 / 2.6))
-    assert round(table.loc["sarimax", "rmse_ratio_vs_consensus"], 4) == 1.0742
+    assert table.loc["sarimax", "rmse_ratio_consensus"] == pytest.approx(np.sqrt(3 / 2.6))
+    assert round(table.loc["sarimax", "rmse_ratio_consensus"], 4) == 1.0742
     # random walk: sqrt((16+16+9+4+4)/5) = sqrt(9.8); ratio sqrt(9.8/2.6) = 1.9415
-    assert table.loc["random_walk", "rmse_ratio_vs_consensus"] == pytest.approx(
+    assert table.loc["random_walk", "rmse_ratio_consensus"] == pytest.approx(
         np.sqrt(9.8 / 2.6))
     assert table.loc["sarimax", "n"] == 6 and table.loc["sarimax", "n_consensus"] == 5
     row = table.loc["consensus"]
-    assert row["n"] == 5 and row["rmse_pp"] == pytest.approx(np.sqrt(2.6))
-    assert row["mae_pp"] == pytest.approx(7 / 5)  # (1+2+2+0+2)/5
-    assert row["rmse_ratio_vs_random_walk"] == pytest.approx(np.sqrt(2.6 / 9.8))  # 0.5151
+    assert row["n"] == 5 and row["rmse"] == pytest.approx(np.sqrt(2.6))
+    assert row["mae"] == pytest.approx(7 / 5)  # (1+2+2+0+2)/5
+    assert row["rmse_ratio_random_walk"] == pytest.approx(np.sqrt(2.6 / 9.8))  # 0.5151
     # the model's own RMSE stays on all six months: sqrt((15+729)/6)
-    assert table.loc["sarimax", "rmse_pp"] == pytest.approx(np.sqrt(744 / 6))
+    assert table.loc["sarimax", "rmse"] == pytest.approx(np.sqrt(744 / 6))
 
 
 def test_first_released_target_replaces_the_computed_one():

@@ -33,10 +33,11 @@ def test_column_labels_are_data_and_never_a_figures_label():
 def test_label_reads_the_figures_then_the_column_labels():
     assert notebook.label("forecast_lo80") == "Low 80%"
     assert notebook.label("level", "CNY") == "Level (CNY bn)"
-    assert notebook.label("rmse_pp") == "RMSE (pp)"
+    assert notebook.label("rmse") == "RMSE (pp)"  # a figure
+    assert notebook.label("horizon") == "Horizon (months)"  # a column label
     assert notebook.label("not_a_column") == "not_a_column"
     assert notebook.label(3) == 3  # a non-text column keeps its name
-    assert notebook.decimals("coverage80") == 2 and notebook.decimals("rmse_pp", 2) == 2
+    assert notebook.decimals("coverage80") == 2 and notebook.decimals("rmse", 2) == 2
 
 
 def test_notebook_holds_no_label_text():

@@ -80,8 +80,8 @@ def test_outlook_notebook_on_a_store(sample_store, tmp_path, monkeypatch, x13):
 
 
 def _summary(rows) -> pd.DataFrame:
-    columns = ["model", "horizon", "n", "rmse_pp", "mae_pp", "rmse_ratio_vs_random_walk",
-               "rmse_ratio_vs_seasonal_naive", "coverage80", "coverage95"]  # fmt: skip
+    columns = ["model", "horizon", "n", "rmse", "mae", "rmse_ratio_random_walk",
+               "rmse_ratio_seasonal_naive", "coverage80", "coverage95"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -95,7 +95,7 @@ def test_goal_verdict_by_hand():
         ("random_walk", 3, 100, 11.0, 9.0, 1.0, 0.8, 0.80, 0.95),
     ])  # fmt: skip
     assert "met by: **combo**" in outlook.goal_verdict(table)
-    worse = table.assign(rmse_ratio_vs_random_walk=table["rmse_ratio_vs_random_walk"] + 0.2)
+    worse = table.assign(rmse_ratio_random_walk=table["rmse_ratio_random_walk"] + 0.2)
     text = outlook.goal_verdict(worse)
     assert "not met by any model" in text and "sarimax h=1: ratio 0.80" in text
 
@@ -183,14 +183,14 @@ def _market_result() -> outlook.Outlook:
                                    index=pd.PeriodIndex(["2026-07"], freq="M"))  # fmt: skip
     result.consensus_next = {"value": 6.6, "source": "jin10", "as_of": "2026-08-07"}
     result.backtest = pd.DataFrame([
-        {"model": "sarimax", "horizon": 1, "n": 60, "rmse_pp": 7.2, "mae_pp": 5.0,
-         "rmse_ratio_vs_random_walk": 0.6, "rmse_ratio_vs_seasonal_naive": 0.7,
+        {"model": "sarimax", "horizon": 1, "n": 60, "rmse": 7.2, "mae": 5.0,
+         "rmse_ratio_random_walk": 0.6, "rmse_ratio_seasonal_naive": 0.7,
          "coverage80": 0.9, "coverage95": 0.97, "n_coverage": 50,
-         "rmse_ratio_vs_consensus": 0.9, "n_consensus": 40},
-        {"model": "consensus", "horizon": 1, "n": 40, "rmse_pp": 8.0, "mae_pp": 6.0,
-         "rmse_ratio_vs_random_walk": 0.66, "rmse_ratio_vs_seasonal_naive": 0.8,
+         "rmse_ratio_consensus": 0.9, "n_consensus": 40},
+        {"model": "consensus", "horizon": 1, "n": 40, "rmse": 8.0, "mae": 6.0,
+         "rmse_ratio_random_walk": 0.66, "rmse_ratio_seasonal_naive": 0.8,
          "coverage80": np.nan, "coverage95": np.nan, "n_coverage": 0,
-         "rmse_ratio_vs_consensus": 1.0, "n_consensus": 40},
+         "rmse_ratio_consensus": 1.0, "n_consensus": 40},
     ])  # fmt: skip
     return result
 
