@@ -931,9 +931,9 @@ def path_with_base(frame: pd.DataFrame, title: str, source=None):
     fig, axes = _figure(10, 4.4)
     ax = axes[0, 0]
     x = frame.index.to_timestamp(how="start")
-    if "base_yoy_pct" in frame:
-        ax.bar(x, frame["base_yoy_pct"], width=20, color="#bfbfbf", label="Base month's own y/y")
-    ax.plot(x, frame["implied_yoy_pct"], color=EXPORT_COLOUR, marker="o", lw=2,
+    if "base_yoy" in frame:
+        ax.bar(x, frame["base_yoy"], width=20, color="#bfbfbf", label="Base month's own y/y")
+    ax.plot(x, frame["base_effect"], color=EXPORT_COLOUR, marker="o", lw=2,
             label="Implied y/y at flat momentum")  # fmt: skip
     _zero(ax)
     ax.set_ylabel("% y/y")
@@ -941,7 +941,7 @@ def path_with_base(frame: pd.DataFrame, title: str, source=None):
     alt = ("Exports' implied y/y path for the coming months at flat seasonally adjusted momentum, "
            "%, over the base months' own y/y: " + ", ".join(
                f"{p:%b %Y} {format_value(v, 1, True)}%"
-               for p, v in frame["implied_yoy_pct"].items()) + ".")  # fmt: skip
+               for p, v in frame["base_effect"].items()) + ".")  # fmt: skip
     return finish(fig, title, "% y/y", source, alt, frame)
 
 

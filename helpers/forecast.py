@@ -353,14 +353,14 @@ def base_effects(
             {
                 "base_month": base,
                 "base_level_usd": split[base],
-                "base_yoy_pct": base_yoy,
-                "trailing_median_yoy_pct": median,
+                "base_yoy": base_yoy,
+                "base_median_yoy": median,
                 "base_gap_pp": gap,
                 "base_label": label,
                 "seasonal_factor": seasonal[m],
                 "holiday_factor": holiday[f],
                 "projected_level_usd": projected[f],
-                "implied_yoy_pct": implied,
+                "base_effect": implied,
                 "basis": basis,
             }
         )

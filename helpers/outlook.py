@@ -118,11 +118,11 @@ def record(figures, period, base=None, backtest=None, forecast=None, scenarios=N
     if base is not None:
         for month, row in base.iterrows():
             figures.add("base_effect", "export", "total", "total", month,
-                        row["implied_yoy_pct"])  # fmt: skip
+                        row["base_effect"])  # fmt: skip
             figures.add("base_yoy", "export", "total", "total", month,
-                        row["base_yoy_pct"])  # fmt: skip
+                        row["base_yoy"])  # fmt: skip
             figures.add("base_median_yoy", "export", "total", "total", month,
-                        row["trailing_median_yoy_pct"])  # fmt: skip
+                        row["base_median_yoy"])  # fmt: skip
     if forecast is not None:
         for month, row in forecast.iterrows():
             for name in (FORECAST_YOY, LO80, HI80, LO95, HI95):  # the columns are figure names
@@ -646,13 +646,10 @@ def base_display(result: Outlook) -> pd.DataFrame:
     """The base-effect table's reader-facing columns."""
     if result.base is None:
         return result.empty_table("Base effects")
-    columns = ["base_month", "base_yoy_pct", "trailing_median_yoy_pct", "base_label",
-               "implied_yoy_pct", "basis"]  # fmt: skip
-    return result.base[columns].rename(
-        columns={"base_month": "Base month", "base_yoy_pct": "Base month y/y %",
-                 "trailing_median_yoy_pct": "Median y/y of the 12 months before %",
-                 "base_label": "Base", "implied_yoy_pct": "Implied y/y %", "basis": "Basis"}
-    )  # fmt: skip
+    # figure names (base_yoy, base_median_yoy, base_effect) take their labels from
+    # data/figure_names.csv, the others from data/column_labels.csv
+    return result.base[["base_month", "base_yoy", "base_median_yoy", "base_label", "base_effect",
+                        "basis"]]  # fmt: skip
 
 
 def backtest_display(result: Outlook) -> pd.DataFrame:

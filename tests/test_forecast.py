@@ -96,11 +96,11 @@ def test_base_effects_by_hand():
 
     assert list(out.index.astype(str)) == [f"2024-{m:02d}" for m in range(7, 13)]
     # flat adjusted level 140 × seasonal factor (1 + 0.01 × month) against the level a year ago
-    assert out.loc["2024-07", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.07 / 121 - 1))
-    assert out.loc["2024-08", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.08 / 150 - 1))
-    assert out.loc["2024-11", "implied_yoy_pct"] == pytest.approx(100 * (140 * 1.11 / 100 - 1))
-    assert out.loc["2024-08", "base_yoy_pct"] == pytest.approx(100 * (150 / 110 - 1))
-    assert out.loc["2024-08", "trailing_median_yoy_pct"] == pytest.approx(10.0)
+    assert out.loc["2024-07", "base_effect"] == pytest.approx(100 * (140 * 1.07 / 121 - 1))
+    assert out.loc["2024-08", "base_effect"] == pytest.approx(100 * (140 * 1.08 / 150 - 1))
+    assert out.loc["2024-11", "base_effect"] == pytest.approx(100 * (140 * 1.11 / 100 - 1))
+    assert out.loc["2024-08", "base_yoy"] == pytest.approx(100 * (150 / 110 - 1))
+    assert out.loc["2024-08", "base_median_yoy"] == pytest.approx(10.0)
     assert out["base_label"].tolist() == [
         "normal", "high base", "normal", "normal", "low base", "normal"
     ]  # fmt: skip
@@ -117,10 +117,10 @@ def test_base_effects_on_combined_janfeb_base():
     out = base_effects(published, horizon=3, sa=hand_sa(levels, last_adjusted=130.0))
     # January and February 2024 against the combined Jan-Feb 2023 figure
     expected = 100 * ((130 * 1.01 + 130 * 1.02) / 242 - 1)
-    assert out.loc["2024-01", "implied_yoy_pct"] == pytest.approx(expected)
-    assert out.loc["2024-02", "implied_yoy_pct"] == pytest.approx(expected)
+    assert out.loc["2024-01", "base_effect"] == pytest.approx(expected)
+    assert out.loc["2024-02", "base_effect"] == pytest.approx(expected)
     assert out.loc["2024-01", "basis"] == "Jan-Feb combined"
-    assert out.loc["2024-01", "base_yoy_pct"] == pytest.approx(10.0)  # combined 242 / 220
+    assert out.loc["2024-01", "base_yoy"] == pytest.approx(10.0)  # combined 242 / 220
     assert out.loc["2024-03", "basis"] == "month"
 
 
@@ -128,7 +128,7 @@ def test_base_effects_runs_the_adjustment_itself(monkeypatch):
     monkeypatch.setenv("CTK_DISABLE_X13", "1")
     levels, _ = leading_case(0)
     out = base_effects(levels, horizon=4)
-    assert len(out) == 4 and out["implied_yoy_pct"].notna().all()
+    assert len(out) == 4 and out["base_effect"].notna().all()
     assert "STL" in out.attrs["note"]
 
 
