@@ -648,8 +648,13 @@ def base_display(result: Outlook) -> pd.DataFrame:
         return result.empty_table("Base effects")
     # figure names (base_yoy, base_median_yoy, base_effect) take their labels from
     # data/figure_names.csv, the others from data/column_labels.csv
-    return result.base[["base_month", "base_yoy", "base_median_yoy", "base_label", "base_effect",
-                        "basis"]]  # fmt: skip
+    table = result.base[["base_month", "base_yoy", "base_median_yoy", "base_label", "base_effect",
+                         "basis"]].copy()  # fmt: skip
+    gap = load_thresholds()["base_label_pp"]
+    table.attrs["caption"] = (f"A high (low) base: the base month's y/y more than {gap:g} pp above "
+                              "(below) the median of the 12 months before it "
+                              "(base_label_pp in data/note_thresholds.yaml).")  # fmt: skip
+    return table
 
 
 def backtest_display(result: Outlook) -> pd.DataFrame:

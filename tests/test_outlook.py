@@ -219,3 +219,15 @@ def test_record_writes_the_consensus_figures():
     assert rows["n_consensus", "sarimax_h1", "2026-06"] == 40
     assert rows["rmse", "consensus_h1", "2026-06"] == 8.0
     assert ("coverage80", "consensus_h1", "2026-06") not in rows.index  # no band: not recorded
+
+
+@pytest.mark.slow
+def test_base_table_caption_states_the_threshold_the_note_uses(sample):
+    """The page says which threshold calls a base high or low: the note's, from data."""
+    from helpers.note import load_thresholds
+
+    result = outlook.compute(sample, "2025-09", "USD", 3)
+    table = outlook.base_display(result)
+    assert f"more than {load_thresholds()['base_label_pp']:g} pp above" in table.attrs["caption"]
+    assert list(table.columns) == ["base_month", "base_yoy", "base_median_yoy", "base_label",
+                                   "base_effect", "basis"]  # fmt: skip
