@@ -64,15 +64,10 @@ def cpu() -> float:
 def sizes(ds, when, repeat: int) -> None:
     """Print RGBA against palette PNGs of every chart (bytes, encoding ms, pixel error)."""
     figures = []
-    real_finish = images.figure_png
 
-    def keep(fig, dpi):  # draw through the kit, keep the figure (its RGBA pixels) to compare
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="rgba", dpi=dpi)
-        width, height = (int(round(side * dpi)) for side in fig.get_size_inches())
-        figures.append(Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw",
-                                        "RGBA", 0, 1).copy())  # fmt: skip
-        return real_finish(fig, dpi)
+    def keep(fig, dpi):  # draw through the kit, keep the figure's pixels to compare
+        figures.append(images.figure_pixels(fig, dpi))
+        return images.palette_png(figures[-1])
 
     charts.figure_png = keep
     try:
@@ -80,7 +75,7 @@ def sizes(ds, when, repeat: int) -> None:
         for draw in new_charts(ds, when).values():
             draw()
     finally:
-        charts.figure_png = real_finish
+        charts.figure_png = images.figure_png
     print(f"{'chart':<34}{'RGBA KB':>9}{'ms':>6}{'palette KB':>12}{'ms':>6}"
           f"{'mean err':>10}{'max':>5}{'>8 %':>7}")
     totals = [0, 0]

@@ -129,9 +129,10 @@ def held_lines(ds, view: str, period, currency: str) -> tuple[pd.DataFrame, str]
     Columns: line, value (currency bn), GAC's printed YTD y/y (%). Empty when none.
     """
     period = pd.Period(period, freq="M")
-    if view_spec(view).lines is None:
+    lines = view_spec(view).lines
+    if lines is None:
         return pd.DataFrame(), ""
-    kind, flow = view_spec(view).lines
+    kind, flow = lines
     rows = _rows(ds, kind, flow, currency)
     rows = rows[rows["period"] == period]
     if rows.empty:

@@ -174,14 +174,10 @@ def combine_figures(frames: dict[str, pd.DataFrame], order: Sequence[str]) -> pd
     if not parts:
         return pd.DataFrame(columns=[*FIGURE_COLUMNS, "view"])
     out = pd.concat(parts, ignore_index=True)
-    # decimals looked up once per (metric, unit), not once per value
-    pairs = set(zip(out["metric"], out["unit"], strict=True))
-    places = {key: figure_decimals(*key) for key in pairs}
     for column in NUMERIC_COLUMNS:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
         rows = zip(out[column], out["metric"], out["unit"], strict=True)
-        out[column] = [v if places[(m, u)] is None else round_half_up(v, places[(m, u)])
-                       for v, m, u in rows]  # fmt: skip
+        out[column] = [round_value(v, m, u) for v, m, u in rows]
     rank = {v: i for i, v in enumerate(order)}
     out["basis"] = out["basis"].astype(object).where(out["basis"].notna(), "computed")
     out["basis"] = out["basis"].replace("", "computed")

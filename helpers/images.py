@@ -14,7 +14,7 @@ import io
 
 from PIL import Image
 
-__all__ = ["PALETTE_COLOURS", "figure_png", "palette_png"]
+__all__ = ["PALETTE_COLOURS", "figure_pixels", "figure_png", "palette_png"]
 
 PALETTE_COLOURS = 256
 COMPRESS_LEVEL = 6  # zlib level: 9 is ~6x slower for ~5% less
@@ -42,11 +42,15 @@ def palette_png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def figure_png(fig, dpi: float) -> bytes:
-    """Render a matplotlib figure at `dpi` (opaque: the charts' face is white) and return it as
-    a palette PNG."""
+def figure_pixels(fig, dpi: float) -> Image.Image:
+    """A matplotlib figure rendered at `dpi` as an RGBA image (opaque: the charts' face is
+    white)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="rgba", dpi=dpi)
     width, height = (int(round(side * dpi)) for side in fig.get_size_inches())
-    image = Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw", "RGBA", 0, 1)
-    return palette_png(image)
+    return Image.frombuffer("RGBA", (width, height), buffer.getvalue(), "raw", "RGBA", 0, 1)
+
+
+def figure_png(fig, dpi: float) -> bytes:
+    """A matplotlib figure rendered at `dpi` as a palette PNG."""
+    return palette_png(figure_pixels(fig, dpi))

@@ -79,9 +79,12 @@ class ViewContext(metrics.HasReleasePeriod):
         return self.figures.save(self.output_dir, self.view)
 
 
-def context(view: str, ds: Dataset, period, currency: str = "USD") -> ViewContext:
-    """A context for computing `view` outside a notebook (no output folder)."""
-    return ViewContext(view, ds.resolve(period), currency, ds, "", FigureSet(currency))
+def context(view: str, ds: Dataset, period, currency: str = "USD",
+            figures: FigureSet | None = None) -> ViewContext:  # fmt: skip
+    """A context for computing `view` outside a notebook (no output folder), recording into
+    `figures` (a new set by default)."""
+    return ViewContext(view, ds.resolve(period), currency, ds, "",
+                       figures if figures is not None else FigureSet(currency))
 
 
 def compute(ctx: ViewContext, **options):
@@ -196,7 +199,5 @@ def all_figures(ds: Dataset, period, currency: str = "USD") -> pd.DataFrame:
     full precision (the outlook's model figures are left out: they are not published)."""
     figures = FigureSet(currency)
     for view in ("headline", "product", "regional", "imports"):
-        ctx = context(view, ds, period, currency)
-        ctx.figures = figures
-        compute(ctx)
+        compute(context(view, ds, period, currency, figures))
     return figures.frame()

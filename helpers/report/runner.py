@@ -64,12 +64,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from helpers.contract import (
-    BOTH,
     FIGURE_COLUMNS,
     SAMPLE_FLAG,
     SAMPLE_LABEL,
     ParameterError,
     check_both,
+    check_currency,
     check_period,
     figures_file,
     view_spec,
@@ -359,8 +359,7 @@ def check(period, data, views, out, currency, notebooks_dir, show_code, workers,
     period = str(check_period(period))
     drill = check_drill(product_group, partner)
     views = check_views(views)
-    code, both = check_both(currency)
-    currency = BOTH if both else code
+    currency = check_currency(currency, allow_both=True)
     workers = check_workers(workers)
     if data is not None and str(data) != "":
         data = Path(data).expanduser().resolve()

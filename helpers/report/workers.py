@@ -52,7 +52,7 @@ def _kill_own_group(*_args) -> None:
         os._exit(1)
 
 
-def _die_with_parent(parent: int) -> bool:
+def _die_with_parent(parent: int) -> None:
     """Make this worker (and its kernel) die when the runner dies, even by kill -9.
 
     The worker leads its own process group, which the kernel it launches joins; Linux sends it
@@ -60,21 +60,17 @@ def _die_with_parent(parent: int) -> bool:
     A daemon thread also polls the runner with psutil every second and does the same when it is
     gone: the only way elsewhere (macOS, Windows, no prctl), and on Linux the backstop for a
     signal whose handler cannot run (it runs only when the main thread gets back to Python; a
-    worker that outlived a killed runner was seen once on a loaded 2-core machine). Returns
-    whether the Linux signal was armed.
+    worker that outlived a killed runner was seen once on a loaded 2-core machine).
     """
     if hasattr(os, "setpgid"):
         os.setpgid(0, 0)
         signal.signal(signal.SIGTERM, _kill_own_group)
-    armed = False
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
-            armed = ctypes.CDLL(None, use_errno=True).prctl(
-                1, signal.SIGTERM, 0, 0, 0) == 0  # PR_SET_PDEATHSIG  # fmt: skip
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PDEATHSIG
     if os.getppid() != parent:  # the runner died before the signal was armed
         _kill_own_group()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    return armed
 
 
 def _watch_parent(parent: int, every: float = 1.0) -> None:
