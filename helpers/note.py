@@ -683,12 +683,15 @@ def _consensus_balance(fig: Figures, period: str) -> str:
 def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
     contrib = fig.series("contribution", "export", "product", period)
     yoy = fig.series("yoy", "export", "product", period)
-    if yoy.empty:
-        note.skip("the product breakdown")
+    if yoy.drop(labels="total", errors="ignore").empty:  # the total alone is no breakdown
+        note.skip(f"exports by product (the data hold no export lines by product for "
+                  f"{month_name(period)} in this report's currency)")  # fmt: skip
         return
-    if contrib.empty:  # GAC's lines without the month's total: growth, no contributions
-        note.skip("contributions to export growth by product (they need the total's growth "
-                  "for the month, which the data do not give)")
+    if contrib.empty:  # lines with growth but no contributions: say which input is missing
+        missing = ("the total's growth for the month, which the data do not give"
+                   if "total" not in yoy.index
+                   else "each line's level a year earlier, which the data do not hold")
+        note.skip(f"contributions to export growth by product (they need {missing})")
         _largest_lines(note, fig, period, yoy, rules)
         return
     names = _names("product", "export")

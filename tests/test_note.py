@@ -630,3 +630,17 @@ def test_collect_charts_keeps_the_note_order(tmp_path):
     assert json.loads((tmp_path / "alt.json").read_text()) == {p.name: a for p, a in charts}
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".png", ".png", ".png"]
     assert note_files.collect_charts(tmp_path / "none") == []  # no charts: no folder needed
+
+
+def test_product_total_alone_is_no_breakdown():
+    """The product view's total row without any line (a CNY report whose month GAC's pages give
+    only in USD) is said as such, not blamed on a missing total growth the note itself prints."""
+    rows = [
+        ("yoy", "export", "total", "total", "2026-03", -0.3, "pct", "headline"),
+        ("yoy", "export", "product", "total", "2026-03", -0.3, "pct", "product"),
+    ]  # fmt: skip
+    text = note.render_markdown(note.build_note(frame(rows), {"period": "2026-03",
+                                                              "views": ["headline", "product"]}))
+    assert ("exports by product (the data hold no export lines by product for March 2026 in "
+            "this report's currency)") in text
+    assert "they need the total's growth" not in text
