@@ -176,8 +176,7 @@ def summary(h: Headline) -> str:
     for flow, noun in (("export", "Exports"), ("import", "Imports")):
         f = h.flows[flow]
         if not np.isfinite(f["yoy"]):
-            sentences.append(f"{noun}: no y/y for {h.label} (the data lack the month a year "
-                             "earlier).")  # fmt: skip
+            sentences.append(_ytd_instead(h, flow, noun, ccy))
             continue
         direction = "rose" if f["yoy"] >= 0 else "fell"
         est = h.basis_of(flow, "yoy")
@@ -208,6 +207,19 @@ def summary(h: Headline) -> str:
         sentences.append(text + ".")
     words = basis_sentence(h)
     return " ".join(sentences + ([f"({words})"] if words else []))
+
+
+def _ytd_instead(h: Headline, flow: str, noun: str, ccy: str) -> str:
+    """The summary's sentence for a month without its own y/y: the year to date when held."""
+    missing = f"no y/y for {h.label} itself (the data lack {h.when.year_ago_label})"
+    ytd = h.flows[flow]["ytd_yoy"]
+    if not np.isfinite(ytd):
+        return f"{noun}: {missing}."
+    est = h.basis_of(flow, "ytd_yoy")
+    printed = " as GAC printed it" if est is not None and est.basis == "printed" else ""
+    direction = "rose" if ytd >= 0 else "fell"
+    return (f"Over {h.when.ytd_label} {noun.lower()} {direction} {format_value(abs(ytd))}% y/y "
+            f"in {ccy} terms{printed}; {missing}.")
 
 
 KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "mom", "ytd_yoy",

@@ -210,6 +210,21 @@ class ResolvedPeriod:
         """The release before: the previous month, or December before a Jan-Feb release."""
         return self.period - (2 if self.is_janfeb else 1)
 
+    @property
+    def ytd_label(self) -> str:
+        """The year to date in words: "January-June 2026" ("January 2026" in January)."""
+        p = self.period
+        months = "January" if p.month == 1 else f"January-{_MONTH_NAMES[p.month - 1]}"
+        return f"{months} {p.year}"
+
+    @property
+    def year_ago_label(self) -> str:
+        """The same period a year earlier in words: "June 2025", "January–February 2025"."""
+        year_ago = self.period - 12
+        if self.is_janfeb:
+            return f"{JANFEB_LABEL} {year_ago.year}"
+        return f"{_MONTH_NAMES[year_ago.month - 1]} {year_ago.year}"
+
     def window(self, months: int) -> pd.PeriodIndex:
         """The `months` months ending at this period."""
         return pd.period_range(self.period - months + 1, self.period, freq="M")

@@ -451,10 +451,10 @@ def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
     """Two sentences: exports (surprise, the leading line), then imports, the balance and the
     US against the rest."""
     now = fig.get("yoy", "export", "total", "total", period)
-    if now is None:
-        return ""
     month = month_name(period).split()[0] if not _janfeb_combined(period) else (
         "January-February")  # fmt: skip
+    if now is None:
+        return _ytd_summary(fig, period, month)
     first = f"Exports {moved_basis(fig, 'yoy', 'export', 'total', 'total', period)} y/y in {month}"
     surprise = fig.get("surprise", "export", "total", "total", period)
     if surprise is not None and _num(abs(surprise)) != "0.0":
@@ -485,6 +485,41 @@ def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
         tail = f"exports to the US {us_text} {joint} those to the rest of the world {rest_text}"
         second = f"{second}; {tail}" if second else _cap(tail)
     return _sentences_of([first + ".", second + "." if second else ""])
+
+
+def _ytd_summary(fig: Figures, period: str, month: str) -> str:
+    """The summary of a month whose own y/y the data cannot give: the year to date as held
+    (GAC's printed rates where it printed them), the largest YTD contributor, the month's
+    balance and the US's year to date."""
+    ytd = fig.get("ytd_yoy", "export", "total", "total", period)
+    if ytd is None:
+        return ""
+    printed = fig.basis("ytd_yoy", "export", "total", "total", period)[0] == "printed"
+    first = (f"Over {_ytd_span(period)} exports {moved(ytd)} y/y"
+             + (" as GAC printed it" if printed else ""))
+    contrib = fig.series("contribution_ytd", "export", "product", period)
+    tree = classifications.product_tree("export")
+    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+           and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    if top:
+        code = contrib[top].idxmax()
+        kind = fig.basis("contribution_ytd", "export", "product", code, period)[0]
+        approx = "\u2248" if kind == "derived" else ""
+        first += f", with {_names('product', 'export')[code]} adding {approx}{fmt_pp(contrib[code])}"
+    parts = []
+    imports = fig.get("ytd_yoy", "import", "total", "total", period)
+    if imports is not None:
+        parts.append(f"imports {moved(imports)} over the same months")
+    balance = fig.get("balance", "net", "total", "total", period)
+    if balance is not None:
+        unit = fig.unit("balance", "net", "total", "total", period)
+        parts.append(f"the {month} {'surplus' if balance >= 0 else 'deficit'} was "
+                     f"{fmt_money(abs(balance), unit)}")  # fmt: skip
+    us = fig.get("ytd_yoy", "export", "partner", "united_states", period)
+    if us is not None:
+        parts.append(f"exports to the US {moved(us)} year to date")
+    second = _cap(_list(parts)) + "." if parts else ""
+    return _sentences_of([first + ".", second])
 
 
 def _janfeb_caveat(period: str) -> str:
@@ -691,7 +726,7 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
         missing = ("the total's growth for the month, which the data do not give"
                    if "total" not in yoy.index
                    else "each line's level a year earlier, which the data do not hold")
-        note.skip(f"contributions to export growth by product (they need {missing})")
+        note.skip(f"contributions to the month's export growth by product (they need {missing})")
         _largest_lines(note, fig, period, yoy, rules)
         return
     names = _names("product", "export")
@@ -795,8 +830,48 @@ def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules:
     parts = [f"{names.get(c, c)} {moved(yoy[c])} (USD {_num(level[c])}bn)"
              if fig.unit("level", "export", "product", c, period) == "usd_bn"
              else f"{names.get(c, c)} {moved(yoy[c])}" for c in largest.index]  # fmt: skip
-    if parts:
-        note.section("Products", [f"Among GAC's largest export lines, {_list(parts)}."])
+    month = "January-February" if _janfeb_combined(period) else month_name(period).split()[0]
+    sentences = [f"In {month}, among GAC's largest export lines, {_list(parts)}."] if parts else []
+    ytd = _ytd_contributors(fig, period, rules)
+    if sentences or ytd:
+        note.section("Products", sentences + [ytd])
+
+
+def _ytd_contributors(fig: Figures, period: str, rules: dict) -> str:
+    """The product groups adding most to year-to-date export growth, for a month whose own
+    contributions the data cannot give: 'Year to date (January-June 2026), electromechanical
+    products (+24.5%, ≈+14.7 pp; within it integrated circuits ≈+4.8 pp) added most to the
+    17.6% export growth.'"""
+    contrib = fig.series("contribution_ytd", "export", "product", period)
+    growth = fig.series("ytd_yoy", "export", "product", period)
+    total = fig.get("ytd_yoy", "export", "total", "total", period)
+    if contrib.empty or total is None:
+        return ""
+    names = _names("product", "export")
+    tree = classifications.product_tree("export")
+
+    def pp(code: str) -> str:
+        kind = fig.basis("contribution_ytd", "export", "product", code, period)[0]
+        return ("\u2248" if kind == "derived" else "") + fmt_pp(contrib[code])
+
+    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+           and c != "other" and bool(tree.at[c, "in_partition"]) and c in growth]  # fmt: skip
+    leaders = contrib[top].sort_values(ascending=False).head(int(rules["top_products"]))
+    parts = []
+    for code, value in leaders.items():
+        if value < rules["min_contribution_pp"]:
+            continue
+        text = f"{names.get(code, code)} ({fmt_pct(growth[code], signed=True)}, {pp(code)}"
+        kids = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == code
+                and not c.endswith("_other")]  # fmt: skip
+        best = contrib[kids].sort_values(ascending=False).head(int(rules["top_children"]))
+        inside = [f"{names.get(c, c)} {pp(c)}" for c, v in best.items()
+                  if v >= rules["min_contribution_pp"]]  # fmt: skip
+        parts.append(text + (f"; within it {_list(inside)}" if inside else "") + ")")
+    if not parts:
+        return ""
+    return (f"Year to date ({_ytd_span(period)}), {_list(parts)} added most to the "
+            f"{fmt_pct(total)} export growth.")
 
 
 def _ytd_lines(fig: Figures, flow: str, period: str, rules: dict) -> str:

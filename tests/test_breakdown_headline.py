@@ -179,3 +179,22 @@ def test_index_notes_show_consensus_surprise_and_balance_change():
         "no consensus in the data",
         "−USD 8.8 bn on a year earlier",
     ]
+
+
+def test_summary_without_the_year_ago_month_gives_the_printed_year_to_date():
+    """A store holding only 2025 (exports 110 a month, imports 84) and GAC's printed
+    January-March y/y (+12.5% exports): the summary names the missing month and says the
+    year to date instead of going quiet; imports have no printed YTD and say only what is
+    missing."""
+    rows = [r for r in _rows("export", "WORLD", "TOTAL", 100, 110)
+            + _rows("import", "WORLD", "TOTAL", 80, 84) if r["period"] >= "2025-01"]  # fmt: skip
+    trade = validate(pd.DataFrame(rows), "only-2025")
+    printed = pd.DataFrame([{"flow": "export", "partner": "WORLD", "product": "TOTAL",
+                             "currency": "USD", "period": pd.Period("2025-03", "M"),
+                             "value": 12.5}])  # fmt: skip
+    h = headline.headline(Dataset(trade, Path("only-2025"), printed_ytd=printed), "2025-03")
+    text = headline.summary(h)
+    assert ("Over January-March 2025 exports rose 12.5% y/y in dollar terms as GAC printed it; "
+            "no y/y for March 2025 itself (the data lack March 2024).") in text
+    assert "Imports: no y/y for March 2025 itself (the data lack March 2024)." in text
+    assert "nan" not in text

@@ -644,3 +644,47 @@ def test_product_total_alone_is_no_breakdown():
     assert ("exports by product (the data hold no export lines by product for March 2026 in "
             "this report's currency)") in text
     assert "they need the total's growth" not in text
+
+
+def test_a_year_to_date_month_still_gets_a_summary_and_product_contributions():
+    """A month whose own y/y the data cannot give (June 2026 on GAC's pages: no June 2025
+    total) leads with the year to date: GAC's printed rates, the largest YTD contributor (a
+    derived contribution marked ≈), the month's balance and the US; the Products section names
+    the month of its line growth and the YTD contributors (0.4 pp < 0.5 pp is not named)."""
+    rows = [
+        ("ytd_yoy", "export", "total", "total", "2026-06", 17.6, "pct", "headline", "printed"),
+        ("ytd_yoy", "import", "total", "total", "2026-06", 26.6, "pct", "headline", "printed"),
+        ("balance", "net", "total", "total", "2026-06", 125.6, "usd_bn", "headline", "computed"),
+        ("ytd_yoy", "export", "partner", "united_states", "2026-06", 0.2, "pct", "regional",
+         "printed"),
+        ("yoy", "export", "product", "electromechanical", "2026-06", 34.2, "pct", "product",
+         "computed"),
+        ("level", "export", "product", "electromechanical", "2026-06", 260.3, "usd_bn",
+         "product", "computed"),
+        ("ytd_yoy", "export", "product", "electromechanical", "2026-06", 24.5, "pct", "product",
+         "computed"),
+        ("contribution_ytd", "export", "product", "electromechanical", "2026-06", 14.7, "pp",
+         "product", "derived"),
+        ("contribution_ytd", "export", "product", "integrated_circuits", "2026-06", 4.8, "pp",
+         "product", "derived"),
+        ("contribution_ytd", "export", "product", "mobile_phones", "2026-06", 0.4, "pp",
+         "product", "derived"),
+        ("ytd_yoy", "export", "product", "steel", "2026-06", -5.4, "pct", "product", "computed"),
+        ("contribution_ytd", "export", "product", "steel", "2026-06", -0.1, "pp", "product",
+         "derived"),
+    ]  # fmt: skip
+    figures = pd.DataFrame(rows, columns=[*COLUMNS, "basis"])
+    text = note.render_markdown(note.build_note(figures, {"period": "2026-06",
+                                                          "views": ["headline", "product"]}))
+    flat = " ".join(text.split())
+    assert ("**Over January-June 2026 exports rose 17.6% y/y as GAC printed it, with "
+            "electromechanical products adding \u2248+14.7 pp. Imports rose 26.6% over the same "
+            "months, the June surplus was USD 125.6bn and exports to the US rose 0.2% year to "
+            "date.**") in flat
+    assert ("In June, among GAC's largest export lines, electromechanical products rose 34.2% "
+            "(USD 260.3bn).") in flat
+    assert ("Year to date (January-June 2026), electromechanical products (+24.5%, \u2248+14.7 "
+            "pp; within it integrated circuits \u2248+4.8 pp) added most to the 17.6% export "
+            "growth.") in flat
+    assert "contributions to the month's export growth by product" in flat
+    assert "mobile phones" not in flat.lower()
