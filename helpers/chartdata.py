@@ -202,7 +202,7 @@ def contribution_history(ds: Dataset, flow: str, dimension: str, period, months:
     # "Rest of world" is the partners GAC does not list (the breakdown's residual, as in the
     # waterfall); with smaller listed partners folded in, the bar says so
     other = "Other products" if dimension == "product" else (
-        "Other partners (incl. rest of world)" if merged else "Rest of world")  # fmt: skip
+        "Rest of world and smaller partners" if merged else "Rest of world")  # fmt: skip
     names = {c: classifications.display_name(c, dimension, flow) for c in kept}
     names.update(other=other, total=f"Total {flow}s y/y")
     out.attrs.update(label=when.label, period=when.period, currency=currency, flow=flow,

@@ -196,6 +196,26 @@ def _nothing(title: str, what: str) -> Note:
     return Note(f"{title}: no {what} in the data for this period.")
 
 
+# a line over time needs a few points to show a course: fewer, and the tables say it better
+MIN_MONTHS_OVER_TIME = 3
+
+
+def _too_short(frame: pd.DataFrame, title: str, what: str) -> Note | None:
+    """A Note when fewer than MIN_MONTHS_OVER_TIME months of `frame` hold any value (a chart
+    over three years with one dot says nothing), else None."""
+    held = frame.index[frame.notna().any(axis=1)]
+    if len(held) >= MIN_MONTHS_OVER_TIME:
+        return None
+    if not len(held):
+        return _nothing(title, what)
+    months = " and ".join(f"{p:%B %Y}" for p in held)
+    count = "one month" if len(held) == 1 else f"{len(held)} months"
+    return Note(f"{title}: the data hold {what} for {count} only ({months}), shown in the tables "
+                f"above; a chart over time needs at least {MIN_MONTHS_OVER_TIME} months. Import "
+                "earlier GAC releases to draw it (python -m helpers fetch gac --period YYYY-MM "
+                "--store DIR).")
+
+
 def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kwargs):
     apply_theme()
     return plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kwargs)
@@ -414,8 +434,10 @@ def growth_claim(panel: pd.DataFrame, flow: str = "export") -> str:
 def growth_chart(panel: pd.DataFrame, source) -> Chart | Note:
     """Exports and imports y/y (two panels) with the 3-month-sum y/y, consensus marks, the
     latest point labelled and dated events (panel from chartdata.growth_panel)."""
-    if panel.empty or panel[["export_yoy", "import_yoy"]].isna().all().all():
-        return _nothing("Export and import growth", "y/y growth")
+    short = _too_short(panel[["export_yoy", "import_yoy"]], "Export and import growth",
+                       "y/y growth")  # fmt: skip
+    if short is not None:
+        return short
     x = _x(panel.index)
     fig, axes = _figure(10, 6.4, nrows=2, sharex=True)
     axes = axes[:, 0]
@@ -526,8 +548,9 @@ def balance_claim(panel: pd.DataFrame) -> str:
 def balance_chart(panel: pd.DataFrame, source) -> Chart | Note:
     """Monthly balance bars with the same month a year earlier; combined Jan-Feb bars hatched
     and labelled (they cover two months)."""
-    if panel["balance"].isna().all():
-        return _nothing("Trade balance", "balance")
+    short = _too_short(panel[["balance"]], "Trade balance", "a balance")
+    if short is not None:
+        return short
     currency = panel.attrs.get("currency", "USD")
     x = _x(panel.index)
     fig, axes = _figure(10, 4.4)
@@ -593,8 +616,9 @@ def contribution_claim(frame: pd.DataFrame) -> str:
 def contribution_bars(frame: pd.DataFrame, source) -> Chart | Note:
     """Stacked contributions (pp) by line over time with the total y/y as a line."""
     data = frame.dropna(subset=["total"])
-    if data.empty:
-        return _nothing("Contributions over time", "contributions")
+    short = _too_short(frame[["total"]], "Contributions over time", "contributions")
+    if short is not None:
+        return short
     names = frame.attrs["names"]
     flow, dimension = frame.attrs.get("flow", "export"), frame.attrs.get("dimension", "product")
     x = _x(data.index)
@@ -645,8 +669,9 @@ def us_share_claim(frame: pd.DataFrame) -> str:
 
 def us_share_chart(frame: pd.DataFrame, source) -> Chart | Note:
     """The United States' share of China's exports and imports, % by month."""
-    if frame.empty or frame.isna().all().all():
-        return _nothing("US share", "United States lines")
+    short = _too_short(frame, "US share", "United States lines")
+    if short is not None:
+        return short
     x = _x(frame.index)
     fig, axes = _figure(10, 4.4)
     ax = axes[0, 0]
@@ -670,8 +695,9 @@ def us_share_chart(frame: pd.DataFrame, source) -> Chart | Note:
 
 def yoy_lines_chart(frame: pd.DataFrame, source) -> Chart | Note:
     """Y/y lines of the main product groups, latest values labelled."""
-    if frame.empty or frame.isna().all().all():
-        return _nothing("Growth by product group", "product lines")
+    short = _too_short(frame, "Growth by product group", "product lines")
+    if short is not None:
+        return short
     names = frame.attrs["names"]
     flow = frame.attrs.get("flow", "export")
     x = _x(frame.index)
@@ -709,6 +735,10 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
     if not lines:
         return Note(f"Price and volume over time: the data print no {flow} quantities for "
                     f"{label}.")  # fmt: skip
+    either = pd.concat([f[["yoy_price", "yoy_volume"]] for f in lines.values()]).groupby(level=0)
+    short = _too_short(either.first(), "Price and volume over time", f"{flow} unit values")
+    if short is not None:
+        return short
     n = len(lines)
     ncols = min(3, n)  # 6 lines: two rows of three
     nrows = -(-n // ncols)
@@ -806,7 +836,7 @@ def waterfall_rows(table: pd.DataFrame, fold_below: float = FOLD_BELOW_PP) -> pd
         base = other["name"].iloc[0] if len(other) else "Other"
         name = base
         if len(small):
-            name = ("Other partners (incl. rest of world)" if dimension == "partner"
+            name = ("Rest of world and smaller partners" if dimension == "partner"
                     or base == "Rest of world" else f"Other (incl. {len(small)} small lines)")
         value = float(other["contribution"].sum() + small["contribution"].sum())
         out = pd.concat([out, pd.DataFrame({"name": [name], "contribution": [value]},

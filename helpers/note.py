@@ -482,7 +482,8 @@ def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
         joint = "and" if (us >= 0) == (rest >= 0) else "while"
         us_text, rest_text = (moved_basis(fig, "yoy", "export", "partner", code, period)
                               for code in ("united_states", "non_us"))  # fmt: skip
-        tail = f"exports to the US {us_text} {joint} those to the rest of the world {rest_text}"
+        # "all other partners": the regional page's name of the non-US figure
+        tail = f"exports to the US {us_text} {joint} those to all other partners {rest_text}"
         second = f"{second}; {tail}" if second else _cap(tail)
     return _sentences_of([first + ".", second + "." if second else ""])
 
@@ -505,7 +506,8 @@ def _ytd_summary(fig: Figures, period: str, month: str) -> str:
         code = contrib[top].idxmax()
         kind = fig.basis("contribution_ytd", "export", "product", code, period)[0]
         approx = "\u2248" if kind == "derived" else ""
-        first += f", with {_names('product', 'export')[code]} adding {approx}{fmt_pp(contrib[code])}"
+        name = _names("product", "export")[code]
+        first += f", with {name} adding {approx}{fmt_pp(contrib[code])}"
     parts = []
     imports = fig.get("ytd_yoy", "import", "total", "total", period)
     if imports is not None:
@@ -990,7 +992,8 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
     sentences = []
     us = yoy.get("united_states")
     if us is not None:
-        text = f"Exports to the US {moved(us)}"
+        us_text = moved_basis(fig, "yoy", "export", "partner", "united_states", period)
+        text = f"Exports to the US {us_text}"
         if "united_states" in contrib:
             text += f" ({fmt_pp(contrib['united_states'])} of export growth)"
         text += "."
@@ -1001,7 +1004,7 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
             when = "in December" if _janfeb_combined(period) else "a month earlier"
             text += f" {subject} {move} from {fmt_pct(before)} {when}."
         if "non_us" in contrib:  # its growth is in the headline paragraph
-            text += f" The rest of the world contributed {fmt_pp(contrib['non_us'])}."
+            text += f" All other partners contributed {fmt_pp(contrib['non_us'])}."
         sentences.append(text)
     partners = classifications.partners()
     blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]

@@ -162,7 +162,7 @@ def test_waterfall_sorted_folded_and_honest_about_rounding():
     rows = charts.waterfall_rows(table)
     # largest first, the US last among the parts; New Zealand (0.04 < 0.1 pp) folded into other
     assert list(rows["name"]) == ["Africa", "ASEAN", "European Union", "United States",
-                                  "Other partners (incl. rest of world)"]  # fmt: skip
+                                  "Rest of world and smaller partners"]  # fmt: skip
     assert rows.loc["other", "contribution"] == pytest.approx(5.28)  # 5.24 + 0.04
     assert rows.attrs["folded"] == ["New Zealand"]
     chart = charts.contribution_waterfall(table, "t", "src")
@@ -218,3 +218,22 @@ def test_theme_file_is_seaborns_whitegrid():
             "print('seaborn' in sys.modules, 'scipy.stats' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_line_over_time_with_one_month_is_a_sentence_not_a_chart():
+    """One month of y/y in a three-year window (March 2026 on GAC's pages alone) draws no
+    three-year axis around one dot: the chart says what it holds and what draws it; three
+    months draw it."""
+    index = pd.period_range("2023-04", "2026-03", freq="M")
+    panel = pd.DataFrame(np.nan, index=index, columns=["export_yoy", "import_yoy",
+                         "export_yoy_3m", "import_yoy_3m", "export_consensus_yoy",
+                         "import_consensus_yoy"])  # fmt: skip
+    panel.attrs.update(label="March 2026", currency="CNY", period=index[-1])
+    panel.loc[index[-1], ["export_yoy", "import_yoy"]] = (-0.3, 23.5)
+    shown = charts.growth_chart(panel, None)
+    assert isinstance(shown, charts.Note)
+    assert shown.text.startswith("Export and import growth: the data hold y/y growth for one "
+                                 "month only (March 2026)")
+    assert "at least 3 months" in shown.text and "fetch gac" in shown.text
+    panel.loc[index[-3:], "export_yoy"] = (1.0, 2.0, -0.3)
+    assert not isinstance(charts.growth_chart(panel, None), charts.Note)

@@ -432,7 +432,7 @@ def test_september_note_tells_the_release_story(reports):
         # the two-sentence summary
         "**Exports rose 8.3% y/y in September, 1.7 pp above consensus, with electromechanical "
         "products adding 7.7 pp. Imports rose 7.4% and the surplus was USD 90.5bn against "
-        "USD 94.6bn expected; exports to the US fell 27.0% while those to the rest of the world "
+        "USD 94.6bn expected; exports to the US fell 27.0% while those to all other partners "
         "rose 14.8%.**",
         "Exports rose 8.3% y/y and beat the 6.6% consensus (+1.7 pp). "
         "Growth accelerated from 4.4% in August. Excluding the US, exports rose 14.8%. "
@@ -688,3 +688,25 @@ def test_a_year_to_date_month_still_gets_a_summary_and_product_contributions():
             "growth.") in flat
     assert "contributions to the month's export growth by product" in flat
     assert "mobile phones" not in flat.lower()
+
+
+def test_derived_destination_rates_are_marked_where_they_are_said():
+    """March 2026 (CNY) on GAC's pages: the US rate is derived from the printed year-to-date
+    growth, so the Destinations paragraph marks it ≈ like the summary does; the non-US
+    contribution carries the regional page's name for it."""
+    rows = [
+        ("yoy", "export", "total", "total", "2026-03", -0.3, "pct", "headline", "derived"),
+        ("yoy", "export", "partner", "united_states", "2026-03", -28.6, "pct", "regional",
+         "derived"),
+        ("yoy", "export", "partner", "non_us", "2026-03", 3.8, "pct", "regional", "derived"),
+        ("contribution", "export", "partner", "united_states", "2026-03", -3.7, "pp", "regional",
+         "derived"),
+        ("contribution", "export", "partner", "non_us", "2026-03", 3.3, "pp", "regional",
+         "derived"),
+    ]  # fmt: skip
+    figures = pd.DataFrame(rows, columns=[*COLUMNS, "basis"])
+    flat = " ".join(note.render_markdown(note.build_note(
+        figures, {"period": "2026-03", "views": ["headline", "regional"]})).split())
+    assert ("Exports to the US fell \u224828.6% (-3.7 pp of export growth). All other partners "
+            "contributed +3.3 pp.") in flat
+    assert "while those to all other partners rose \u22483.8%" in flat
