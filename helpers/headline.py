@@ -176,7 +176,8 @@ def summary(h: Headline) -> str:
     for flow, noun in (("export", "Exports"), ("import", "Imports")):
         f = h.flows[flow]
         if not np.isfinite(f["yoy"]):
-            sentences.append(_ytd_instead(h, flow, noun, ccy))
+            said = flow == "import" and not np.isfinite(h.flows["export"]["yoy"])
+            sentences.append(_ytd_instead(h, flow, noun, ccy, say_missing=not said))
             continue
         direction = "rose" if f["yoy"] >= 0 else "fell"
         est = h.basis_of(flow, "yoy")
@@ -209,17 +210,18 @@ def summary(h: Headline) -> str:
     return " ".join(sentences + ([f"({words})"] if words else []))
 
 
-def _ytd_instead(h: Headline, flow: str, noun: str, ccy: str) -> str:
-    """The summary's sentence for a month without its own y/y: the year to date when held."""
+def _ytd_instead(h: Headline, flow: str, noun: str, ccy: str, say_missing: bool = True) -> str:
+    """The summary's sentence for a month without its own y/y: the year to date when held
+    (`say_missing` False: the exports' sentence already said which month is missing)."""
     missing = f"no y/y for {h.label} itself (the data lack {h.when.year_ago_label})"
     ytd = h.flows[flow]["ytd_yoy"]
     if not np.isfinite(ytd):
-        return f"{noun}: {missing}."
+        return f"{noun}: {missing}." if say_missing else f"{noun}: no y/y either."
     est = h.basis_of(flow, "ytd_yoy")
     printed = " as GAC printed it" if est is not None and est.basis == "printed" else ""
     direction = "rose" if ytd >= 0 else "fell"
     return (f"Over {h.when.ytd_label} {noun.lower()} {direction} {format_value(abs(ytd))}% y/y "
-            f"in {ccy} terms{printed}; {missing}.")
+            f"in {ccy} terms{printed}" + (f"; {missing}." if say_missing else "."))
 
 
 KEY_ROWS = ["level", "yoy", "yoy_prev", "consensus_yoy", "surprise", "mom", "ytd_yoy",

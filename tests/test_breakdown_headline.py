@@ -196,5 +196,5 @@ def test_summary_without_the_year_ago_month_gives_the_printed_year_to_date():
     text = headline.summary(h)
     assert ("Over January-March 2025 exports rose 12.5% y/y in dollar terms as GAC printed it; "
             "no y/y for March 2025 itself (the data lack March 2024).") in text
-    assert "Imports: no y/y for March 2025 itself (the data lack March 2024)." in text
+    assert "Imports: no y/y either." in text and text.count("the data lack") == 1
     assert "nan" not in text
