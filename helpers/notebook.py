@@ -196,12 +196,19 @@ def table(frame: pd.DataFrame, currency: str = "USD", decimals: int = 1):
                              if kind == "derived" else f"{shown.iat[at]} (printed)")  # fmt: skip
     shown.columns = [label(c, currency) for c in data.columns]
     styles = [ROW_STYLES.get(r, "") for r in roles]
+    repeated = shown.index.has_duplicates  # a line revised in several months: one row each
+    if repeated:  # the Styler needs unique row labels, so the names become the first column
+        shown.insert(0, "", list(shown.index))
+        shown.index = pd.RangeIndex(len(shown))
     styler = shown.style
+    if repeated:
+        styler = styler.hide(axis="index").set_table_styles(
+            [{"selector": "td.col0", "props": "text-align:left;font-weight:600"}])
     if frame.attrs.get("caption"):  # a sentence about the table, shown with it
         styler = styler.set_caption(frame.attrs["caption"])
     return styler.apply(lambda _: styles, axis=0).set_table_styles(
         [{"selector": "th.row_heading", "props": "text-align:left"},
-         {"selector": "td", "props": "text-align:right"}]
+         {"selector": "td", "props": "text-align:right"}], overwrite=False
     )  # fmt: skip
 
 

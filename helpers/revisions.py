@@ -49,9 +49,20 @@ def revised_by_release(ds, period, currency: str) -> pd.DataFrame:
     rows = pd.concat(frames, ignore_index=True)
     rows = rows[(rows["currency"] == currency) & (rows["measure"] == "level")]
     rows = rows.assign(period=pd.PeriodIndex(rows["period"].astype(str), freq="M"))
-    release = set(rows.loc[rows["period"] == period, "vintage"].astype(str))
-    if not release:
+    at_period = rows[rows["period"] == period]
+    # a series file (import series) carries one vintage for every month it holds: it is no
+    # release, and its differences from older data are the splice its import reports
+    from_release = at_period[~at_period["source"].astype(str).str.startswith("series:")]
+    if at_period.empty:
         return empty
+    if from_release.empty:
+        files = ", ".join(sorted(set(at_period["source"].astype(str))))
+        empty.attrs["empty"] = (
+            f"Revised by this release: this month's figures come from a series file ({files}), "
+            "not from a release's pages, so no release revised anything; the import reported "
+            "how the file differs from older data where they overlap.")  # fmt: skip
+        return empty
+    release = set(from_release["vintage"].astype(str))
     rows = rows.sort_values("vintage", kind="stable")
     rows["old"] = rows.groupby(KEY, observed=True)["value"].shift()
     rows["old_vintage"] = rows.groupby(KEY, observed=True)["vintage"].shift()

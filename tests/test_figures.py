@@ -88,3 +88,13 @@ def test_empty_table_says_what_is_missing():
         shown._repr_markdown_()
     )
     assert "Nothing to show" in notebook.table(pd.DataFrame())._repr_markdown_()
+
+
+def test_a_table_with_a_name_twice_is_shown_not_raised():
+    """A line GAC revised in two months is two rows of one name (the revisions table on a
+    store of several releases): shown with the names as a column, nothing dropped."""
+    frame = pd.DataFrame({"name": ["Total exports", "Total exports"], "Period": ["2025-04",
+                          "2025-05"], "Change %": [-0.153, 0.004]})  # fmt: skip
+    html = notebook.table(frame, decimals=3).to_html()
+    assert html.count(">Total exports<") == 2
+    assert ">2025-04<" in html and ">-0.153<" in html and ">0.004<" in html

@@ -124,3 +124,11 @@ def test_eastmoney_splice_reports_the_overlap(capsys, tmp_path):
     assert levels[pd.Period("2008-03", "M")] == pytest.approx(89.1e9)  # the later source
     assert levels[pd.Period("2007-12", "M")] == pytest.approx(110e9)  # history before it
     assert levels[pd.Period("2008-04", "M")] == pytest.approx(95e9)  # newest-first file
+    # a series file is no release: the headline's "revised by this release" does not list the
+    # splice's overlap (2008-02 and 03 differ) as revisions by the 2008-04 release
+    from helpers import revisions
+
+    revised = revisions.revised_by_release(load_dataset(tmp_path), "2008-04", "USD")
+    assert revised.empty
+    assert revised.attrs["empty"].startswith("Revised by this release: this month's figures "
+                                             "come from a series file (series:eastmoney)")
