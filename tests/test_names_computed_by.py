@@ -148,7 +148,8 @@ class Tracer:
         self.produced.clear()
 
 
-def _run_notebook(view: str, period: str, tracer: Tracer) -> None:
+def _run_notebook(view: str, period: str, tracer: Tracer, data: str = "",
+                  currency: str = "USD") -> None:  # fmt: skip
     """Run a view notebook's code cells here, as the runner's kernel would for `period`."""
     from IPython.display import display  # noqa: F401  (the notebooks import it themselves)
 
@@ -160,7 +161,7 @@ def _run_notebook(view: str, period: str, tracer: Tracer) -> None:
             continue
         exec(compile(cell.source, f"{view}.ipynb", "exec"), namespace)  # noqa: S102
         if "parameters" in cell.metadata.get("tags", []):
-            namespace.update(period=period, data="", currency="USD", output_dir="")
+            namespace.update(period=period, data=data, currency=currency, output_dir="")
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,49 @@ def monkeypatch_module():
         yield patch
 
 
+def _build_store(pages, store) -> None:
+    from helpers.ingest import importer
+
+    assert importer.main(["gac", *map(str, pages), "--store", str(store)]) == 0
+
+
+@pytest.fixture(scope="module")
+def built_on_pages(monkeypatch_module, tmp_path_factory):
+    """Every view on a store of the committed GAC fixture pages for July 2024 in USD: section
+    (1)'s printed month rates and section (4)'s printed year-to-date rates."""
+    from helpers.paths import ROOT
+
+    gac = ROOT / "tests" / "fixtures" / "gac"
+    store = tmp_path_factory.mktemp("pages") / "store"
+    _build_store([gac / "by_country_2024-07_USD.html", gac / "total_values_2024-07_USD.html"],
+                 store)  # fmt: skip
+    names = {f for text in figures.registry()["computed_by"] for f in _functions(text)}
+    tracer = Tracer(monkeypatch_module, names)
+    for view in contract.views():
+        _run_notebook(view, "2024-07", tracer, str(store), "USD")
+    return pd.DataFrame(tracer.rows)
+
+
+@pytest.fixture(scope="module")
+def built_on_real_pages(monkeypatch_module, tmp_path_factory):
+    """Every view on a store of GAC's real pages (../shared): June 2026 in USD (year-to-date
+    figures as GAC printed them) and March 2026 in CNY (month rates derived from them), the
+    figures the sample never records."""
+    from helpers.paths import SHARED_DIR
+
+    pages = sorted((SHARED_DIR / "fixtures" / "gac").glob("gac_s*.html"))
+    if not pages:
+        pytest.skip("../shared/fixtures/gac not present")
+    store = tmp_path_factory.mktemp("real") / "store"
+    _build_store(pages + sorted((SHARED_DIR / "fixtures" / "gac").glob("gac_mb2_*.html")), store)
+    names = {f for text in figures.registry()["computed_by"] for f in _functions(text)}
+    tracer = Tracer(monkeypatch_module, names)
+    for period, currency in (("2026-06", "USD"), ("2026-03", "CNY")):
+        for view in contract.views():
+            _run_notebook(view, period, tracer, str(store), currency)
+    return pd.DataFrame(tracer.rows)
+
+
 def test_every_computed_by_names_a_function_that_exists():
     for name, text in figures.registry()["computed_by"].items():
         assert _functions(text), f"{name}: no computed_by"
@@ -187,9 +231,28 @@ def test_every_computed_by_names_a_function_that_exists():
 
 
 def test_every_recorded_figure_comes_from_its_computed_by(built):
-    registry = figures.registry()
     assert len(built) > 1000 and {"contribution", "forecast_lo80", "coverage_months"} <= set(
         built["metric"])  # fmt: skip
+    _check_producers(built)
+
+
+def test_figures_of_gac_pages_come_from_their_computed_by(built_on_pages):
+    """A store of GAC's pages records GAC's printed rates as figures: the same check."""
+    printed = built_on_pages[built_on_pages["producers"].map(
+        lambda p: "helpers.data.Dataset.printed_ytd_yoy" in p)]  # fmt: skip
+    assert len(printed), "the fixture pages should give printed year-to-date rates"
+    _check_producers(built_on_pages)
+
+
+def test_figures_of_real_pages_come_from_their_computed_by(built_on_real_pages):
+    """GAC's printed rates, derived month rates and year-to-date tables: figures the sample
+    builds do not record, checked the same way."""
+    assert {"ytd_yoy", "contribution_ytd", "yoy"} <= set(built_on_real_pages["metric"])
+    _check_producers(built_on_real_pages)
+
+
+def _check_producers(built: pd.DataFrame) -> None:
+    registry = figures.registry()
     wrong = defaultdict(list)
     for row in built.itertuples():
         named = set(_functions(registry.loc[row.metric, "computed_by"]))
@@ -202,10 +265,10 @@ def test_every_recorded_figure_comes_from_its_computed_by(built):
                                 for metric, rows in wrong.items())  # fmt: skip
 
 
-def test_every_named_function_produced_its_figure(built):
+def test_every_named_function_produced_its_figure(built, built_on_pages):
     registry = figures.registry()
     idle = []
-    for metric, rows in built.groupby("metric"):
+    for metric, rows in pd.concat([built, built_on_pages]).groupby("metric"):
         made = set().union(*rows["producers"])
         idle += [f"{metric}: {f}" for f in _functions(registry.loc[metric, "computed_by"])
                  if f not in made]  # fmt: skip
