@@ -42,6 +42,7 @@ __all__ = [
     "record_us_split",
     "share_ytd_table",
     "us_split",
+    "waterfall_table",
     "yoy_matrix",
 ]
 
@@ -585,6 +586,30 @@ def record_ytd(figures, table: pd.DataFrame, flow: str, dimension: str) -> None:
         return
     period = table.attrs["when"].period
     figures.add_table(table, flow, dimension, period, YTD_FIGURES)
+
+
+def waterfall_table(table: pd.DataFrame, ytd: pd.DataFrame) -> pd.DataFrame:
+    """What a contribution waterfall draws: the month's table (from :func:`breakdown`) when it
+    has contributions; otherwise the year to date's (from ytd_table) in the same layout (name,
+    role, contribution, yoy), its residual line the YTD growth the listed parts leave, with
+    attrs "ytd" (True) and "derived" (a contribution rests on GAC's printed rates). A month
+    GAC's pages give only as a year to date (no month a year earlier) still shows what drove
+    growth. The month's table again (drawn as a sentence) when neither has contributions or a
+    part lacks its YTD contribution (the residual would absorb it unseen)."""
+    if table["contribution"].notna().any() or ytd.empty or "contribution_ytd" not in ytd:
+        return table
+    parts = ytd[ytd["role"] == "part"]
+    total = float(ytd.at["total", "ytd_yoy"]) if "total" in ytd.index else np.nan
+    if parts.empty or parts["contribution_ytd"].isna().any() or not np.isfinite(total):
+        return table
+    other = table.at["other", "name"] if "other" in table.index else "Other"
+    out = pd.DataFrame({"name": parts["name"], "role": "part",
+                        "contribution": parts["contribution_ytd"], "yoy": parts["ytd_yoy"]})
+    out.loc["other"] = [other, "other", total - parts["contribution_ytd"].sum(), np.nan]
+    out.loc["total"] = [ytd.at["total", "name"], "total", total, total]
+    derived = (ytd.get("contribution_ytd_basis", pd.Series(dtype=object)) == "derived").any()
+    out.attrs.update(ytd.attrs, ytd=True, derived=bool(derived))
+    return out
 
 
 def ytd_display(table: pd.DataFrame) -> pd.DataFrame:

@@ -242,15 +242,17 @@ def finish(fig, title: str, subtitle: str, source, alt: str, data=None, legend: 
                 labels.append(label)
     ncols = min(len(labels), 4 if labels and max(map(len, labels)) > 24 else 6) or 1
     legend_rows = -(-len(labels) // ncols)
+    # 9.5 pt subtitle: about 15 characters an inch; a longer one wraps rather than run off
+    subtitle_lines = textwrap.wrap(subtitle, int(width * 15)) or [""]
     subtitle_at = 0.12 + 0.25 * len(title_lines) + 0.04
-    legend_at = subtitle_at + 0.24
+    legend_at = subtitle_at + 0.24 + 0.18 * (len(subtitle_lines) - 1)
     top_in = legend_at + 0.2 * legend_rows + (0.42 if events is not None and len(events) else 0.15)
     height = height - TOP_IN - BOTTOM_IN + top_in + bottom_in
     fig.set_size_inches(width, height)
     fig.text(0.01, 1 - 0.12 / height, "\n".join(title_lines), ha="left", va="top",
              fontsize=12.5, fontweight="bold", color="#1a1a1a", linespacing=1.25)  # fmt: skip
-    fig.text(0.01, 1 - subtitle_at / height, subtitle, ha="left", va="top", fontsize=9.5,
-             color="#555555")  # fmt: skip
+    fig.text(0.01, 1 - subtitle_at / height, "\n".join(subtitle_lines), ha="left", va="top",
+             fontsize=9.5, color="#555555")  # fmt: skip
     if handles:
         fig.legend([handles[k] for k in labels], labels, loc="upper left", frameon=False,
                    bbox_to_anchor=(0.005, 1 - legend_at / height), ncols=ncols, fontsize=8.5,
@@ -866,24 +868,30 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Char
             format_value(v, 1, sign=True), (i, top), ha="center", va="bottom" if v >= 0 else "top",
             fontsize=8, xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
         )  # fmt: skip
-    ax.set_xticks(range(len(values) + 1), labels + ["Total y/y"], rotation=30, ha="right")
+    ytd = bool(table.attrs.get("ytd"))  # a year to date's contributions (breakdown.waterfall_table)
+    total_label = "Total YTD y/y" if ytd else "Total y/y"
+    ax.set_xticks(range(len(values) + 1), labels + [total_label], rotation=30, ha="right")
     _zero(ax)
     low = min(0.0, float(np.min(starts + np.minimum(values, 0))), total)
     ax.set_ylim(bottom=low - 0.08 * (max(abs(low), abs(total)) or 1.0))
     ax.set_ylabel("pp of total y/y growth")
     printed = sum(round_half_up(v, 1) for v in values)
     adds = format_value(printed, 1) == format_value(total, 1)
-    subtitle = "Contribution of each line to total y/y growth, pp; largest first"
+    subtitle = (f"Contribution of each line to total {'year-to-date ' if ytd else ''}y/y "
+                "growth, pp; largest first")
+    if table.attrs.get("derived"):
+        subtitle += "; derived from GAC's printed rates"
     if not adds:
         subtitle += (f"; bars rounded to 0.1 pp add to {format_value(printed, 1, True)}, "
                      f"the unrounded parts to the total's {format_value(total, 1, True)}")
     folded = rows.attrs.get("folded", [])
-    alt = ("Waterfall chart of contributions to growth, pp, largest first: " + ", ".join(
+    alt = (f"Waterfall chart of contributions to {'year-to-date ' if ytd else ''}growth, pp, "
+           "largest first: " + ", ".join(
         f"{n} {format_value(v, 1, True)}" for n, v in zip(labels, values, strict=True))
         + f"; total {format_value(total, 1, True)}%."
         + (f" Folded into the other bar (under 0.1 pp each): {', '.join(folded)}."
            if folded else ""))  # fmt: skip
-    longest = max(len(label) for label in labels + ["Total y/y"])
+    longest = max(len(label) for label in labels + [total_label])
     return finish(fig, title, subtitle, source, alt, rows, legend=False,
                   bottom_in=0.5 + 0.055 * longest)  # fmt: skip
 

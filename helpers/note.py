@@ -837,6 +837,8 @@ def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules:
     ytd = _ytd_contributors(fig, period, rules)
     if sentences or ytd:
         note.section("Products", sentences + [ytd])
+    if ytd:
+        note.blocks.append(("chart", "export_contributions_by_product_ytd"))
 
 
 def _ytd_contributors(fig: Figures, period: str, rules: dict) -> str:
@@ -984,6 +986,7 @@ def _regions(note: Note, fig: Figures, period: str, rules: dict) -> None:
         if ytd:
             note.skip("exports by destination for the month itself (only the year to date)")
             note.section("Destinations", [ytd])
+            note.blocks.append(("chart", "export_contributions_by_destination_ytd"))
         else:
             note.skip("exports by destination")
         return
@@ -1326,6 +1329,10 @@ CAPTIONS = {
     "trade_yoy": "Exports and imports, % y/y",
     "export_contributions_by_product": "Contributions to export growth by product, pp",
     "export_contributions_by_destination": "Contributions to export growth by destination, pp",
+    "export_contributions_by_product_ytd": "Contributions to year-to-date export growth by "
+                                           "product, pp",
+    "export_contributions_by_destination_ytd": "Contributions to year-to-date export growth by "
+                                               "destination, pp",
     "export_price_volume": "Export unit values and volumes, % y/y",
     "export_forecast": "Export growth: history and forecast, % y/y",
 }

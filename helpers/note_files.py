@@ -43,7 +43,8 @@ UNIT_FORMATS = {"pct": "#,##0.0;-#,##0.0;0.0", "pp": "+#,##0.0;-#,##0.0;0.0",
                 "mt": "#,##0.0", "mb_d": "#,##0.0"}  # fmt: skip
 # the note's charts in the order it shows them
 NOTE_CHARTS = ("trade_yoy", "export_contributions_by_product",
-               "export_contributions_by_destination", "export_price_volume",
+               "export_contributions_by_product_ytd", "export_contributions_by_destination",
+               "export_contributions_by_destination_ytd", "export_price_volume",
                "export_forecast")  # fmt: skip
 # readable sheet names for (view, dimension)
 SHEET_NAMES = {

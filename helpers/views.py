@@ -72,6 +72,22 @@ class ViewContext(metrics.HasReleasePeriod):
                 json.dumps({"alt": chart.alt}), encoding="utf-8")
         return chart
 
+    def contribution_chart(self, table: pd.DataFrame, ytd: pd.DataFrame, what: str,
+                           name: str):  # fmt: skip
+        """The waterfall of contributions to `what` ("export growth by destination") for the
+        month, or for the year to date when only that has contributions
+        (breakdown.waterfall_table), kept for the note as `name` (`name`_ytd for the year to
+        date)."""
+        from helpers import charts  # matplotlib: only where a chart is drawn
+
+        frame = breakdown.waterfall_table(table, ytd)
+        if frame.attrs.get("ytd"):
+            title = f"Contributions to year-to-date {what}, {frame.attrs['label']} (pp)"
+            name += "_ytd"
+        else:
+            title = f"Contributions to {what}, {self.label} (pp)"
+        return self.for_note(charts.contribution_waterfall(frame, title, self.source_note), name)
+
     def save_figures(self) -> Path | None:
         """Write this view's figures for the runner (no-op when no output_dir was given)."""
         if self.output_dir and self.ds.is_sample:

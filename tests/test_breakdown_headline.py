@@ -3,10 +3,11 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import breakdown, headline, notebook
+from helpers import breakdown, charts, headline, notebook
 from helpers.data import Dataset
 from helpers.figures import FigureSet
 from helpers.paths import NOTEBOOKS_DIR
@@ -198,3 +199,32 @@ def test_summary_without_the_year_ago_month_gives_the_printed_year_to_date():
             "no y/y for March 2025 itself (the data lack March 2024).") in text
     assert "Imports: no y/y either." in text and text.count("the data lack") == 1
     assert "nan" not in text
+
+
+def test_waterfall_falls_back_to_the_year_to_date():
+    """June 2026 on GAC's pages: no month contributions (no June 2025), but year-to-date ones.
+    Total YTD +10.0%, parts +6.0 and +3.0 pp: the residual line adds the remaining +1.0 pp."""
+    month = pd.DataFrame({"name": ["A", "B", "Rest of world", "Total exports"],
+                          "role": ["part", "part", "other", "total"],
+                          "contribution": [np.nan] * 4, "yoy": [np.nan] * 4},
+                         index=["a", "b", "other", "total"])  # fmt: skip
+    ytd = pd.DataFrame({"name": ["Total exports", "A", "B", "A1"],
+                        "role": ["total", "part", "part", "of_which"],
+                        "ytd_yoy": [10.0, 12.0, 5.0, 30.0],
+                        "contribution_ytd": [np.nan, 6.0, 3.0, 2.0],
+                        "contribution_ytd_basis": [None, "derived", "derived", "derived"]},
+                       index=["total", "a", "b", "a1"])  # fmt: skip
+    ytd.attrs["label"] = "January\u2013June 2026"
+    frame = breakdown.waterfall_table(month, ytd)
+    assert frame.attrs["ytd"] and frame.attrs["derived"]
+    assert frame.attrs["label"] == "January\u2013June 2026"
+    assert frame["contribution"].to_dict() == {"a": 6.0, "b": 3.0, "other": 1.0, "total": 10.0}
+    assert frame.at["other", "name"] == "Rest of world" and "a1" not in frame.index
+    rows = charts.waterfall_rows(frame)
+    assert rows["contribution"].sum() == pytest.approx(10.0)
+    # a part without its YTD contribution: no chart that would hide it in the residual
+    gap = ytd.assign(contribution_ytd=[np.nan, 6.0, np.nan, 2.0])
+    assert breakdown.waterfall_table(month, gap) is month
+    # the month's own contributions come first
+    held = month.assign(contribution=[1.0, 2.0, 0.5, 3.5])
+    assert breakdown.waterfall_table(held, ytd) is held
