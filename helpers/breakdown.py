@@ -312,10 +312,15 @@ def price_volume_table(ds: Dataset, flow: str, period, currency: str = "USD") ->
     rows = {}
     for code, value, quantity in lines_with_quantities(ds, flow, t, currency):
         split = metrics.price_volume(value, quantity)
-        if t in split.index:
+        if t in split.index and split.loc[t, ["yoy_volume", "yoy_price"]].notna().any():
             rows[code] = split.loc[t]
     table = pd.DataFrame(rows).T
-    if table.empty:
+    if table.empty:  # quantities this month but none a year earlier (GAC's pages alone)
+        label = ds.resolve(period).label
+        table.attrs["empty"] = (
+            f"Price and volume, {label}: the data hold no {flow} quantities for both this month "
+            "and a year earlier; the year-to-date volumes and unit values GAC prints are in "
+            "the year-to-date table above, where held.")  # fmt: skip
         return table
     table.insert(0, "name", [classifications.display_name(c, "product", flow) for c in table.index])
     return table

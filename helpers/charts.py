@@ -791,8 +791,9 @@ def price_volume_history_chart(lines: dict[str, pd.DataFrame], flow: str, label:
 def price_volume_bars(table: pd.DataFrame, title: str, source=None) -> Chart | Note:
     """The month's unit value and volume growth (%) for lines with quantities, value y/y as a
     dot: the terms the text uses ((1 + value) = (1 + price)(1 + volume)), not additive parts."""
-    if table.empty:
-        return _nothing(title, "quantities")
+    if table.empty:  # the table shown above says what is missing, when it can
+        return Note(f"{title}: not drawn, for the reason given above.") if table.attrs.get(
+            "empty") else _nothing(title, "quantities")  # fmt: skip
     data = table.sort_values("yoy")
     fig, axes = _figure(10, 0.55 * len(data) + 1.9)
     ax = axes[0, 0]

@@ -73,11 +73,11 @@ class ViewContext(metrics.HasReleasePeriod):
         return chart
 
     def contribution_chart(self, table: pd.DataFrame, ytd: pd.DataFrame, what: str,
-                           name: str):  # fmt: skip
+                           name: str = ""):  # fmt: skip
         """The waterfall of contributions to `what` ("export growth by destination") for the
         month, or for the year to date when only that has contributions
         (breakdown.waterfall_table), kept for the note as `name` (`name`_ytd for the year to
-        date)."""
+        date; not kept without a name)."""
         from helpers import charts  # matplotlib: only where a chart is drawn
 
         frame = breakdown.waterfall_table(table, ytd)
@@ -86,7 +86,8 @@ class ViewContext(metrics.HasReleasePeriod):
             name += "_ytd"
         else:
             title = f"Contributions to {what}, {self.label} (pp)"
-        return self.for_note(charts.contribution_waterfall(frame, title, self.source_note), name)
+        chart = charts.contribution_waterfall(frame, title, self.source_note)
+        return self.for_note(chart, name) if name else chart
 
     def save_figures(self) -> Path | None:
         """Write this view's figures for the runner (no-op when no output_dir was given)."""

@@ -228,3 +228,18 @@ def test_waterfall_falls_back_to_the_year_to_date():
     # the month's own contributions come first
     held = month.assign(contribution=[1.0, 2.0, 0.5, 3.5])
     assert breakdown.waterfall_table(held, ytd) is held
+
+
+def test_quantities_without_a_year_earlier_say_so_instead_of_a_row_of_dashes():
+    """Steel's tonnes held for 2025 only (GAC's June 2026 page without June 2025's): no row
+    of dashes, and no claim that the data hold no quantities."""
+    rows = (_rows("export", "WORLD", "TOTAL", 100, 110)
+            + _rows("export", "WORLD", "steel", 10, 9, q_before=None, q_after=21))  # fmt: skip
+    ds = Dataset(validate(pd.DataFrame(rows), "tonnes-2025"), Path("tonnes-2025"))
+    table = breakdown.price_volume_table(ds, "export", "2025-03")
+    assert table.empty
+    assert table.attrs["empty"].startswith("Price and volume, March 2025: the data hold no "
+                                           "export quantities for both this month and a year "
+                                           "earlier")  # fmt: skip
+    shown = charts.price_volume_bars(table, "Exports: unit value and volume, March 2025")
+    assert "no quantities" not in shown.text and "reason given above" in shown.text
