@@ -374,7 +374,9 @@ def us_split(ds: Dataset, flow: str, period, currency: str = "USD") -> pd.DataFr
         for code in ("united_states", "non_us")
     }
     table = pd.DataFrame.from_dict(rows, orient="index")
-    return _us_split_bases(ds, table, flow, t, currency, levels, total)
+    table = _us_split_bases(ds, table, flow, t, currency, levels, total)
+    ytd = _us_split_ytd(ds, flow, t, currency)  # a store of GAC's pages: the year to date too
+    return table.join(ytd) if not ytd.empty else table
 
 
 def _us_split_bases(ds: Dataset, table: pd.DataFrame, flow: str, t: pd.Period, currency: str,
@@ -413,7 +415,8 @@ def record_us_split(figures, table: pd.DataFrame, flow: str, period) -> None:
     """Add the non-US line's growth and contribution (the US line is in the breakdown)."""
     if table.empty:
         return
-    figures.add_table(table.loc[["non_us"]], flow, "partner", period, ["yoy", "contribution"])
+    names = ["yoy", "contribution"] + [n for n in ("ytd_yoy", "contribution_ytd") if n in table]
+    figures.add_table(table.loc[["non_us"]], flow, "partner", period, names)
 
 
 def additivity_note(table: pd.DataFrame) -> str:
@@ -502,6 +505,52 @@ def _ytd_caption(checks: list[dict], names: list[str]) -> str:
     return text + (f"; they differ on {'; '.join(differ)}." if differ else ".")
 
 
+def _ytd_base(now: float, prior: float, rate: float) -> tuple[tuple, str]:
+    """The year-earlier YTD level as (value, low, high) and its basis: the stored one
+    (computed), else the one GAC's printed YTD y/y implies (derived, with the rounding's
+    bounds), else NaN."""
+    if np.isfinite(prior):
+        return (prior, prior, prior), "computed"
+    if np.isfinite(rate) and np.isfinite(now):
+        return basis.year_ago_from_ytd(now, rate), "derived"
+    return (np.nan,) * 3, "derived"
+
+
+def _us_split_ytd(ds: Dataset, flow: str, t: pd.Period, currency: str) -> pd.DataFrame:
+    """The US and everyone else over the year to date: level (bn), y/y and contribution to the
+    total's YTD growth, each with its basis; everyone else is the world less the US, its base
+    the world's less the US's (derived, with bounds, when either rests on GAC's printed
+    rates). Empty when either YTD level or base is missing."""
+    parts = {}
+    for partner in ("WORLD", "united_states"):
+        key = (flow, partner, "TOTAL", currency)
+        now = ds.ytd_level(*key, t)
+        parts[partner] = (now, *_ytd_base(now, ds.ytd_level(*key, t - 12),
+                                          ds.printed_rate(*key, t, "yoy_pct", "ytd")))
+    (world, world_b, world_kind), (us, us_b, us_kind) = parts["WORLD"], parts["united_states"]
+    if not all(np.isfinite([world, us, *world_b, *us_b])):
+        return pd.DataFrame()
+    kind = "derived" if "derived" in (world_kind, us_kind) else "computed"
+    rest_b = (world_b[0] - us_b[0], world_b[1] - us_b[2], world_b[2] - us_b[1])
+    rows = {}
+    for code, level, base in (("united_states", us, us_b), ("non_us", world - us, rest_b)):
+        growth = basis.growth_bounds(level, *base)
+        contribution = basis.contribution_bounds(level, base, world_b)
+        row = {"level_ytd": level / BN}
+        for name, (value, low, high) in (("ytd_yoy", growth), ("contribution_ytd", contribution)):
+            row.update({name: value, f"{name}_basis": kind, f"{name}_low": low,
+                        f"{name}_high": high})  # fmt: skip
+        rows[code] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    if us_kind == "derived":  # GAC printed the US's own YTD y/y: show it as printed
+        table.loc["united_states", ["ytd_yoy", "ytd_yoy_basis"]] = (
+            ds.printed_rate(flow, "united_states", "TOTAL", currency, t, "yoy_pct", "ytd"),
+            "printed")  # fmt: skip
+    if kind == "computed":
+        table = table.drop(columns=[c for c in table if c.endswith(("_low", "_high"))])
+    return table
+
+
 def ytd_table(ds: Dataset, flow: str, dimension: str, period,
               currency: str = "USD") -> pd.DataFrame:  # fmt: skip
     """Every line GAC printed for the year to date: level, y/y, contribution to the total's YTD
@@ -535,14 +584,7 @@ def ytd_table(ds: Dataset, flow: str, dimension: str, period,
                                       classifications.display_name(code, dimension, flow)),
                "role": role, "depth": depth, "level_ytd": now / BN,
                "quantity_ytd": q_now, "quantity_unit": None}  # fmt: skip
-        if np.isfinite(prior):
-            base = (prior, prior, prior)
-        elif np.isfinite(rate):
-            base = basis.year_ago_from_ytd(now, rate)
-        else:
-            base = (np.nan,) * 3
-        row["_base"] = base
-        row["_base_basis"] = "computed" if np.isfinite(prior) else "derived"
+        row["_base"], row["_base_basis"] = _ytd_base(now, prior, rate)
         for name, est in (("ytd_yoy", value), ("ytd_yoy_volume", volume)):
             row[name] = est.value if est else np.nan
             row[f"{name}_basis"] = est.basis if est else "computed"

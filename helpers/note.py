@@ -518,8 +518,14 @@ def _ytd_summary(fig: Figures, period: str, month: str) -> str:
         parts.append(f"the {month} {'surplus' if balance >= 0 else 'deficit'} was "
                      f"{fmt_money(abs(balance), unit)}")  # fmt: skip
     us = fig.get("ytd_yoy", "export", "partner", "united_states", period)
+    rest = fig.get("ytd_yoy", "export", "partner", "non_us", period)
     if us is not None:
-        parts.append(f"exports to the US {moved(us)} year to date")
+        text = f"exports to the US {moved(us)} year to date"
+        if rest is not None:
+            joint = "and" if (us >= 0) == (rest >= 0) else "while"
+            rest_text = moved_basis(fig, "ytd_yoy", "export", "partner", "non_us", period)
+            text += f" {joint} those to all other partners {rest_text}"
+        parts.append(text)
     second = _cap(_list(parts)) + "." if parts else ""
     return _sentences_of([first + ".", second])
 

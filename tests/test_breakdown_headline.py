@@ -243,3 +243,30 @@ def test_quantities_without_a_year_earlier_say_so_instead_of_a_row_of_dashes():
                                            "earlier")  # fmt: skip
     shown = charts.price_volume_bars(table, "Exports: unit value and volume, March 2025")
     assert "no quantities" not in shown.text and "reason given above" in shown.text
+
+
+def test_us_against_everyone_else_over_the_year_to_date(tmp_path, capsys):
+    """GAC's section (4) fixture for July 2024 (USD): imports Jan-Jul USD 1,400bn, +3.5% as
+    printed; from the US USD 80bn, +1.0%. No 2023 levels, so the bases are derived:
+    world 1400 / 1.035 = 1352.657, US 80 / 1.01 = 79.208, everyone else 1320 against
+    1273.449: +3.6555%, contributing (1320 - 1273.449) / 1352.657 = 3.4414 pp."""
+    from helpers.data import load_dataset
+    from helpers.ingest import importer
+
+    page = Path(__file__).parent / "fixtures" / "gac" / "by_country_2024-07_USD.html"
+    assert importer.main(["gac", str(page), "--store", str(tmp_path)]) == 0
+    capsys.readouterr()
+    split = breakdown.us_split(load_dataset(tmp_path), "import", "2024-07", "USD")
+    rest, us = split.loc["non_us"], split.loc["united_states"]
+    assert rest["level_ytd"] == pytest.approx(1320.0)
+    assert rest["ytd_yoy"] == pytest.approx(3.655499, abs=1e-5)
+    assert rest["ytd_yoy_basis"] == "derived"
+    # the smallest base: the world's at +3.55% (1400 / 1.0355) less the US's at +0.95%
+    # (80 / 1.0095): 1320 / 1272.752 - 1 = +3.7119%
+    assert rest["ytd_yoy_high"] == pytest.approx(3.711887, abs=1e-5)
+    assert rest["contribution_ytd"] == pytest.approx(3.441443, abs=1e-5)
+    assert us["ytd_yoy"] == 1.0 and us["ytd_yoy_basis"] == "printed"
+    assert us["contribution_ytd"] == pytest.approx(0.058557, abs=1e-5)
+    # exports: the page prints no US YTD rate, so no year-to-date split is claimed
+    exports = breakdown.us_split(load_dataset(tmp_path), "export", "2024-07", "USD")
+    assert "ytd_yoy" not in exports

@@ -657,6 +657,8 @@ def test_a_year_to_date_month_still_gets_a_summary_and_product_contributions():
         ("balance", "net", "total", "total", "2026-06", 125.6, "usd_bn", "headline", "computed"),
         ("ytd_yoy", "export", "partner", "united_states", "2026-06", 0.2, "pct", "regional",
          "printed"),
+        ("ytd_yoy", "export", "partner", "non_us", "2026-06", 19.955529, "pct", "regional",
+         "derived"),
         ("yoy", "export", "product", "electromechanical", "2026-06", 34.2, "pct", "product",
          "computed"),
         ("level", "export", "product", "electromechanical", "2026-06", 260.3, "usd_bn",
@@ -680,7 +682,7 @@ def test_a_year_to_date_month_still_gets_a_summary_and_product_contributions():
     assert ("**Over January-June 2026 exports rose 17.6% y/y as GAC printed it, with "
             "electromechanical products adding \u2248+14.7 pp. Imports rose 26.6% over the same "
             "months, the June surplus was USD 125.6bn and exports to the US rose 0.2% year to "
-            "date.**") in flat
+            "date and those to all other partners rose \u224820.0%.**") in flat
     assert ("In June, among GAC's largest export lines, electromechanical products rose 34.2% "
             "(USD 260.3bn).") in flat
     assert ("Year to date (January-June 2026), electromechanical products (+24.5%, \u2248+14.7 "
