@@ -875,7 +875,7 @@ def contribution_waterfall(table: pd.DataFrame, title: str, source=None) -> Char
     _zero(ax)
     low = min(0.0, float(np.min(starts + np.minimum(values, 0))), total)
     ax.set_ylim(bottom=low - 0.08 * (max(abs(low), abs(total)) or 1.0))
-    ax.set_ylabel("pp of total y/y growth")
+    ax.set_ylabel(f"pp of total {'YTD ' if ytd else ''}y/y growth")
     printed = sum(round_half_up(v, 1) for v in values)
     adds = format_value(printed, 1) == format_value(total, 1)
     subtitle = (f"Contribution of each line to total {'year-to-date ' if ytd else ''}y/y "
