@@ -196,9 +196,22 @@ def breakdown(
             for code in table.index
         ]
     _add_bases(ds, table, levels.assign(total=total), flow, dimension, currency, when)
+    held = [code for code, _, _ in layout if np.isfinite(table.at[code, "level"])]
     table.attrs.update(when=when, period=t, label=when.label, currency=currency, flow=flow,
-                       is_janfeb=when.is_janfeb, lines=len(layout))  # fmt: skip
+                       is_janfeb=when.is_janfeb, lines=len(held), dimension=dimension)  # fmt: skip
+    if layout and not held:  # lines of other months only: no rows of dashes, just the total
+        table = table.loc[["total"]]
+        other = "CNY" if currency == "USD" else "USD"
+        if _lines_held(ds, flow, dimension, t, other):
+            table.attrs["held_in"] = other
     return table
+
+
+def _lines_held(ds: Dataset, flow: str, dimension: str, t: pd.Period, currency: str) -> bool:
+    """Whether any line of `dimension` has a level at `t` in `currency`."""
+    layout = product_layout(flow) if dimension == "product" else partner_layout()
+    return any(np.isfinite(line_levels(ds, flow, dimension, code, currency, t).get(t, np.nan))
+               for code, _, _ in layout if has_line(ds, flow, dimension, code, currency))
 
 
 def _base(ds: Dataset, key: tuple, series: pd.Series, month: pd.Period) -> tuple:
@@ -424,10 +437,16 @@ def additivity_note(table: pd.DataFrame) -> str:
     parts = table[table["role"].isin(["part", "other"])]
     total = table.at["total", "yoy"]
     if table.attrs.get("lines") == 0:
-        return (
-            f"**The data hold no {table.attrs.get('flow', '')} lines by this dimension for "
-            f"{table.attrs.get('label', 'this month')}**: only the total is shown."
-        )
+        flow, label = table.attrs.get("flow", ""), table.attrs.get("label", "this month")
+        dimension = {"product": "product", "partner": "country or region"}.get(
+            table.attrs.get("dimension", ""), "this dimension")  # fmt: skip
+        text = (f"**The data hold no {flow} lines by {dimension} in "
+                f"{table.attrs.get('currency', '')} for {label}**: only the total is shown.")
+        other = table.attrs.get("held_in")
+        if other:
+            text += (f" GAC's table for {label} is held in {other}: build the report with "
+                     f"--currency {other} to see it.")  # fmt: skip
+        return text
     if pd.isna(total):
         return "**Total growth cannot be computed: the data lack the month a year earlier.**"
     text = (

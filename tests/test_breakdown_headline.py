@@ -270,3 +270,25 @@ def test_us_against_everyone_else_over_the_year_to_date(tmp_path, capsys):
     # exports: the page prints no US YTD rate, so no year-to-date split is claimed
     exports = breakdown.us_split(load_dataset(tmp_path), "export", "2024-07", "USD")
     assert "ytd_yoy" not in exports
+
+
+def test_lines_of_other_months_only_show_the_total_and_where_the_lines_are():
+    """Lines held in CNY for 2024 only, and in USD for March 2025 (GAC's March 2026 product
+    page is in USD, the May 2025 one in CNY): a CNY breakdown for March 2025 shows the total
+    alone, says so, and names the currency holding the month's lines."""
+    cny = [dict(r, currency="CNY") for r in _rows("export", "WORLD", "TOTAL", 700, 770)
+           + _rows("export", "WORLD", "electromechanical", 420, 480)
+           if r["product"] == "TOTAL" or r["period"] < "2025-01"]  # fmt: skip
+    usd = [r for r in _rows("export", "WORLD", "electromechanical", 60, 69)
+           if r["period"] >= "2025-01"]  # fmt: skip
+    # as a store holds them (one file may not mix a series' currencies; two imports do)
+    trade = pd.concat([validate(pd.DataFrame(cny), "cny"), validate(pd.DataFrame(usd), "usd")],
+                      ignore_index=True)  # fmt: skip
+    ds = Dataset(trade, Path("mixed"))
+    table = breakdown.breakdown(ds, "export", "product", "2025-03", "CNY")
+    assert list(table.index) == ["total"]
+    assert table.at["total", "yoy"] == pytest.approx(10.0)
+    assert breakdown.additivity_note(table) == (
+        "**The data hold no export lines by product in CNY for March 2025**: only the total is "
+        "shown. GAC's table for March 2025 is held in USD: build the report with --currency USD "
+        "to see it.")
