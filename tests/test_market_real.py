@@ -119,3 +119,83 @@ def test_benchmark_prints_the_last_line(tmp_path, capsys):
     # four combined Jan-Feb months and November 2019, which had no consensus)
     assert (consensus["rmse_ratio_consensus"] == 1.0).all()
     assert (consensus["n"] == 67).all()
+
+
+def _continue_past_2021(dst: Path, end: str = "2023-06") -> None:
+    """The market files continued to `end` in their own layouts, with made-up values: customs
+    levels growing 2%, 5% or 8% a year by month (Eastmoney, newest first), one Jin10 release
+    a month with those rates (January and February combined, released in March; consensus
+    1 pp above), the PMI continuing, and Korea's, the US's (to 2019) and the OECD's (to
+    2021-09) series stopping where they stop."""
+    import shutil
+
+    for f in MARKET.glob("*.csv"):
+        shutil.copy(f, dst / f.name)
+    em = pd.read_csv(MARKET / "eastmoney_customs_monthly.csv", encoding="utf-8-sig")
+    cols = list(em.columns)
+    em.index = pd.PeriodIndex([f"{m[:4]}-{m[5:7]}" for m in em[cols[0]]], freq="M")
+    months = pd.period_range("2022-01", end, freq="M")
+    levels = {"x": em[cols[1]].astype(float), "m": em[cols[4]].astype(float)}
+    for p in months:
+        for series in levels.values():
+            series[p] = series[p - 12] * (1.02 + 0.03 * (p.month % 3))
+
+    def growth(flow: str, span) -> float:
+        return (levels[flow][span].sum() / levels[flow][[q - 12 for q in span]].sum() - 1) * 100
+
+    rows = []
+    for p in months[::-1]:
+        year = list(pd.period_range(f"{p.year}-01", p, freq="M"))
+        rows.append([f"{p.year}年{p.month:02d}月份"] + [
+            v for flow in ("x", "m") for v in (levels[flow][p], growth(flow, [p]),
+                                               (levels[flow][p] / levels[flow][p - 1] - 1) * 100)
+        ] + [v for flow in ("x", "m") for v in (levels[flow][year].sum(), growth(flow, year))])
+    pd.concat([pd.DataFrame(rows, columns=cols), em.reset_index(drop=True)]).to_csv(
+        dst / "eastmoney_customs_monthly.csv", index=False, encoding="utf-8-sig")
+    released = [p for p in months if p.month != 1]
+    dates = [f"{p.year}-03-07" if p.month == 2 else f"{(p + 1).year}-{(p + 1).month:02d}-09"
+             for p in released]  # fmt: skip
+    for name, flow in (("jin10_exports_yoy.csv", "x"), ("jin10_imports_yoy.csv", "m"),
+                       ("jin10_trade_balance.csv", None)):
+        jin10 = pd.read_csv(MARKET / name, encoding="utf-8-sig")
+        spans = [[p - 1, p] if p.month == 2 else [p] for p in released]
+        actual = [round(growth(flow, s), 1) if flow else round(
+            (levels["x"][s].sum() - levels["m"][s].sum()) / 1e5, 1) for s in spans]  # fmt: skip
+        more = pd.DataFrame(dict(zip(jin10.columns, (jin10.iloc[-1, 0], dates, actual,
+                                                     [a + 1.0 for a in actual],
+                                                     [jin10.iloc[-1, 2], *actual[:-1]]))))
+        pd.concat([jin10, more]).to_csv(dst / name, index=False, encoding="utf-8-sig")
+    for f in MARKET.glob("cn_pmi_*.csv"):
+        pmi = pd.read_csv(f)
+        more = pd.DataFrame({"period": months.astype(str), "value": 50.5})
+        pd.concat([pmi, more]).to_csv(dst / f.name, index=False)
+
+
+@pytest.mark.slow
+def test_benchmark_runs_on_files_that_continue_past_2021(tmp_path, capsys):
+    """Issue 23: the benchmark must also run on files continuing past 2021 in the same
+    layouts, where some indicators stop earlier than others: the model is chosen on the 72
+    months before --start (2016-07..2022-06) and scored on 2022-07..2023-06: 10 months at
+    horizon 1 (January-February 2023 is one combined release, not a month ahead of any
+    origin), every one with a consensus, which misses by exactly 1 pp."""
+    market = tmp_path / "market"
+    market.mkdir()
+    _continue_past_2021(market)
+    spec = importlib.util.spec_from_file_location(
+        "bench_outlook_market", ROOT / "benchmarks" / "bench_outlook_market.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    code = bench.main(["--market", str(market), "--history", str(HISTORY), "--start", "2022-07",
+                       "--end", "2023-06", "--csv", str(tmp_path / "out.csv")])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "selection window 2016-07..2022-06" in printed
+    last = printed.strip().splitlines()[-1]
+    assert last.startswith("exports h1_ratio_consensus=") and last.endswith(("model=sarimax",
+           "model=rw_holiday", "model=combo", "model=arx", "model=combo_arx"))  # fmt: skip
+    assert " n=10 " in last
+    table = pd.read_csv(tmp_path / "out.csv")
+    evaluated = table[(table["window"] == "2022-07..2023-06") & (table["horizon"] == 1)
+                      & (table["flow"] == "export")]
+    consensus = evaluated.set_index("model").loc["consensus"]
+    assert consensus["n"] == 10 and consensus["rmse"] == pytest.approx(1.0)
