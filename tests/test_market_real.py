@@ -163,7 +163,7 @@ def _continue_past_2021(dst: Path, end: str = "2023-06") -> None:
             (levels["x"][s].sum() - levels["m"][s].sum()) / 1e5, 1) for s in spans]  # fmt: skip
         more = pd.DataFrame(dict(zip(jin10.columns, (jin10.iloc[-1, 0], dates, actual,
                                                      [a + 1.0 for a in actual],
-                                                     [jin10.iloc[-1, 2], *actual[:-1]]))))
+                                                     [jin10.iloc[-1, 2], *actual[:-1]]), strict=True)))
         pd.concat([jin10, more]).to_csv(dst / name, index=False, encoding="utf-8-sig")
     for f in MARKET.glob("cn_pmi_*.csv"):
         pmi = pd.read_csv(f)

@@ -100,6 +100,6 @@ def test_views_run_on_an_imported_store(store, tmp_path):
     assert "No export consensus in the data" in headline
     assert "Illustrative sample data" not in headline
     product = (report / "product.html").read_text(encoding="utf-8")
-    assert "hold no export lines by this dimension" in product
+    assert "hold no export lines by product in USD for July 2025" in product
     outlook = (report / "outlook.html").read_text(encoding="utf-8")
     assert "need at least 48" in outlook
