@@ -161,9 +161,9 @@ def _continue_past_2021(dst: Path, end: str = "2023-06") -> None:
         spans = [[p - 1, p] if p.month == 2 else [p] for p in released]
         actual = [round(growth(flow, s), 1) if flow else round(
             (levels["x"][s].sum() - levels["m"][s].sum()) / 1e5, 1) for s in spans]  # fmt: skip
-        more = pd.DataFrame(dict(zip(jin10.columns, (jin10.iloc[-1, 0], dates, actual,
-                                                     [a + 1.0 for a in actual],
-                                                     [jin10.iloc[-1, 2], *actual[:-1]]), strict=True)))
+        values = (jin10.iloc[-1, 0], dates, actual, [a + 1.0 for a in actual],
+                  [jin10.iloc[-1, 2], *actual[:-1]])  # 商品, 日期, 今值, 预测值, 前值
+        more = pd.DataFrame(dict(zip(jin10.columns, values, strict=True)))
         pd.concat([jin10, more]).to_csv(dst / name, index=False, encoding="utf-8-sig")
     for f in MARKET.glob("cn_pmi_*.csv"):
         pmi = pd.read_csv(f)
