@@ -233,7 +233,10 @@ def derive_year_ago(trade: pd.DataFrame, ytd: pd.DataFrame | None) -> pd.DataFra
         now = ytd_index.get((*key, t, m))
         if now is None or not math.isfinite(now["value"]) or not math.isfinite(rate["value"]):
             continue
-        combined = target.month == 2 and target.year in combined_years
+        # a combined January-February is compared with January-February a year earlier,
+        # whether or not that year was published combined: derived whole
+        combined = target.month == 2 and (target.year in combined_years
+                                          or (m == 2 and t.year in combined_years))
         if combined:
             before, before_source = (0.0, "")
         else:

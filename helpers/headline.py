@@ -87,6 +87,10 @@ def headline(ds: Dataset, period, currency: str = "USD") -> Headline:
         key = (flow, "WORLD", "TOTAL", currency)
         for name, month in (("yoy", t), ("yoy_prev", when.previous)):
             printed = ds.printed_rate(*key, month)
+            if name == "yoy" and when.is_janfeb and not np.isfinite(printed):
+                # a combined January-February release is its own year to date: GAC's printed
+                # Jan-Feb y/y is the period's y/y as GAC printed it
+                printed = ds.printed_ytd_yoy(*key, t)
             candidates = basis.yoy_estimates(ds, key, _at(levels, month), _at(levels, month - 12),
                                              month, printed)  # fmt: skip
             figures[name] = _choose(result, flow, name, month, candidates)

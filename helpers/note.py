@@ -1080,7 +1080,8 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
         names = _names("partner", "import")
         us = origin_yoy.get("united_states")
         if us is not None:
-            sentences.append(f"Imports from the US {moved(us)}.")
+            us_text = moved_basis(fig, "yoy", "import", "partner", "united_states", period)
+            sentences.append(f"Imports from the US {us_text}.")
         partners = classifications.partners()
         blocs = partners.index[(partners["kind"] == "bloc") & (partners["top_level"] == "True")]
         lead = origin_contrib.reindex(blocs).dropna().sort_values(ascending=False)

@@ -296,3 +296,35 @@ def test_us_split_on_derived_year_ago_months():
     assert rest["contribution_high"] == pytest.approx(10.9884774, abs=1e-5)
     us = table.loc["united_states"]
     assert us["yoy"] == pytest.approx(-55.5555556, abs=1e-5) and us["yoy_basis"] == "derived"
+
+
+def test_a_combined_january_february_page_alone_gives_its_own_growth(tmp_path, capsys):
+    """The committed section (4) fixture for January-February 2024 (CNY), alone in a store:
+    exports CNY 3,500bn, +10.0% as printed; imports 2,500bn, +5.5%. A combined release is its
+    own year to date, so its y/y is GAC's printed one, and Jan-Feb 2023 is derived whole:
+    3500 / 1.1 = 3181.82 and 2500 / 1.055 = 2369.67, a balance of 812.15 against 1000.0 now
+    (+187.85bn)."""
+    from pathlib import Path
+
+    from helpers import headline
+    from helpers.data import load_dataset
+    from helpers.figures import FigureSet
+    from helpers.ingest import importer
+
+    page = Path(__file__).parent / "fixtures" / "gac" / "by_country_2024-01-02_CNY.html"
+    assert importer.main(["gac", str(page), "--store", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    ds = load_dataset(tmp_path / "s")
+    h = headline.headline(ds, "2024-02", "CNY")
+    assert h.flows["export"]["yoy"] == 10.0 and h.basis_of("export", "yoy").basis == "printed"
+    assert h.flows["import"]["yoy"] == 5.5
+    assert h.balance_change_yoy == pytest.approx(1000.0 - (3500 / 1.1 - 2500 / 1.055), abs=1e-6)
+    assert headline.summary(h).startswith(
+        "Exports rose 10.0% y/y in yuan terms in January\u2013February 2024.")
+    # the year-ago combined months are derived whole (no January 2023 release needed)
+    year_ago = ds.levels("export", currency="CNY")
+    assert year_ago[pd.Period("2023-02", "M")] == pytest.approx(3500e9 / 1.1)
+    figures = FigureSet("CNY")
+    headline.record(figures, h)
+    frame = figures.frame().set_index(["metric", "flow", "period"])
+    assert frame.loc[("yoy", "export", "2024-02"), "basis"] == "printed"
