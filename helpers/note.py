@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import contextvars
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -305,10 +306,19 @@ def _list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# February periods the report's data fold into January-February (meta "janfeb", set by the
+# runner from the dataset): a year GAC published as a normal February page is still compared
+# as January-February once the store holds any combined year (metrics.comparison_years)
+_FOLDED_FEBRUARIES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "folded_februaries", default=frozenset())
+
+
 def _janfeb_combined(period: str) -> bool:
+    """Whether `period` (a February) stands for January-February: published combined
+    (data/classifications/janfeb_combined.csv) or folded by this report's data."""
     years = set(pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")["year"].astype(int))
     p = pd.Period(period, "M")
-    return p.month == 2 and p.year in years
+    return p.month == 2 and (p.year in years or str(p) in _FOLDED_FEBRUARIES.get())
 
 
 def _release_label(period: str) -> str:
@@ -1270,9 +1280,20 @@ def build_note(figures: pd.DataFrame, meta: dict, rules: dict | None = None) -> 
     """Write the note for meta['period'] (YYYY-MM) from the figures table.
 
     meta keys: period, currency ('USD'/'CNY'/'BOTH'), views (list), sample (bool), failed
-    (view -> error, the views that failed in the build). A 'BOTH'
+    (view -> error, the views that failed in the build), janfeb (bool: the data fold this
+    February into January-February). A 'BOTH'
     note is in USD with the CNY growth beside it (figures.csv rows whose currency is CNY).
     """
+    year = pd.Period(meta["period"], "M").year
+    folded = frozenset([f"{year}-02"] if meta.get("janfeb") else [])
+    token = _FOLDED_FEBRUARIES.set(folded)
+    try:
+        return _write_note(figures, meta, rules)
+    finally:
+        _FOLDED_FEBRUARIES.reset(token)
+
+
+def _write_note(figures: pd.DataFrame, meta: dict, rules: dict | None) -> Note:
     rules = rules or load_thresholds()
     period = meta["period"]
     currency, both = check_both(meta.get("currency", "USD"))

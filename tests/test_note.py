@@ -712,3 +712,24 @@ def test_derived_destination_rates_are_marked_where_they_are_said():
     assert ("Exports to the US fell \u224828.6% (-3.7 pp of export growth). All other partners "
             "contributed +3.3 pp.") in flat
     assert "while those to all other partners rose \u22483.8%" in flat
+
+
+def test_a_february_the_data_fold_reads_january_february():
+    """GAC's 2026 February page is a normal one, but a store holding a combined year folds
+    February 2026 into January-February (metrics.comparison_years): the runner says so
+    (meta "janfeb") and the note names the two months, not February alone."""
+    rows = [
+        ("yoy", "export", "product", "electromechanical", "2026-02", 27.1, "pct", "product"),
+        ("level", "export", "product", "electromechanical", "2026-02", 410.9, "usd_bn",
+         "product"),
+    ]  # fmt: skip
+    meta = {"period": "2026-02", "views": ["product"]}
+    folded = note.render_markdown(note.build_note(frame(rows), {**meta, "janfeb": True}))
+    assert "China trade, January-February 2026" in folded
+    assert ("In January-February, among GAC's largest export lines, electromechanical products "
+            "rose 27.1% (USD 410.9bn).") in " ".join(folded.split())
+    single = note.render_markdown(note.build_note(frame(rows), meta))
+    assert "China trade, February 2026" in single and "In February, among" in single
+    # the flag does not outlive the note it was given to
+    assert "China trade, February 2026" in note.render_markdown(note.build_note(frame(rows),
+                                                                                meta))
