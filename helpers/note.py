@@ -737,8 +737,21 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
     contrib = fig.series("contribution", "export", "product", period)
     yoy = fig.series("yoy", "export", "product", period)
     if yoy.drop(labels="total", errors="ignore").empty:  # the total alone is no breakdown
-        note.skip(f"exports by product (the data hold no export lines by product for "
-                  f"{month_name(period)} in this report's currency)")  # fmt: skip
+        levels = fig.series("level", "export", "product", period).drop(
+            labels="total", errors="ignore")  # fmt: skip
+        if levels.empty:
+            note.skip(f"exports by product (the data hold no export lines by product for "
+                      f"{month_name(period)} in this report's currency)")  # fmt: skip
+            return
+        # lines held for the month but not a year earlier: their year to date, as GAC prints it
+        year_ago = month_name(str(pd.Period(period, "M") - 12))
+        note.skip(f"export growth by product for the month itself (the data hold no product "
+                  f"lines for {year_ago})")  # fmt: skip
+        ytd = [_ytd_lines(fig, "export", period, rules), _ytd_contributors(fig, period, rules)]
+        if any(ytd):
+            note.section("Products", ytd)
+        if ytd[1]:
+            note.blocks.append(("chart", "export_contributions_by_product_ytd"))
         return
     if contrib.empty:  # lines with growth but no contributions: say which input is missing
         missing = ("the total's growth for the month, which the data do not give"
@@ -915,7 +928,7 @@ def _ytd_lines(fig: Figures, flow: str, period: str, rules: dict) -> str:
             text += (f" (volumes {fmt_pct(volume, signed=True)}, unit values "
                      f"{fmt_pct(price, signed=True)})")  # fmt: skip
         parts.append(text)
-    noun = "exports" if flow == "export" else "imports"
+    noun = flow  # "export lines", "import lines"
     return f"Year to date ({_ytd_span(period)}), the largest {noun} lines: {_list(parts)}."
 
 

@@ -733,3 +733,23 @@ def test_a_february_the_data_fold_reads_january_february():
     # the flag does not outlive the note it was given to
     assert "China trade, February 2026" in note.render_markdown(note.build_note(frame(rows),
                                                                                 meta))
+
+
+def test_product_lines_without_a_year_earlier_give_their_year_to_date():
+    """December 2025 on GAC's pages: product lines for the month, none for December 2024,
+    and GAC's full-year table: the note gives the largest lines' full-year growth and does not
+    claim the data hold no export lines."""
+    rows = [
+        ("level", "export", "product", "electromechanical", "2025-12", 223.2, "usd_bn",
+         "product"),
+        ("level_ytd", "export", "product", "electromechanical", "2025-12", 2301.8, "usd_bn",
+         "product"),
+        ("ytd_yoy", "export", "product", "electromechanical", "2025-12", 8.4, "pct", "product"),
+    ]  # fmt: skip
+    text = " ".join(note.render_markdown(note.build_note(
+        frame(rows), {"period": "2025-12", "views": ["product"]})).split())
+    assert ("Year to date (January-December 2025), the largest export lines: electromechanical "
+            "products +8.4%.") in text
+    assert "hold no export lines" not in text
+    assert ("export growth by product for the month itself (the data hold no product lines for "
+            "December 2024)") in text
