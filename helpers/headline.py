@@ -139,7 +139,8 @@ def _choose(result: Headline, flow: str, name: str, month, candidates) -> float:
     if best is None:
         return np.nan
     result.bases[(flow, name)] = best
-    label = metrics.resolve_period(month, ()).label if name != "ytd_yoy" else f"{month} YTD"
+    label = (f"{month} YTD" if name == "ytd_yoy" else result.when.label
+             if month == result.when.period else metrics.resolve_period(month, ()).label)
     result.basis_checks += [{"figure": name, "flow": flow, "period": str(month),
                              "label": label, **check} for check in checks]  # fmt: skip
     return best.value
@@ -323,7 +324,7 @@ def basis_table(h: Headline) -> pd.DataFrame:
         "Used": table["value"], "Basis": table["basis"], "Other": table["other_value"],
         "Other basis": table["other_basis"], "Difference (pp)": table["difference"],
         "Beyond rounding": table["differs"].map({True: "yes", False: "no"}),
-    })  # fmt: skip
+    }).set_index("Figure")  # fmt: skip
 
 
 def basis_sentence(h: Headline) -> str:

@@ -321,6 +321,11 @@ def test_a_combined_january_february_page_alone_gives_its_own_growth(tmp_path, c
     assert h.balance_change_yoy == pytest.approx(1000.0 - (3500 / 1.1 - 2500 / 1.055), abs=1e-6)
     assert headline.summary(h).startswith(
         "Exports rose 10.0% y/y in yuan terms in January\u2013February 2024.")
+    # the printed and the derived rate side by side, under the period's own name
+    both = headline.basis_table(h)
+    row = both.loc["Exports, y/y %, January\u2013February 2024"]
+    assert (row["Basis"], row["Other basis"], row["Beyond rounding"]) == ("printed", "derived",
+                                                                          "no")
     # the year-ago combined months are derived whole (no January 2023 release needed)
     year_ago = ds.levels("export", currency="CNY")
     assert year_ago[pd.Period("2023-02", "M")] == pytest.approx(3500e9 / 1.1)
