@@ -822,15 +822,19 @@ def price_volume_bars(table: pd.DataFrame, title: str, source=None) -> Chart | N
 
 
 FOLD_BELOW_PP = 0.1  # waterfall lines contributing less (in absolute pp) join "other"
+# ...except the bar a reader looks for first, even at 0.0 pp (US-bound exports, June 2026 YTD)
+NEVER_FOLDED = ("united_states",)
 
 
 def waterfall_rows(table: pd.DataFrame, fold_below: float = FOLD_BELOW_PP) -> pd.DataFrame:
     """The waterfall's bars: the parts sorted by contribution (largest first), those adding less
-    than `fold_below` pp either way folded into the 'other' bar (renamed to say so), 'other'
-    last. Columns name, contribution; attrs['folded'] lists the folded names."""
+    than `fold_below` pp either way folded into the 'other' bar (renamed to say so) except
+    NEVER_FOLDED, 'other' last. Columns name, contribution; attrs['folded'] lists the folded
+    names."""
     rows = table[table["role"].isin(["part", "other"])].dropna(subset=["contribution"])
     parts = rows[rows["role"] == "part"]
-    small = parts[parts["contribution"].abs() < fold_below]
+    small = parts[(parts["contribution"].abs() < fold_below)
+                  & ~parts.index.isin(NEVER_FOLDED)]  # fmt: skip
     kept = parts.drop(index=small.index).sort_values("contribution", ascending=False)
     other = rows[rows["role"] == "other"]
     out = kept[["name", "contribution"]].copy()

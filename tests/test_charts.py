@@ -169,6 +169,12 @@ def test_waterfall_sorted_folded_and_honest_about_rounding():
     # printed bars 2.7 + 2.4 + 2.0 - 4.2 + 5.3 = 8.2, not the total's 8.3: the subtitle says so
     assert "bars rounded to 0.1 pp add to +8.2" in chart.subtitle
     assert "+0.0" not in chart.alt and "New Zealand" in chart.alt.split("Folded")[1]
+    # the US keeps its bar even when it adds almost nothing (+0.02 pp); Japan's folds
+    quiet = _breakdown({"united_states": ("United States", 0.02), "japan": ("Japan", 0.03),
+                        "asean": ("ASEAN", 4.1), "other": ("Rest of world", 1.0)}, 5.15)
+    bars = charts.waterfall_rows(quiet)
+    assert list(bars["name"]) == ["ASEAN", "United States", "Rest of world and smaller partners"]
+    assert bars.attrs["folded"] == ["Japan"]
     exact = _breakdown({"a": ("A", 5.0), "other": ("Other (not listed above)", 3.3)}, 8.3,
                        "product")
     assert "rounded" not in charts.contribution_waterfall(exact, "t", "src").subtitle
