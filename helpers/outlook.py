@@ -32,15 +32,24 @@ def export_levels(ds: Dataset, period, currency: str = "USD") -> pd.Series:
 def limits(ds: Dataset, levels: pd.Series) -> list[str]:
     """Plain-words reasons why parts of the outlook cannot be shown for these data."""
     reasons = []
-    if levels.notna().sum() < MIN_MONTHS:
-        reasons.append(
-            f"Only {levels.notna().sum()} months of exports: seasonal adjustment, base effects "
-            f"and the forecast need at least {MIN_MONTHS} (the backtest more)."
-        )
+    held = int(levels.notna().sum())
+    if held < MIN_MONTHS:
+        reasons.append(shortfall(held))
     if ds.indicator_table() is None:
         reasons.append("No leading indicators in the data: the bridge and indicator models "
-                       "are left out; the SARIMAX on levels alone still runs.")  # fmt: skip
+                       "are left out" + ("; the SARIMAX on levels alone still runs."
+                                         if held >= MIN_MONTHS else "."))  # fmt: skip
     return reasons
+
+
+def shortfall(held: int) -> str:
+    """Why the outlook's models cannot run on `held` months of exports, and what gives them a
+    history (a store of a few GAC releases is the usual case)."""
+    months = "month" if held == 1 else "months"
+    return (f"Only {held} {months} of exports: seasonal adjustment, base effects and the "
+            f"forecast need at least {MIN_MONTHS} (the backtest more). A monthly history gives "
+            "them that: python -m helpers import series FILE --store DIR (the Eastmoney customs "
+            "table is recognised by its shipped mapping, data/mappings).")
 
 
 def indicators_to(ds: Dataset, period) -> pd.DataFrame | None:
@@ -91,7 +100,15 @@ def scenario_table(
             "partner series to get them."
         )
         return empty
-    return forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
+    table = forecast.scenario(shares, held, fx_elasticity=fx_elasticity)
+    t = ds.resolve(period).period
+    months = int(ds.levels("export", currency=currency).loc[t - 11 : t].notna().sum())
+    if months < 12:  # a store of a few releases: say what the shares rest on
+        table.attrs["caption"] = (
+            f"Shares over the {months} month{'s' if months != 1 else ''} of the 12 to "
+            f"{t:%B %Y} the data hold, not a full year: a partner's share moves with the "
+            "season, so the effects are rougher than on a year of data.")  # fmt: skip
+    return table
 
 
 def recent_yoy(ds: Dataset, period, months: int = 36, currency: str = "USD") -> pd.Series:
@@ -228,17 +245,18 @@ class Outlook:
     indicators: pd.DataFrame | None = None  # `indicator_leads`
     backtest_note: str = ""  # why there is no backtest (`backtest_shortfall`), if there is none
     backtest_months: int | None = None  # months of exports the missing backtest needs
-
-    def explain(self, part: str):
-        """Markdown saying why a part is missing."""
-        from IPython.display import Markdown
-
-        return Markdown(f"*{self.missing(part)}*")
+    history_months: int | None = None  # months of exports held, when too few for the models
 
     def missing(self, part: str) -> str:
-        """The sentence saying why a part is missing ("Forecast not shown: ...")."""
+        """The sentence saying why a part is missing ("Forecast not shown: ..."): the history
+        it lacks when that is the reason (the page's opening notes give the rest)."""
         if part == "Backtest" and self.backtest_note:
             return self.backtest_note
+        if self.history_months is not None:
+            months = "month" if self.history_months == 1 else "months"
+            return (f"{part} not shown: the data hold {self.history_months} {months} of exports "
+                    f"and it needs at least {MIN_MONTHS} (the note at the top says how to add "
+                    "a history).")  # fmt: skip
         return f"{part} not shown: {' '.join(self.notes) or 'not enough data'}"
 
     def empty_table(self, part: str) -> pd.DataFrame:
@@ -258,6 +276,7 @@ def compute(ds: Dataset, period, currency: str = "USD", horizon: int = 6) -> Out
     levels = export_levels(ds, t, currency)
     result = Outlook(t, currency, notes=limits(ds, levels))
     if levels.notna().sum() < MIN_MONTHS:
+        result.history_months = int(levels.notna().sum())
         return result
     indicators = indicators_to(ds, t)
     result.sa = seasonal.seasonally_adjust(levels)
@@ -627,16 +646,16 @@ def trust_note(ds: Dataset, result: Outlook) -> str:
 
 def base_chart(result: Outlook, source: str):
     """Implied y/y at flat momentum over the base months' own y/y (or why it is missing)."""
-    if result.base is None:
-        return result.explain("Base effects")
+    if result.base is None:  # the base-effect table just above says why
+        return None
     title = f"Exports: implied y/y if momentum stays flat after {result.period:%b %Y}"
     return charts.path_with_base(result.base, title, source)
 
 
 def fan(result: Outlook, ds: Dataset, source: str):
     """Fan chart of the forecast over recent history (or why it is missing)."""
-    if result.forecast is None:
-        return result.explain("Forecast")
+    if result.forecast is None:  # the forecast table above says why
+        return None
     history = recent_yoy(ds, result.period, 36, result.currency)
     title = "Exports: forecast y/y with 80% and 95% intervals"
     return charts.fan_chart(history, result.forecast, title, source)

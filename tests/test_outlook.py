@@ -49,7 +49,26 @@ def test_short_history_is_explained_not_fatal():
     result = outlook.compute(_flat_dataset(), "2025-06")
     assert result.sa is None and result.backtest is None and result.forecast is None
     assert any("need at least 48" in note for note in result.notes)
+    assert any("import series FILE" in note for note in result.notes)  # what gives a history
+    # no model runs on 18 months: the page does not claim the SARIMAX still does
+    assert not any("still runs" in note for note in result.notes)
     assert "No backtest" in outlook.backtest_verdict(result.backtest)
+    # each missing part says it in one short sentence, not the opening notes again
+    assert outlook.base_display(result).attrs["empty"] == (
+        "Base effects not shown: the data hold 18 months of exports and it needs at least 48 "
+        "(the note at the top says how to add a history).")
+    assert outlook.base_chart(result, "src") is None  # the table above already says why
+
+
+def test_scenario_shares_on_a_short_store_say_what_they_rest_on():
+    """Three months of a store (April-June 2025): the shares are over those three months."""
+    ds = _flat_dataset()
+    short = Dataset(ds.trade[ds.trade["period"] >= pd.Period("2025-04", "M")], Path("short"))
+    table = outlook.scenario_table(short, "2025-06", 10.0, -2.0, 4.0)
+    assert table["headline_effect_pp"].iloc[0] == pytest.approx(-2.0)
+    assert table.attrs["caption"].startswith("Shares over the 3 months of the 12 to June 2025 "
+                                             "the data hold, not a full year")
+    assert "caption" not in outlook.scenario_table(ds, "2025-06", 10.0, -2.0, 4.0).attrs
 
 
 @pytest.fixture(scope="module")

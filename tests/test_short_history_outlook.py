@@ -103,5 +103,7 @@ def test_below_four_years_nothing_is_drawn_and_the_page_says_why(tmp_path):
     assert result.sa is None and result.forecast is None and result.fan_model is None
     assert outlook.fan_note(result) == "" and outlook.nowcast_line(result) == ""
     reason = outlook.forecast_display(result).attrs["empty"]
-    assert reason.startswith("Forecast not shown: Only 38 months of exports")
-    assert "Only 38 months" in outlook.fan(result, ds, "src").data
+    assert reason.startswith("Forecast not shown: the data hold 38 months of exports and it "
+                             "needs at least 48")
+    assert any(note.startswith("Only 38 months") for note in result.notes)  # the page's top
+    assert outlook.fan(result, ds, "src") is None  # the forecast table above says why
