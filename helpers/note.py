@@ -1316,8 +1316,12 @@ def _write_note(figures: pd.DataFrame, meta: dict, rules: dict | None) -> Note:
     note = Note(title=claim_title(fig, period, rules))
     note.kicker = f"China trade, {label}: flash note"
     money_unit = "cny_bn" if currency == "CNY" else "usd_bn"
+    beside = both and bool(_cny_beside(figures, period))
     values = ("Values in USD, with growth in CNY beside them; growth y/y on GAC's USD figures."
-              if both else f"Values in {currency}; growth y/y on GAC's {currency} figures.")
+              if beside else f"Values in {currency}; growth y/y on GAC's {currency} figures.")
+    if both and not beside:  # asked for, but nothing in yuan to put beside the dollar figures
+        note.skip(f"growth in CNY beside the USD figures (the data hold no CNY totals for "
+                  f"{label})")  # fmt: skip
     note.subtitle = (values + (" Illustrative sample data, not official statistics."
                                if meta.get("sample") else ""))  # fmt: skip
     note.summary = _summary(fig, period, rules, money_unit) if "headline" in views else ""

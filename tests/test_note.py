@@ -753,3 +753,22 @@ def test_product_lines_without_a_year_earlier_give_their_year_to_date():
     assert "hold no export lines" not in text
     assert ("export growth by product for the month itself (the data hold no product lines for "
             "December 2024)") in text
+
+
+def test_both_currencies_without_yuan_figures_does_not_promise_them():
+    """--currency both for June 2026 on GAC's pages: no CNY totals for the month, so the note
+    does not say it shows CNY growth beside the dollar figures; it says what is missing."""
+    rows = [("yoy", "export", "total", "total", "2026-06", 7.0, "pct", "headline")]
+    figures = frame(rows).assign(currency="USD")
+    text = note.render_markdown(note.build_note(figures, {"period": "2026-06",
+                                                          "currency": "both",
+                                                          "views": ["headline"]}))
+    assert "with growth in CNY beside them" not in text
+    assert "Values in USD; growth y/y on GAC's USD figures." in text
+    assert "growth in CNY beside the USD figures (the data hold no CNY totals for June 2026)" in (
+        " ".join(text.split()))
+    yuan = pd.concat([figures, frame([("yoy", "export", "total", "total", "2026-06", 9.0, "pct",
+                                       "headline")]).assign(currency="CNY")])  # fmt: skip
+    text = note.render_markdown(note.build_note(yuan, {"period": "2026-06", "currency": "both",
+                                                       "views": ["headline"]}))
+    assert "with growth in CNY beside them" in text and "In yuan terms, exports rose 9.0%" in text
