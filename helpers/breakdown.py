@@ -239,6 +239,9 @@ def _add_bases(ds: Dataset, table: pd.DataFrame, levels: pd.DataFrame, flow: str
         key = (flow, *_margins(dimension, code), currency)
         series = levels[code]
         printed = ds.printed_rate(*key, t) if code == "total" else np.nan
+        if when.is_janfeb and not np.isfinite(printed):
+            # a combined January-February is its own year to date: GAC printed its y/y
+            printed = ds.printed_ytd_yoy(*key, t)
         for column, month in (("yoy", t), ("yoy_prev", when.previous)):
             best, _ = basis.choose(basis.yoy_estimates(
                 ds, key, series.get(month, np.nan), series.get(month - 12, np.nan), month,

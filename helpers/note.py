@@ -700,20 +700,28 @@ def _headline(note: Note, fig: Figures, period: str, rules: dict, money_unit: st
     return rows
 
 
-def _derived_caveat(fig: Figures, flow: str, dimension: str, period: str) -> str:
+def _derived_caveat(fig: Figures, flow: str, dimension: str, period: str,
+                    contributions_said: bool = True) -> str:  # fmt: skip
     """One sentence when a section's month y/y rest on year-ago months derived from GAC's
     printed rates: the basis in words and the widest range the printed rounding allows."""
     f = fig.frame
-    rows = f[(f["metric"] == "yoy") & (f["flow"] == flow) & (f["dimension"] == dimension)
-             & (f["period"] == period) & (f["basis"] == "derived")]  # fmt: skip
+    section = f[(f["flow"] == flow) & (f["dimension"] == dimension) & (f["period"] == period)
+                & (f["basis"] == "derived")
+                & ~f["item"].astype(str).str.match(r"^(other|.*_other|non_us)$")]  # fmt: skip
+    by = "destination" if flow == "export" and dimension == "partner" else (
+        "origin" if dimension == "partner" else "product")  # fmt: skip
+    rows = section[section["metric"] == "yoy"]
+    if rows.empty:  # GAC printed the rates (a combined Jan-Feb); the contributions still rest
+        rows = section[section["metric"] == "contribution"] if contributions_said else rows
+        text = ("The contributions rest on year-earlier levels derived from GAC's printed "
+                f"{_ytd_span(period)} growth rates")
+    else:
+        text = (f"These month y/y rates by {by} are derived from GAC's printed "
+                f"{_ytd_span(period)} growth and the year-earlier figures")
     if rows.empty:
         return ""
     half = ((rows["high"] - rows["low"]) / 2).max()
-    by = "destination" if flow == "export" and dimension == "partner" else (
-        "origin" if dimension == "partner" else "product")  # fmt: skip
-    text = (f"These month y/y rates by {by} are derived from GAC's printed "
-            f"{_ytd_span(period)} growth and the year-earlier figures")
-    if np.isfinite(half):
+    if np.isfinite(half) and format_value(half, 1) != "0.0":
         text += f" (each within \u00b1{format_value(half, 1)} pp given GAC's rounding)"
     return text + "."
 
@@ -1114,8 +1122,10 @@ def _imports(note: Note, fig: Figures, period: str, rules: dict) -> None:
         if parts:
             sentences.append(f"By origin, {_list(parts)} added most to import growth among "
                              f"{_region_word(lead.index, rules)}.")  # fmt: skip
-    note.section("Imports", sentences + [_derived_caveat(fig, "import", "partner", period)
-                                         or _derived_caveat(fig, "import", "product", period)])
+    said = any(" pp" in sentence for sentence in sentences)  # contributions are in pp
+    note.section("Imports", sentences + [_derived_caveat(fig, "import", "partner", period, said)
+                                         or _derived_caveat(fig, "import", "product", period,
+                                                            said)])  # fmt: skip
     note.p([_physical_sentence(fig, period, rules)])
 
 

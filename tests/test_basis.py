@@ -333,3 +333,12 @@ def test_a_combined_january_february_page_alone_gives_its_own_growth(tmp_path, c
     headline.record(figures, h)
     frame = figures.frame().set_index(["metric", "flow", "period"])
     assert frame.loc[("yoy", "export", "2024-02"), "basis"] == "printed"
+    # by partner too: the US's y/y is GAC's printed -2.0%; its contribution rests on derived
+    # bases: (500 - 500 / 0.98) / (3500 / 1.1) = -0.3207 pp
+    from helpers import breakdown
+
+    table = breakdown.breakdown(ds, "export", "partner", "2024-02", "CNY")
+    us = table.loc["united_states"]
+    assert (us["yoy"], us["yoy_basis"]) == (-2.0, "printed")
+    assert us["contribution"] == pytest.approx((500 - 500 / 0.98) / (3500 / 1.1) * 100)
+    assert us["contribution_basis"] == "derived"

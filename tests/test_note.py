@@ -772,3 +772,32 @@ def test_both_currencies_without_yuan_figures_does_not_promise_them():
     text = note.render_markdown(note.build_note(yuan, {"period": "2026-06", "currency": "both",
                                                        "views": ["headline"]}))
     assert "with growth in CNY beside them" in text and "In yuan terms, exports rose 9.0%" in text
+
+
+def test_printed_rates_with_derived_contributions_say_which_is_which():
+    """A combined January-February page (2025-02 CNY): GAC printed each partner's y/y, so they
+    are not called derived; the contributions rest on derived year-ago levels (US +0.48 pp,
+    0.38 to 0.58: ±0.1 pp), and the note says that instead. The non-US aggregate (world
+    less the US) is derived by construction and does not turn the printed rates into derived
+    ones."""
+    columns = [*COLUMNS, "basis", "low", "high"]
+    rows = [
+        ("yoy", "export", "total", "total", "2025-02", 3.4, "pct", "headline", "printed", None,
+         None),
+        ("yoy", "export", "partner", "united_states", "2025-02", 3.4, "pct", "regional",
+         "printed", None, None),
+        ("contribution", "export", "partner", "united_states", "2025-02", 0.48, "pp",
+         "regional", "derived", 0.38, 0.58),
+        ("yoy", "export", "partner", "non_us", "2025-02", 3.4, "pct", "regional", "derived",
+         3.3, 3.5),
+        ("contribution", "export", "partner", "non_us", "2025-02", 2.9, "pp", "regional",
+         "derived", 2.88, 2.92),
+    ]  # fmt: skip
+    text = " ".join(note.render_markdown(note.build_note(
+        pd.DataFrame(rows, columns=columns),
+        {"period": "2025-02", "views": ["headline", "regional"]})).split())
+    assert "Exports to the US rose 3.4% (+0.5 pp of export growth)." in text
+    assert ("The contributions rest on year-earlier levels derived from GAC's printed "
+            "January-February 2025 growth rates (each within \u00b10.1 pp given GAC's "
+            "rounding).") in text
+    assert "These month y/y rates by destination are derived" not in text
