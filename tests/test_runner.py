@@ -389,3 +389,15 @@ def test_failed_view_leaves_the_others_built(report, tmp_path, capsys):
     note = (path / "note.md").read_text()
     assert "product view (failed in this build" in note
     assert not (out / "2017-06.failed").exists() and leftovers(out) == []
+
+
+@pytest.mark.slow
+def test_a_january_request_writes_the_january_february_note(tmp_path):
+    """The sample publishes January-February 2025 combined: `--period 2025-01` builds the
+    combined release (the views resolve it to February), and the note is written for it too
+    (exports -0.6% y/y), not for a January that holds no figures."""
+    path = run_report("2025-01", views="headline", out=tmp_path, progress=None)
+    text = (path / "note.md").read_text(encoding="utf-8")
+    assert "China trade, January-February 2025: flash note" in text
+    assert "Exports fell 0.6% y/y in January-February combined" in text
+    assert "exports growth for the month" not in text

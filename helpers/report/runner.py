@@ -583,10 +583,14 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
     from helpers import note_files  # flash note, tables.xlsx and charts/, written from `figures`
 
     failed = {v: results[v]["failed"] for v in plan.views if "failed" in results[v]}
-    janfeb = plan.ds is not None and plan.ds.resolve(plan.period).is_janfeb
-    note_files.write_outputs(build, figures, {"period": plan.period, "currency": plan.currency,
+    # the note is written for the period the views computed: a January request of a year
+    # compared as January-February is the combined release at February
+    when = plan.ds.resolve(plan.period) if plan.ds is not None else None
+    note_period = str(when.period) if when is not None else plan.period
+    note_files.write_outputs(build, figures, {"period": note_period, "currency": plan.currency,
                                         "views": plan.views, "sample": sample,
-                                        "failed": failed, "janfeb": janfeb})  # fmt: skip
+                                        "failed": failed,
+                                        "janfeb": bool(when and when.is_janfeb)})  # fmt: skip
     manifest = {
         "period": plan.period,
         "parameters": {"period": plan.period, "data": str(plan.data) if plan.data else None,
