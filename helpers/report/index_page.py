@@ -203,10 +203,11 @@ def reconciliation_data(check) -> dict | None:
 
 def render_index(
     period: str, currency: str, views: list[str], figures, manifest: dict, banner: str = "",
-    check=None,
+    check=None, release: tuple[str, str] | None = None,
 ) -> str:
-    """Return the index page HTML (`check`: helpers.reconcile.check_build's table)."""
-    period, title = release_period(period, figures)
+    """Return the index page HTML (`check`: helpers.reconcile.check_build's table; `release`:
+    the (period, label) the views computed, when the caller knows it from the dataset)."""
+    period, title = release or release_period(period, figures)
     not_built = manifest.get("not_built") or {}
     notes = headline_notes(figures, period)
     if "headline" in not_built:  # say why the cards are empty rather than "no consensus"

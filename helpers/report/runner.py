@@ -614,7 +614,8 @@ def write_manifest_and_index(plan: Plan, build: Path, figures, results, t0: floa
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
     index = render_index(plan.period, plan.currency, plan.views, figures, manifest,
-                         SAMPLE_BANNER if sample else "", check)  # fmt: skip
+                         SAMPLE_BANNER if sample else "", check,
+                         (note_period, when.label) if when is not None else None)  # fmt: skip
     (build / "index.html").write_text(index, encoding="utf-8")
     manifest["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
