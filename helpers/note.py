@@ -872,8 +872,10 @@ def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules:
     month = "January-February" if _janfeb_combined(period) else month_name(period).split()[0]
     sentences = [f"In {month}, among GAC's largest export lines, {_list(parts)}."] if parts else []
     ytd = _ytd_contributors(fig, period, rules)
-    if sentences or ytd:
-        note.section("Products", sentences + [ytd])
+    # without the total's YTD growth there are no YTD contributions: the lines' YTD growth
+    lines = "" if ytd or _janfeb_combined(period) else _ytd_lines(fig, "export", period, rules)
+    if sentences or ytd or lines:
+        note.section("Products", sentences + [ytd or lines])
     if ytd:
         note.blocks.append(("chart", "export_contributions_by_product_ytd"))
 

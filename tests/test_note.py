@@ -801,3 +801,21 @@ def test_printed_rates_with_derived_contributions_say_which_is_which():
             "January-February 2025 growth rates (each within \u00b10.1 pp given GAC's "
             "rounding).") in text
     assert "These month y/y rates by destination are derived" not in text
+
+
+def test_month_lines_without_a_total_add_their_year_to_date_growth():
+    """April 2026 on GAC's product page alone: line growth for the month and GAC's YTD rates,
+    no total (so no contributions): the note gives both growths, each under its own span."""
+    rows = [
+        ("yoy", "export", "product", "electromechanical", "2026-04", 20.3, "pct", "product"),
+        ("level", "export", "product", "electromechanical", "2026-04", 229.3, "usd_bn",
+         "product"),
+        ("level_ytd", "export", "product", "electromechanical", "2026-04", 880.0, "usd_bn",
+         "product"),
+        ("ytd_yoy", "export", "product", "electromechanical", "2026-04", 21.1, "pct", "product"),
+    ]  # fmt: skip
+    text = " ".join(note.render_markdown(note.build_note(
+        frame(rows), {"period": "2026-04", "views": ["product"]})).split())
+    assert ("In April, among GAC's largest export lines, electromechanical products rose 20.3% "
+            "(USD 229.3bn). Year to date (January-April 2026), the largest export lines: "
+            "electromechanical products +21.1%.") in text
