@@ -83,7 +83,7 @@ class ViewContext(metrics.HasReleasePeriod):
         frame = breakdown.waterfall_table(table, ytd)
         if frame.attrs.get("ytd"):
             title = f"Contributions to year-to-date {what}, {frame.attrs['label']} (pp)"
-            name += "_ytd"
+            name = f"{name}_ytd" if name else ""
         else:
             title = f"Contributions to {what}, {self.label} (pp)"
         chart = charts.contribution_waterfall(frame, title, self.source_note)

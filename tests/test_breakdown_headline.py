@@ -292,3 +292,25 @@ def test_lines_of_other_months_only_show_the_total_and_where_the_lines_are():
         "**The data hold no export lines by product in CNY for March 2025**: only the total is "
         "shown. GAC's table for March 2025 is held in USD: build the report with --currency USD "
         "to see it.")
+
+
+def test_an_unnamed_year_to_date_waterfall_is_shown_not_kept(tiny, tmp_path):
+    """The imports page draws its YTD waterfalls without keeping them for the note; the
+    product page keeps its one as export_contributions_by_product_ytd."""
+    from helpers import views
+
+    month = pd.DataFrame({"name": ["A", "Other", "Total"], "role": ["part", "other", "total"],
+                          "contribution": [np.nan] * 3, "yoy": [np.nan] * 3},
+                         index=["a", "other", "total"])  # fmt: skip
+    ytd = pd.DataFrame({"name": ["Total", "A"], "role": ["total", "part"], "ytd_yoy": [10.0, 12.0],
+                        "contribution_ytd": [np.nan, 6.0]}, index=["total", "a"])  # fmt: skip
+    ytd.attrs["label"] = "January\u2013March 2025"
+    ctx = views.context("imports", tiny, "2025-03")
+    ctx.output_dir = str(tmp_path)
+    chart = ctx.contribution_chart(month, ytd, "import growth by product")
+    assert chart.title == ("Contributions to year-to-date import growth by product, "
+                           "January\u2013March 2025 (pp)")
+    assert not (tmp_path / "charts").exists()
+    ctx.contribution_chart(month, ytd, "export growth", "export_contributions_by_product")
+    assert sorted(p.name for p in (tmp_path / "charts").glob("*.png")) == [
+        "export_contributions_by_product_ytd.png"]
