@@ -37,6 +37,7 @@ __all__ = [
     "HALF_STEP_PP",
     "choose",
     "contribution_bounds",
+    "difference_bounds",
     "derive_year_ago",
     "derived_base",
     "growth_bounds",
@@ -87,6 +88,13 @@ def contribution_bounds(level: float, base: tuple[float, float, float],
     value = (level - base[0]) / total_base[0] * 100
     corners = [(level - b) / tb * 100 for b in base[1:] for tb in total_base[1:]]
     return value, min(corners + [value]), max(corners + [value])
+
+
+def difference_bounds(a: tuple[float, float, float],
+                      b: tuple[float, float, float]) -> tuple[float, float, float]:  # fmt: skip
+    """(value, low, high) of a - b from two (value, low, high): the widest range pairs a's
+    low with b's high (the world less the US)."""
+    return a[0] - b[0], a[1] - b[2], a[2] - b[1]
 
 
 def unit_value_growth(value_rate: float, quantity_rate: float,

@@ -413,8 +413,7 @@ def _us_split_bases(ds: Dataset, table: pd.DataFrame, flow: str, t: pd.Period, c
 
     world_b = bounds(world, total.get(base, np.nan))
     us_b = bounds(us, levels["united_states"].get(base, np.nan))
-    # everyone else = world - US: its widest range pairs the world's low with the US's high
-    rest_b = (world_b[0] - us_b[0], world_b[1] - us_b[2], world_b[2] - us_b[1])
+    rest_b = basis.difference_bounds(world_b, us_b)  # everyone else = world - US
     for code, base_b in (("united_states", us_b), ("non_us", rest_b)):
         now = levels[code].get(t, np.nan)
         if not (np.isfinite(now) and all(np.isfinite(base_b))) or base_b[1] <= 0:
@@ -553,7 +552,7 @@ def _us_split_ytd(ds: Dataset, flow: str, t: pd.Period, currency: str) -> pd.Dat
     if not all(np.isfinite([world, us, *world_b, *us_b])):
         return pd.DataFrame()
     kind = "derived" if "derived" in (world_kind, us_kind) else "computed"
-    rest_b = (world_b[0] - us_b[0], world_b[1] - us_b[2], world_b[2] - us_b[1])
+    rest_b = basis.difference_bounds(world_b, us_b)
     rows = {}
     for code, level, base in (("united_states", us, us_b), ("non_us", world - us, rest_b)):
         growth = basis.growth_bounds(level, *base)

@@ -40,6 +40,7 @@ __all__ = [
     "price_volume",
     "quarterly_growth",
     "resolve_period",
+    "ytd_span",
     "share",
     "share_ytd",
     "share_ytd_change",
@@ -213,9 +214,7 @@ class ResolvedPeriod:
     @property
     def ytd_label(self) -> str:
         """The year to date in words: "January-June 2026" ("January 2026" in January)."""
-        p = self.period
-        months = "January" if p.month == 1 else f"January-{_MONTH_NAMES[p.month - 1]}"
-        return f"{months} {p.year}"
+        return ytd_span(self.period)
 
     @property
     def year_ago_label(self) -> str:
@@ -246,6 +245,12 @@ class HasReleasePeriod:
     @property
     def is_janfeb(self) -> bool:
         return self.when.is_janfeb
+
+
+def ytd_span(period: pd.Period) -> str:
+    """January to `period` in words: "January-June 2026" ("January 2026" in January)."""
+    months = "January" if period.month == 1 else f"January-{_MONTH_NAMES[period.month - 1]}"
+    return f"{months} {period.year}"
 
 
 def resolve_period(period: pd.Period | str, combined_years: Iterable[int]) -> ResolvedPeriod:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import calendar
 import contextvars
+import functools
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers import classifications
+from helpers import classifications, metrics
 from helpers.basis import wide_range
 from helpers.contract import check_both
 from helpers.figures import format_value, round_half_up
@@ -316,9 +317,20 @@ _FOLDED_FEBRUARIES: contextvars.ContextVar[frozenset[str]] = contextvars.Context
 def _janfeb_combined(period: str) -> bool:
     """Whether `period` (a February) stands for January-February: published combined
     (data/classifications/janfeb_combined.csv) or folded by this report's data."""
-    years = set(pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")["year"].astype(int))
     p = pd.Period(period, "M")
-    return p.month == 2 and (p.year in years or str(p) in _FOLDED_FEBRUARIES.get())
+    return p.month == 2 and (p.year in _published_combined() or str(p) in _FOLDED_FEBRUARIES.get())
+
+
+@functools.lru_cache(maxsize=1)
+def _published_combined() -> frozenset[int]:
+    """The years GAC published January and February combined (read once: a note asks often)."""
+    table = pd.read_csv(CLASSIFICATIONS_DIR / "janfeb_combined.csv")
+    return frozenset(table["year"].astype(int))
+
+
+def _month_words(period: str) -> str:
+    """'September', or 'January-February' for a combined (or folded) release."""
+    return "January-February" if _janfeb_combined(period) else month_name(period).split()[0]
 
 
 def _release_label(period: str) -> str:
@@ -345,10 +357,7 @@ def _prev_words(period: str, prev: str) -> str:
 
 def _ytd_span(period: str) -> str:
     """'January-March 2026' (the year to date of a release month)."""
-    p = pd.Period(period, "M")
-    if p.month == 1:
-        return f"January {p.year}"
-    return f"January-{p.strftime('%B')} {p.year}"
+    return metrics.ytd_span(pd.Period(period, "M"))
 
 
 def _base_release(period: str) -> str:
@@ -381,14 +390,28 @@ def _sentences_of(text: str) -> str:
     return " ".join(t for t in text if t)
 
 
+def _partition_groups(codes) -> list[str]:
+    """The export product groups among `codes` that partition the total (top level, not the
+    residual): the ones whose contributions add up."""
+    tree = classifications.product_tree("export")
+    return [c for c in codes if c in tree.index and tree.at[c, "parent"] == "TOTAL"
+            and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+
+
+def _pp_shown(fig: Figures, metric: str, flow: str, dimension: str, item: str,
+              period: str) -> str:  # fmt: skip
+    """A contribution as the note prints it: '+14.7 pp', '≈+14.7 pp' when derived."""
+    kind = fig.basis(metric, flow, dimension, item, period)[0]
+    value = fig.get(metric, flow, dimension, item, period)
+    return ("\u2248" if kind == "derived" else "") + fmt_pp(value)
+
+
 def _leader(fig: Figures, period: str, rules: dict) -> tuple[str | None, float | None]:
     """The top-level export line adding most to growth (at least min_contribution_pp)."""
     contrib = fig.series("contribution", "export", "product", period)
     if contrib.empty:
         return None, None
-    tree = classifications.product_tree("export")
-    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
-           and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    top = _partition_groups(contrib.index)
     if not top:
         return None, None
     best = contrib[top].sort_values(ascending=False)
@@ -461,8 +484,7 @@ def _summary(fig: Figures, period: str, rules: dict, money_unit: str) -> str:
     """Two sentences: exports (surprise, the leading line), then imports, the balance and the
     US against the rest."""
     now = fig.get("yoy", "export", "total", "total", period)
-    month = month_name(period).split()[0] if not _janfeb_combined(period) else (
-        "January-February")  # fmt: skip
+    month = _month_words(period)
     if now is None:
         return _ytd_summary(fig, period, month)
     first = f"Exports {moved_basis(fig, 'yoy', 'export', 'total', 'total', period)} y/y in {month}"
@@ -509,15 +531,11 @@ def _ytd_summary(fig: Figures, period: str, month: str) -> str:
     first = (f"Over {_ytd_span(period)} exports {moved(ytd)} y/y"
              + (" as GAC printed it" if printed else ""))
     contrib = fig.series("contribution_ytd", "export", "product", period)
-    tree = classifications.product_tree("export")
-    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
-           and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    top = _partition_groups(contrib.index)
     if top:
         code = contrib[top].idxmax()
-        kind = fig.basis("contribution_ytd", "export", "product", code, period)[0]
-        approx = "\u2248" if kind == "derived" else ""
-        name = _names("product", "export")[code]
-        first += f", with {name} adding {approx}{fmt_pp(contrib[code])}"
+        added = _pp_shown(fig, "contribution_ytd", "export", "product", code, period)
+        first += f", with {_names('product', 'export')[code]} adding {added}"
     parts = []
     imports = fig.get("ytd_yoy", "import", "total", "total", period)
     if imports is not None:
@@ -770,8 +788,7 @@ def _products(note: Note, fig: Figures, period: str, rules: dict) -> None:
         return
     names = _names("product", "export")
     tree = classifications.product_tree("export")
-    top_level = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
-                 and c != "other" and bool(tree.at[c, "in_partition"])]  # fmt: skip
+    top_level = _partition_groups(contrib.index)
     prev = _previous_period(period)
     before_all = fig.series("yoy", "export", "product", prev) if prev else pd.Series(dtype=float)
     prev_words = "in December" if _janfeb_combined(period) else "a month earlier"
@@ -869,7 +886,7 @@ def _largest_lines(note: Note, fig: Figures, period: str, yoy: pd.Series, rules:
     parts = [f"{names.get(c, c)} {moved(yoy[c])} (USD {_num(level[c])}bn)"
              if fig.unit("level", "export", "product", c, period) == "usd_bn"
              else f"{names.get(c, c)} {moved(yoy[c])}" for c in largest.index]  # fmt: skip
-    month = "January-February" if _janfeb_combined(period) else month_name(period).split()[0]
+    month = _month_words(period)
     sentences = [f"In {month}, among GAC's largest export lines, {_list(parts)}."] if parts else []
     ytd = _ytd_contributors(fig, period, rules)
     # without the total's YTD growth there are no YTD contributions: the lines' YTD growth
@@ -894,11 +911,9 @@ def _ytd_contributors(fig: Figures, period: str, rules: dict) -> str:
     tree = classifications.product_tree("export")
 
     def pp(code: str) -> str:
-        kind = fig.basis("contribution_ytd", "export", "product", code, period)[0]
-        return ("\u2248" if kind == "derived" else "") + fmt_pp(contrib[code])
+        return _pp_shown(fig, "contribution_ytd", "export", "product", code, period)
 
-    top = [c for c in contrib.index if c in tree.index and tree.at[c, "parent"] == "TOTAL"
-           and c != "other" and bool(tree.at[c, "in_partition"]) and c in growth]  # fmt: skip
+    top = [c for c in _partition_groups(contrib.index) if c in growth]
     leaders = contrib[top].sort_values(ascending=False).head(int(rules["top_products"]))
     parts = []
     for code, value in leaders.items():
@@ -955,9 +970,7 @@ def _ytd_destinations(fig: Figures, period: str, rules: dict) -> str:
     def part(code: str) -> str:
         text = f"{names.get(code, code)} {fmt_pct(growth[code], signed=True)}"
         if code in contrib:
-            kind = fig.basis("contribution_ytd", "export", "partner", code, period)[0]
-            approx = "\u2248" if kind == "derived" else ""
-            text += f" ({approx}{fmt_pp(contrib[code])})"
+            text += f" ({_pp_shown(fig, 'contribution_ytd', 'export', 'partner', code, period)})"
         return text
 
     codes = [c for c in ("united_states", *blocs) if c in growth]

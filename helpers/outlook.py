@@ -34,7 +34,7 @@ def limits(ds: Dataset, levels: pd.Series) -> list[str]:
     reasons = []
     held = int(levels.notna().sum())
     if held < MIN_MONTHS:
-        reasons.append(shortfall(held))
+        reasons.append(_history_shortfall(held))
     if ds.indicator_table() is None:
         reasons.append("No leading indicators in the data: the bridge and indicator models "
                        "are left out" + ("; the SARIMAX on levels alone still runs."
@@ -42,7 +42,7 @@ def limits(ds: Dataset, levels: pd.Series) -> list[str]:
     return reasons
 
 
-def shortfall(held: int) -> str:
+def _history_shortfall(held: int) -> str:
     """Why the outlook's models cannot run on `held` months of exports, and what gives them a
     history (a store of a few GAC releases is the usual case)."""
     months = "month" if held == 1 else "months"

@@ -24,6 +24,12 @@ def frame(rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def flat_note(figures: pd.DataFrame, period: str, views: list[str] | None = None) -> str:
+    """The note's markdown for `figures` with its whitespace folded to single spaces."""
+    meta = {"period": period} | ({"views": views} if views else {})
+    return " ".join(note.render_markdown(note.build_note(figures, meta)).split())
+
+
 # --------------------------------------------------------------------------- rules (fast)
 
 
@@ -707,8 +713,7 @@ def test_derived_destination_rates_are_marked_where_they_are_said():
          "derived"),
     ]  # fmt: skip
     figures = pd.DataFrame(rows, columns=[*COLUMNS, "basis"])
-    flat = " ".join(note.render_markdown(note.build_note(
-        figures, {"period": "2026-03", "views": ["headline", "regional"]})).split())
+    flat = flat_note(figures, "2026-03", ["headline", "regional"])
     assert ("Exports to the US fell \u224828.6% (-3.7 pp of export growth). All other partners "
             "contributed +3.3 pp.") in flat
     assert "while those to all other partners rose \u22483.8%" in flat
@@ -746,8 +751,7 @@ def test_product_lines_without_a_year_earlier_give_their_year_to_date():
          "product"),
         ("ytd_yoy", "export", "product", "electromechanical", "2025-12", 8.4, "pct", "product"),
     ]  # fmt: skip
-    text = " ".join(note.render_markdown(note.build_note(
-        frame(rows), {"period": "2025-12", "views": ["product"]})).split())
+    text = flat_note(frame(rows), "2025-12", ["product"])
     assert ("Year to date (January-December 2025), the largest export lines: electromechanical "
             "products +8.4%.") in text
     assert "hold no export lines" not in text
@@ -793,9 +797,7 @@ def test_printed_rates_with_derived_contributions_say_which_is_which():
         ("contribution", "export", "partner", "non_us", "2025-02", 2.9, "pp", "regional",
          "derived", 2.88, 2.92),
     ]  # fmt: skip
-    text = " ".join(note.render_markdown(note.build_note(
-        pd.DataFrame(rows, columns=columns),
-        {"period": "2025-02", "views": ["headline", "regional"]})).split())
+    text = flat_note(pd.DataFrame(rows, columns=columns), "2025-02", ["headline", "regional"])
     assert "Exports to the US rose 3.4% (+0.5 pp of export growth)." in text
     assert ("The contributions rest on year-earlier levels derived from GAC's printed "
             "January-February 2025 growth rates (each within \u00b10.1 pp given GAC's "
@@ -814,8 +816,7 @@ def test_month_lines_without_a_total_add_their_year_to_date_growth():
          "product"),
         ("ytd_yoy", "export", "product", "electromechanical", "2026-04", 21.1, "pct", "product"),
     ]  # fmt: skip
-    text = " ".join(note.render_markdown(note.build_note(
-        frame(rows), {"period": "2026-04", "views": ["product"]})).split())
+    text = flat_note(frame(rows), "2026-04", ["product"])
     assert ("In April, among GAC's largest export lines, electromechanical products rose 20.3% "
             "(USD 229.3bn). Year to date (January-April 2026), the largest export lines: "
             "electromechanical products +21.1%.") in text
